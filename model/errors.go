@@ -1,0 +1,33 @@
+// Package model holds megatui's pure domain logic: entries, listings,
+// fingerprints, transfer queue state, duplicate groups and dedupe plans.
+// It imports only the standard library and performs no I/O of its own.
+package model
+
+import "errors"
+
+// Sentinel errors shared by every layer. Backends (megaclient, the local
+// filesystem, the keyring) translate their own errors into these once, at
+// the boundary, wrapping them with %w and context; callers use errors.Is.
+var (
+	ErrNotFound        = errors.New("not found")
+	ErrExists          = errors.New("already exists")
+	ErrNotDir          = errors.New("not a folder")
+	ErrIsDir           = errors.New("is a folder")
+	ErrPermission      = errors.New("permission denied")
+	ErrAccess          = errors.New("access denied by the server")
+	ErrCircular        = errors.New("cannot move a folder into itself")
+	ErrSessionExpired  = errors.New("session expired")
+	ErrLoginFailed     = errors.New("wrong e-mail or password")
+	ErrMFARequired     = errors.New("two-factor code required")
+	ErrMFAInvalid      = errors.New("two-factor code rejected")
+	ErrBlocked         = errors.New("account blocked")
+	ErrRateLimited     = errors.New("rate limited")
+	ErrTryAgain        = errors.New("server busy, try again")
+	ErrQuota           = errors.New("over storage quota")
+	ErrTransferQuota   = errors.New("over transfer quota")
+	ErrIntegrity       = errors.New("integrity check failed")
+	ErrUnreachable     = errors.New("server unreachable")
+	ErrNoSecretService = errors.New("no secret service available")
+	ErrCancelled       = errors.New("cancelled")
+	ErrUnsafeName      = errors.New("unsafe name")
+)

@@ -28,6 +28,17 @@ var (
 	ErrIntegrity       = errors.New("integrity check failed")
 	ErrUnreachable     = errors.New("server unreachable")
 	ErrNoSecretService = errors.New("no secret service available")
+	ErrKeyringLocked   = errors.New("keyring locked")
+	ErrSecretTooLarge  = errors.New("secret too large for the keyring")
+	ErrNoCredentials   = errors.New("no credentials")
 	ErrCancelled       = errors.New("cancelled")
 	ErrUnsafeName      = errors.New("unsafe name")
+)
+
+// Sentinels of the pure domain model.
+var (
+	ErrInvalidFingerprint = errors.New("invalid fingerprint attribute")
+	ErrBadTransition      = errors.New("invalid transfer state change")
+	ErrLastCopy           = errors.New("plan would remove the last copy")
+	ErrBadPlan            = errors.New("malformed dedupe plan")
 )

@@ -43,6 +43,9 @@ type Entry struct {
 	// ID identifies the entry within its backend: a MEGA node handle, or
 	// the full local path.
 	ID string
+	// ParentID is the ID of the folder holding the entry (a MEGA node
+	// handle, or the local folder path); empty when unknown.
+	ParentID string
 	// Fingerprint is MEGA's `c` attribute in its base64url form, if known.
 	Fingerprint string
 	// Target is the link target of a symlink.

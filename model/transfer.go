@@ -1,0 +1,191 @@
+package model
+
+import (
+	"fmt"
+	"time"
+)
+
+// JobID identifies a transfer job within its Queue. IDs are assigned by
+// Queue.Add, start at 1 and are never reused by the same queue.
+type JobID uint64
+
+// Direction says what a transfer job does.
+type Direction int
+
+const (
+	Upload     Direction = iota // local → MEGA
+	Download                    // MEGA → local
+	RemoteMove                  // MEGA → MEGA on one account (server side)
+	LocalCopy                   // local → local
+)
+
+func (d Direction) name() string {
+	switch d {
+	case Upload:
+		return "upload"
+	case Download:
+		return "download"
+	case RemoteMove:
+		return "mega-move"
+	case LocalCopy:
+		return "local-copy"
+	}
+	return ""
+}
+
+func (d Direction) String() string {
+	if n := d.name(); n != "" {
+		return n
+	}
+	return fmt.Sprintf("direction(%d)", int(d))
+}
+
+// MarshalText encodes the direction by name, for JSON journals.
+func (d Direction) MarshalText() ([]byte, error) {
+	if d.name() == "" {
+		return nil, fmt.Errorf("unknown direction %d", int(d))
+	}
+	return []byte(d.name()), nil
+}
+
+// UnmarshalText decodes a name written by MarshalText.
+func (d *Direction) UnmarshalText(b []byte) error {
+	for v := Upload; v <= LocalCopy; v++ {
+		if v.name() == string(b) {
+			*d = v
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown direction %q", b)
+}
+
+// State is the lifecycle state of a transfer job.
+//
+//	queued ──Start──▶ running ──Finish──▶ done
+//	  ▲  ▲              │ │ └──Fail──▶ failed ──Retry──▶ queued
+//	  │  └───Start(due)─┤ └──Wait──▶ waiting (reason, retry-at)
+//	  │                 └──Skip──▶ skipped
+//	  └──Resume── paused ◀──Pause── queued | running | waiting
+//	cancelled ◀──Cancel── any state except done, skipped, cancelled
+type State int
+
+const (
+	StateQueued State = iota
+	StateRunning
+	StateWaiting
+	StatePaused
+	StateDone
+	StateFailed
+	StateCancelled
+	StateSkipped
+	numStates
+)
+
+func (s State) name() string {
+	switch s {
+	case StateQueued:
+		return "queued"
+	case StateRunning:
+		return "running"
+	case StateWaiting:
+		return "waiting"
+	case StatePaused:
+		return "paused"
+	case StateDone:
+		return "done"
+	case StateFailed:
+		return "failed"
+	case StateCancelled:
+		return "cancelled"
+	case StateSkipped:
+		return "skipped"
+	}
+	return ""
+}
+
+func (s State) String() string {
+	if n := s.name(); n != "" {
+		return n
+	}
+	return fmt.Sprintf("state(%d)", int(s))
+}
+
+// MarshalText encodes the state by name, for JSON journals.
+func (s State) MarshalText() ([]byte, error) {
+	if s.name() == "" {
+		return nil, fmt.Errorf("unknown state %d", int(s))
+	}
+	return []byte(s.name()), nil
+}
+
+// UnmarshalText decodes a name written by MarshalText.
+func (s *State) UnmarshalText(b []byte) error {
+	for v := range numStates {
+		if v.name() == string(b) {
+			*s = v
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown state %q", b)
+}
+
+// Terminal reports whether no further work will happen without a user
+// action (done, failed, cancelled, skipped).
+func (s State) Terminal() bool {
+	return s == StateDone || s == StateFailed || s == StateCancelled || s == StateSkipped
+}
+
+// Location is one end of a transfer: what to show the user and an opaque
+// reference the backend understands (a node handle, "remote:path" or a
+// local path). Neither may hold a secret: queues are journaled to disk.
+type Location struct {
+	Display string `json:"display"`
+	Ref     string `json:"ref"`
+}
+
+// Job is a snapshot of one transfer. Queue methods return copies; change a
+// job only through the Queue.
+type Job struct {
+	ID        JobID     `json:"id"`
+	Direction Direction `json:"direction"`
+	Src       Location  `json:"src"`
+	Dst       Location  `json:"dst"`
+	// Group ties jobs created by one user action (a folder copy); opaque.
+	Group string `json:"group,omitempty"`
+	// Size is the number of bytes to transfer; -1 when unknown.
+	Size int64 `json:"size"`
+	// Done is the number of bytes transferred so far.
+	Done  int64 `json:"done"`
+	State State `json:"state"`
+	// Reason explains a waiting or skipped job ("rate limited",
+	// "identical file exists").
+	Reason string `json:"reason,omitempty"`
+	// RetryAt is when a waiting job becomes runnable again.
+	RetryAt time.Time `json:"retry_at,omitzero"`
+	// Err is the error text of a failed job.
+	Err string `json:"err,omitempty"`
+	// Attempts counts how many times the job was started.
+	Attempts   int       `json:"attempts"`
+	StartedAt  time.Time `json:"started_at,omitzero"`
+	FinishedAt time.Time `json:"finished_at,omitzero"`
+}
+
+// Remaining is the number of bytes still to transfer (0 when unknown).
+func (j Job) Remaining() int64 {
+	if j.Size < 0 || j.Done >= j.Size {
+		return 0
+	}
+	return j.Size - j.Done
+}
+
+// Fraction is the share of the job done, in [0, 1]; 0 when the size is
+// unknown, 1 for a finished empty file.
+func (j Job) Fraction() float64 {
+	switch {
+	case j.State == StateDone:
+		return 1
+	case j.Size <= 0:
+		return 0
+	}
+	return min(1, float64(j.Done)/float64(j.Size))
+}

@@ -1,0 +1,267 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/sahilm/fuzzy"
+
+	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/ui/dialog"
+	"github.com/megatui/megatui/ui/pane"
+	"github.com/megatui/megatui/ui/theme"
+	"github.com/megatui/megatui/ui/transfers"
+)
+
+// Options configure App. Left and Right are required.
+type Options struct {
+	Context     context.Context // cancels every Cmd's I/O; Background if nil
+	Left, Right FS
+	// LeftDir and RightDir are the initial folders ("/" if empty).
+	LeftDir, RightDir string
+	// Filesystems are all the filesystems a pane can switch to (local and
+	// every configured remote); Left and Right are added when missing.
+	Filesystems []FS
+	// Transfers is the queue; nil disables copy and move.
+	Transfers Transfers
+	// Keys overrides DefaultKeyMap.
+	Keys *KeyMap
+	// Styles fixes the theme; when nil App starts with a dark theme and
+	// follows the terminal's background colour (tea.BackgroundColorMsg).
+	Styles *theme.Styles
+	// NoColor drops colours (set it from the NO_COLOR variable).
+	NoColor bool
+	// Location is the time zone of the time column (time.Local if nil).
+	Location *time.Location
+	// AsyncFilterAbove is the folder size from which the filter matches in
+	// a Cmd instead of inside Update (default 20,000 entries).
+	AsyncFilterAbove int
+}
+
+// message kinds for the one-line message area.
+const (
+	msgInfo = iota
+	msgSuccess
+	msgError
+)
+
+// App is megatui's root tea.Model.
+type App struct {
+	ctx       context.Context
+	fs        [2]FS
+	all       []FS        // filesystems a pane can switch to
+	watched   map[FS]bool // filesystems whose Watch was started
+	panes     [2]pane.Model
+	seq       [2]uint64
+	cancel    [2]context.CancelFunc
+	cameFrom  [2]map[string]string // child folder -> its name, to focus it on the way up
+	focus     int
+	transfers Transfers
+
+	keys       KeyMap
+	st         theme.Styles
+	fixedTheme bool
+	noColor    bool
+
+	width, height int
+	lay           screenLayout
+	flags         layoutFlags
+
+	dialogs   []dialog.Dialog
+	help      bool
+	filtering bool
+	// renaming is the in-place rename of the focused pane's cursor entry.
+	renaming    bool
+	renameInput textinput.Model
+	rename      renameSubmitMsg // target; newName filled on submit
+	renameStart string          // the input's initial text
+	filterInput textinput.Model
+
+	message     string
+	messageKind int
+
+	quota [2]*quotaMsg
+
+	asyncFilterAbove int
+
+	panel      transfers.Model
+	panelFocus bool
+	lastDone   int // jobs done at the last snapshot; more means reload panes
+}
+
+// New builds the App.
+func New(o Options) *App {
+	a := &App{ctx: o.Context, fs: [2]FS{o.Left, o.Right}, transfers: o.Transfers, noColor: o.NoColor,
+		watched: map[FS]bool{}}
+	a.all = append(a.all, o.Filesystems...)
+	for _, fs := range a.fs {
+		if !slices.Contains(a.all, fs) {
+			a.all = append(a.all, fs)
+		}
+	}
+	if a.ctx == nil {
+		a.ctx = context.Background()
+	}
+	a.asyncFilterAbove = o.AsyncFilterAbove
+	if a.asyncFilterAbove <= 0 {
+		a.asyncFilterAbove = 20_000
+	}
+	a.keys = DefaultKeyMap()
+	if o.Keys != nil {
+		a.keys = *o.Keys
+	}
+	if o.Styles != nil {
+		a.st, a.fixedTheme = *o.Styles, true
+	} else {
+		a.st = theme.New(true, o.NoColor)
+	}
+	dirs := [2]string{o.LeftDir, o.RightDir}
+	for i := range a.panes {
+		a.panes[i] = pane.New(a.fs[i].Label(), o.Location)
+		a.cameFrom[i] = map[string]string{}
+		if dirs[i] == "" {
+			dirs[i] = "/"
+		}
+		a.panes[i].Listing.SetEntries(dirs[i], nil)
+	}
+	a.panel = transfers.New()
+	a.filterInput = textinput.New()
+	a.filterInput.Prompt = "/"
+	a.filterInput.SetStyles(a.st.Input)
+	a.renameInput = textinput.New()
+	a.renameInput.Prompt = ""
+	a.renameInput.SetStyles(a.st.Input)
+	a.syncKeys()
+	return a
+}
+
+// Init loads both panes, asks for quotas, starts watching filesystems that
+// change remotely and asks the terminal for its background colour.
+func (a *App) Init() tea.Cmd {
+	cmds := []tea.Cmd{a.load(0, a.panes[0].Listing.Dir(), ""), a.load(1, a.panes[1].Listing.Dir(), "")}
+	if !a.fixedTheme {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	if a.transfers != nil {
+		if ch := a.transfers.Updates(); ch != nil {
+			cmds = append(cmds, snapshotCmd(ch))
+		}
+	}
+	for i := range a.fs {
+		if i == 0 || a.fs[1] != a.fs[0] {
+			cmds = append(cmds, a.startFS(i)...)
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// startFS asks pane i's filesystem for its quota and starts watching it
+// for remote changes (once per filesystem).
+func (a *App) startFS(i int) []tea.Cmd {
+	var cmds []tea.Cmd
+	fs := a.fs[i]
+	if q, ok := fs.(QuotaReporter); ok {
+		cmds = append(cmds, quotaCmd(a.ctx, q, i))
+	}
+	if w, ok := fs.(Watcher); ok && !a.watched[fs] {
+		a.watched[fs] = true
+		cmds = append(cmds, watchCmd(fs, w.Watch(a.ctx)))
+	}
+	return cmds
+}
+
+// load starts listing dir in pane p. A newer request makes older answers
+// stale (they are dropped by sequence number) and cancels their context.
+func (a *App) load(p int, dir, focus string) tea.Cmd {
+	a.seq[p]++
+	if a.cancel[p] != nil {
+		a.cancel[p]()
+	}
+	ctx, cancel := context.WithCancel(a.ctx)
+	a.cancel[p] = cancel
+	a.panes[p].Loading = true
+	return listCmd(ctx, a.fs[p], p, a.seq[p], dir, focus)
+}
+
+// fuzzyMatch is the filter's model.Matcher.
+func fuzzyMatch(pattern string, names []string) []int {
+	ms := fuzzy.FindNoSort(pattern, names)
+	out := make([]int, len(ms))
+	for i, m := range ms {
+		out[i] = m.Index
+	}
+	return out
+}
+
+// cur is the focused pane.
+func (a *App) cur() *pane.Model { return &a.panes[a.focus] }
+
+// other is the index of the pane without focus.
+func (a *App) other() int { return 1 - a.focus }
+
+func (a *App) dialogKeys() dialog.Keys {
+	k := a.keys
+	return dialog.Keys{Accept: k.Accept, Yes: k.Yes, No: k.No, Cancel: k.Cancel, Next: k.Next, Prev: k.Prev}
+}
+
+// context describes what applies now, for the key map.
+func (a *App) context() keyContext {
+	p := a.cur()
+	l := p.Listing
+	fs := a.fs[a.focus]
+	rb, isRB := fs.(RubbishBin)
+	_, isEx := fs.(Exporter)
+	_, hasJob := a.panel.Current()
+	return keyContext{
+		dialog:     len(a.dialogs) > 0 || a.help,
+		filtering:  a.filtering || a.renaming,
+		renaming:   a.renaming,
+		hasEntries: l.Len() > 0,
+		canParent:  fs.Parent(l.Dir()) != l.Dir(),
+		busy:       p.Loading,
+		hasMarks:   l.MarkCount() > 0,
+		hasFilter:  l.Filter() != "",
+		rubbish:    isRB,
+		inRubbish:  isRB && l.Dir() == rb.RubbishPath(),
+		export:     isEx,
+		transfers:  a.transfers != nil,
+		panel:      a.panelFocus,
+		hasJob:     hasJob,
+		panelShown: a.flags.transfers,
+		switchFS:   len(a.all) > 1,
+	}
+}
+
+func (a *App) syncKeys() {
+	// Dialog bindings must be live before the dialog keys are copied.
+	a.keys.sync(a.context())
+	for i, d := range a.dialogs {
+		switch d := d.(type) {
+		case dialog.Confirm:
+			d.Keys = a.dialogKeys()
+			a.dialogs[i] = d
+		case dialog.Input:
+			d.Keys = a.dialogKeys()
+			a.dialogs[i] = d
+		}
+	}
+}
+
+func (a *App) setMessage(kind int, s string) { a.message, a.messageKind = s, kind }
+
+func (a *App) setError(err error) { a.setMessage(msgError, err.Error()) }
+
+// Keys returns the key map as it applies now (for tests and help).
+func (a *App) Keys() KeyMap { return a.keys }
+
+// Message returns the text of the message line.
+func (a *App) Message() string { return a.message }
+
+// Pane returns pane i's listing (0 left, 1 right), for tests.
+func (a *App) Pane(i int) *model.Listing { return a.panes[i].Listing }
+
+// Focus is the focused pane (0 left, 1 right).
+func (a *App) Focus() int { return a.focus }

@@ -1,0 +1,146 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/ui/transfers"
+)
+
+// Cmd builders. Each performs its I/O when Bubble Tea runs it, off the UI
+// goroutine, and reports through a typed message; none touches App.
+
+func listCmd(ctx context.Context, fs FS, pane int, seq uint64, dir, focus string) tea.Cmd {
+	return func() tea.Msg {
+		es, err := fs.List(ctx, dir)
+		return listingMsg{pane: pane, seq: seq, dir: dir, entries: es, err: err, focus: focus}
+	}
+}
+
+func quotaCmd(ctx context.Context, q QuotaReporter, pane int) tea.Cmd {
+	return func() tea.Msg {
+		used, total, err := q.Quota(ctx)
+		return quotaMsg{pane: pane, used: used, total: total, err: err}
+	}
+}
+
+// watchCmd waits for the next change notification; App re-arms it.
+func watchCmd(fs FS, ch <-chan string) tea.Cmd {
+	return func() tea.Msg {
+		dir, ok := <-ch
+		return fsChangedMsg{fs: fs, dir: dir, ch: ch, ok: ok}
+	}
+}
+
+func mkdirCmd(ctx context.Context, fs FS, dir, name string) tea.Cmd {
+	return func() tea.Msg {
+		err := fs.Mkdir(ctx, dir, name)
+		if err != nil {
+			err = fmt.Errorf("create folder %q: %w", name, err)
+		}
+		return opResultMsg{what: "created folder " + name, err: err, refresh: []paneDir{{fs, dir}}, focus: name}
+	}
+}
+
+func renameCmd(ctx context.Context, fs FS, dir, path, oldName, newName string) tea.Cmd {
+	return func() tea.Msg {
+		err := fs.Rename(ctx, path, newName)
+		if err != nil {
+			err = fmt.Errorf("rename %q: %w", oldName, err)
+		}
+		return opResultMsg{what: "renamed " + oldName + " to " + newName, err: err, refresh: []paneDir{{fs, dir}}, focus: newName}
+	}
+}
+
+func removeCmd(ctx context.Context, fs FS, dir string, paths []string, permanent bool) tea.Cmd {
+	return func() tea.Msg {
+		var errs []error
+		done := 0
+		for _, p := range paths {
+			if err := ctx.Err(); err != nil {
+				errs = append(errs, err)
+				break
+			}
+			if err := fs.Remove(ctx, p, permanent); err != nil {
+				errs = append(errs, fmt.Errorf("delete %q: %w", p, err))
+				continue
+			}
+			done++
+		}
+		what := fmt.Sprintf("deleted %d item(s)", done)
+		if permanent {
+			what = fmt.Sprintf("permanently deleted %d item(s)", done)
+		} else if _, ok := fs.(RubbishBin); ok {
+			what = fmt.Sprintf("moved %d item(s) to the Rubbish Bin", done)
+		}
+		return opResultMsg{what: what, err: errors.Join(errs...), refresh: []paneDir{{fs, dir}}}
+	}
+}
+
+func restoreCmd(ctx context.Context, fs FS, rb RubbishBin, dir string, paths []string) tea.Cmd {
+	return func() tea.Msg {
+		var errs []error
+		refresh := []paneDir{{fs, dir}}
+		for _, p := range paths {
+			to, err := rb.Restore(ctx, p)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("restore %q: %w", p, err))
+				continue
+			}
+			refresh = append(refresh, paneDir{fs, to})
+		}
+		what := fmt.Sprintf("restored %d item(s)", len(paths)-len(errs))
+		return opResultMsg{what: what, err: errors.Join(errs...), refresh: refresh}
+	}
+}
+
+func enqueueCmd(ctx context.Context, t Transfers, req TransferRequest) tea.Cmd {
+	return func() tea.Msg {
+		err := t.Enqueue(ctx, req)
+		if err != nil {
+			err = fmt.Errorf("queue %s: %w", req.Op, err)
+		}
+		return enqueuedMsg{op: req.Op, n: len(req.Sources), err: err}
+	}
+}
+
+func exportCmd(ctx context.Context, ex Exporter, path, name string) tea.Cmd {
+	return func() tea.Msg {
+		link, err := ex.ExportLink(ctx, path)
+		if err != nil {
+			err = fmt.Errorf("export %q: %w", name, err)
+		}
+		return linkMsg{name: name, link: link, err: err}
+	}
+}
+
+func quitCheckCmd(t Transfers) tea.Cmd {
+	return func() tea.Msg { return quitCheckMsg{active: t.Active()} }
+}
+
+// snapshotCmd waits for the next queue snapshot; App re-arms it.
+func snapshotCmd(ch <-chan transfers.Snapshot) tea.Cmd {
+	return func() tea.Msg {
+		s, ok := <-ch
+		return snapshotMsg{snap: s, ch: ch, ok: ok}
+	}
+}
+
+// jobCtlCmd applies a control (pause, resume, ...) to one job.
+func jobCtlCmd(what string, id model.JobID, f func(model.JobID) error) tea.Cmd {
+	return func() tea.Msg {
+		err := f(id)
+		if err != nil {
+			err = fmt.Errorf("%s job %d: %w", what, id, err)
+		}
+		return opResultMsg{what: fmt.Sprintf("%s job %d", what, id), err: err}
+	}
+}
+
+func filterCmd(pane int, job model.FilterJob) tea.Cmd {
+	return func() tea.Msg { return filterResultMsg{pane: pane, res: job.Run()} }
+}

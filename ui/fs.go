@@ -1,0 +1,139 @@
+// Package ui is megatui's terminal interface: one root model (App) hosting
+// two browsing panes, a dialog stack, a help overlay and, later, the
+// transfer panel, the duplicate views and the login form.
+//
+// ui owns the small interfaces it consumes (FS, Transfers and the optional
+// capabilities below); megaclient, the local-disk backend and the transfer
+// engine provide concrete types that main wires in. Every call through
+// these interfaces happens inside a tea.Cmd, never in Update or View.
+package ui
+
+import (
+	"context"
+
+	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/ui/transfers"
+)
+
+// FS is one pane's filesystem: the local disk or a MEGA account.
+// Implementations translate their errors into model sentinels.
+type FS interface {
+	// Label names the filesystem in the UI: "local", "mega:user@example.com".
+	Label() string
+	// List returns the entries of dir (unsorted; the UI sorts).
+	List(ctx context.Context, dir string) ([]model.Entry, error)
+	// Mkdir creates the folder name inside dir.
+	Mkdir(ctx context.Context, dir, name string) error
+	// Rename renames the entry at path to newName within its folder.
+	Rename(ctx context.Context, path, newName string) error
+	// Remove deletes path: to the Rubbish Bin (or the OS trash, if any) when
+	// permanent is false, for good when it is true.
+	Remove(ctx context.Context, path string, permanent bool) error
+	// Join and Parent are pure path helpers in the filesystem's syntax.
+	Join(dir, name string) string
+	Parent(path string) string
+}
+
+// RubbishBin is implemented by filesystems with a rubbish bin (MEGA).
+type RubbishBin interface {
+	// RubbishPath is the folder to browse to see deleted items.
+	RubbishPath() string
+	// Restore moves an item out of the Rubbish Bin back to where it came
+	// from and returns the folder it went to.
+	Restore(ctx context.Context, path string) (string, error)
+}
+
+// Exporter is implemented by filesystems that can make public links.
+type Exporter interface {
+	// ExportLink returns a public link (with its key) to path.
+	ExportLink(ctx context.Context, path string) (string, error)
+}
+
+// QuotaReporter is implemented by filesystems with a storage quota.
+type QuotaReporter interface {
+	Quota(ctx context.Context) (used, total int64, err error)
+}
+
+// Watcher is implemented by filesystems that change behind the UI's back
+// (a MEGA account used elsewhere). The channel carries the folders that
+// changed (an empty string means "anything may have changed") and is
+// closed when ctx ends.
+type Watcher interface {
+	Watch(ctx context.Context) <-chan string
+}
+
+// Op is a transfer operation asked of the queue.
+type Op int
+
+const (
+	OpCopy Op = iota
+	OpMove
+)
+
+func (o Op) String() string {
+	if o == OpMove {
+		return "move"
+	}
+	return "copy"
+}
+
+// Conflict is the policy for names that already exist at the destination.
+type Conflict int
+
+const (
+	ConflictSkip Conflict = iota
+	ConflictOverwrite
+	ConflictRename
+	ConflictAsk
+)
+
+// conflictCount is the number of policies the confirm dialog cycles through.
+const conflictCount = 4
+
+func (c Conflict) String() string {
+	switch c {
+	case ConflictSkip:
+		return "skip"
+	case ConflictOverwrite:
+		return "overwrite"
+	case ConflictRename:
+		return "rename (keep both)"
+	case ConflictAsk:
+		return "ask"
+	default:
+		return "unknown"
+	}
+}
+
+// TransferRequest asks the queue to copy or move Sources (entries of
+// SrcDir on SrcFS) into DstDir on DstFS. main's adapter maps the FS values
+// to the engine's locations (local path or MEGA node).
+type TransferRequest struct {
+	Op       Op
+	SrcFS    FS
+	SrcDir   string
+	Sources  []model.Entry
+	DstFS    FS
+	DstDir   string
+	Conflict Conflict
+}
+
+// Transfers is the transfer queue as the UI sees it. Every method must
+// return quickly (the work happens in the engine's goroutines); they are
+// still only called from tea.Cmds.
+type Transfers interface {
+	Enqueue(ctx context.Context, req TransferRequest) error
+	// Active is the number of jobs not yet finished; App asks it from a
+	// Cmd when the user quits.
+	Active() int
+	// Job controls.
+	Pause(id model.JobID) error
+	Resume(id model.JobID) error
+	Cancel(id model.JobID) error
+	Retry(id model.JobID) error
+	MoveToFront(id model.JobID) error
+	// Updates delivers queue snapshots; the engine should coalesce them
+	// (a buffer of one, replacing an unread snapshot) and close the
+	// channel when it stops. App drains it with a re-armed Cmd.
+	Updates() <-chan transfers.Snapshot
+}

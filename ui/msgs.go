@@ -1,0 +1,110 @@
+package ui
+
+import (
+	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/ui/transfers"
+)
+
+// snapshotMsg carries a queue snapshot from the transfer engine.
+type snapshotMsg struct {
+	snap transfers.Snapshot
+	ch   <-chan transfers.Snapshot
+	ok   bool // false once the channel is closed
+}
+
+// Messages produced by App's Cmds. Results of filesystem calls carry the
+// pane and the request sequence they answer, so stale results are dropped.
+
+// listingMsg is the answer to a List call.
+type listingMsg struct {
+	pane    int
+	seq     uint64
+	dir     string
+	entries []model.Entry
+	err     error
+	focus   string // name to put the cursor on (the folder we came from)
+}
+
+// opResultMsg reports a finished mkdir/rename/delete/restore.
+type opResultMsg struct {
+	what    string // "created docs", "renamed a to b", ...
+	err     error
+	refresh []paneDir // panes to reload if they still show these folders
+	focus   string    // name to select in the focused pane after reload
+}
+
+// paneDir names a folder of a filesystem to refresh.
+type paneDir struct {
+	fs  FS
+	dir string
+}
+
+// enqueuedMsg reports that a copy/move request reached the queue.
+type enqueuedMsg struct {
+	op  Op
+	n   int
+	err error
+}
+
+// quotaMsg carries a filesystem's storage quota.
+type quotaMsg struct {
+	pane        int
+	used, total int64
+	err         error
+}
+
+// fsChangedMsg reports that a watched filesystem changed.
+type fsChangedMsg struct {
+	fs  FS
+	dir string
+	ch  <-chan string
+	ok  bool // false once the channel is closed
+}
+
+// linkMsg carries an exported public link.
+type linkMsg struct {
+	name, link string
+	err        error
+}
+
+// quitCheckMsg answers "are transfers running?" when the user quits.
+type quitCheckMsg struct{ active int }
+
+// Dialog outcomes.
+type (
+	transferConfirmedMsg struct{ req TransferRequest }
+	deleteConfirmedMsg   struct {
+		pane      int
+		paths     []string
+		permanent bool
+	}
+	renameSubmitMsg struct {
+		pane    int
+		path    string
+		oldName string
+		newName string
+	}
+	mkdirSubmitMsg struct {
+		pane int
+		name string
+	}
+	gotoSubmitMsg    struct{ path string }
+	patternSubmitMsg struct {
+		pattern string
+		on      bool
+	}
+	copyLinkMsg         struct{ link string }
+	switchFSMsg         struct{ pane, fs int }
+	quitConfirmedMsg    struct{}
+	restoreConfirmedMsg struct {
+		pane  int
+		paths []string
+	}
+)
+
+// filterResultMsg carries the matches of a filter computed off the UI
+// goroutine (big folders); Listing.ApplyFilter drops stale ones.
+type filterResultMsg struct {
+	pane int
+	res  model.FilterResult
+}

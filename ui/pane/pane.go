@@ -1,0 +1,339 @@
+// Package pane draws one browsing pane: a framed, scrolled view of a
+// model.Listing with name, size and time columns. It holds no filesystem;
+// the root App loads listings and feeds them in.
+package pane
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/dustin/go-humanize"
+
+	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/ui/theme"
+)
+
+// Column widths.
+const (
+	sizeW = 9
+	timeW = 16 // "2006-01-02 15:04"
+	// Narrower panes drop the time column, then the size column.
+	needTime = 44
+	needSize = 22
+)
+
+// Model is one pane.
+type Model struct {
+	Listing *model.Listing
+	// Label names the filesystem ("local", "mega:user@example.com").
+	Label string
+	// Loading is set while a listing request is in flight.
+	Loading bool
+	// Badge, when set, returns a short badge drawn after an entry's name
+	// (duplicate groups, issue 6). It is called only for visible rows.
+	Badge func(model.Entry) string
+	// Location is the time zone used for the time column.
+	Location *time.Location
+
+	width, height int
+}
+
+// New returns an empty pane.
+func New(label string, loc *time.Location) Model {
+	if loc == nil {
+		loc = time.Local
+	}
+	return Model{Listing: model.NewListing(), Label: label, Location: loc}
+}
+
+// SetSize sets the outer size of the pane, frame included.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.Scroll()
+}
+
+// Width and Height are the outer size.
+func (m Model) Width() int { return m.width }
+
+// Height is the outer height.
+func (m Model) Height() int { return m.height }
+
+// RowsHeight is how many entries fit.
+func (m Model) RowsHeight() int { return max(m.height-3, 0) }
+
+// Scroll keeps the cursor on screen; call it after every cursor change.
+func (m *Model) Scroll() { m.Listing.Scroll(m.RowsHeight()) }
+
+// RowAt maps a y offset inside the pane to a visible row.
+func (m Model) RowAt(y int) (int, bool) {
+	r := y - 2 + m.Listing.Offset() // frame line and column heading
+	if y < 2 || y >= 2+m.RowsHeight() || r >= m.Listing.Len() {
+		return 0, false
+	}
+	return r, true
+}
+
+// columns returns which columns fit and the name column's width.
+func (m Model) columns() (nameW int, showSize, showTime bool) {
+	inner := m.width - 2
+	showSize, showTime = inner >= needSize, inner >= needTime
+	nameW = inner - 1
+	if showSize {
+		nameW -= sizeW + 1
+	}
+	if showTime {
+		nameW -= timeW + 1
+	}
+	return max(nameW, 0), showSize, showTime
+}
+
+// NameWidth is the width of the name column (for the in-place rename).
+func (m Model) NameWidth() int {
+	w, _, _ := m.columns()
+	return w
+}
+
+// Render draws the pane. status, when non-empty, replaces the selection
+// summary in the bottom frame (the filter input uses it); edit, when
+// non-empty, is drawn in the cursor row's name column (in-place rename).
+func (m Model) Render(st theme.Styles, focused bool, status, edit string) string {
+	if m.width < 4 || m.height < 3 {
+		return ""
+	}
+	inner := m.width - 2
+	border := st.Border
+	if focused {
+		border = st.BorderOn
+	}
+	var b strings.Builder
+	b.Grow((m.width + 16) * m.height)
+
+	// Top frame with the filesystem and path.
+	titleStyle := st.PaneTitle
+	if focused {
+		titleStyle = st.PaneTitleOn
+	}
+	title := " " + DisplayName(m.Label) + ":" + DisplayName(m.Listing.Dir()) + " "
+	if lipgloss.Width(title) > inner-2 {
+		title = " …" + ansi.TruncateLeft(title, lipgloss.Width(title)-(inner-4), "")
+	}
+	b.WriteString(border.Render("╭─"))
+	b.WriteString(titleStyle.Render(title))
+	b.WriteString(border.Render(strings.Repeat("─", max(inner-1-lipgloss.Width(title), 0)) + "╮"))
+	b.WriteByte('\n')
+
+	nameW, showSize, showTime := m.columns()
+	side := border.Render("│")
+
+	// Column heading.
+	key, rev := m.Listing.Sort()
+	arrow := "↑"
+	if rev {
+		arrow = "↓"
+	}
+	head := map[model.SortKey]string{}
+	head[key] = arrow
+	heading := " " + pad("Name"+head[model.SortByName], nameW)
+	if showSize {
+		heading += " " + padLeft("Size"+head[model.SortBySize], sizeW)
+	}
+	if showTime {
+		heading += " " + pad("Modified"+head[model.SortByTime], timeW)
+	}
+	b.WriteString(side + st.Column.Render(heading) + side + "\n")
+
+	// Rows: only the visible window is rendered.
+	rows := m.RowsHeight()
+	start := m.Listing.Offset()
+	end := min(start+rows, m.Listing.Len())
+	for i := start; i < end; i++ {
+		b.WriteString(side)
+		if edit != "" && i == m.Listing.Cursor() {
+			b.WriteString(m.editRow(st, i, edit, nameW, showSize, showTime))
+		} else {
+			b.WriteString(m.row(st, i, focused, nameW, showSize, showTime))
+		}
+		b.WriteString(side + "\n")
+	}
+	for i := end - start; i < rows; i++ {
+		line := strings.Repeat(" ", inner)
+		if i == 0 && m.Listing.Len() == 0 {
+			msg := "(empty)"
+			switch {
+			case m.Loading:
+				msg = "loading…"
+			case m.Listing.Filter() != "":
+				msg = "(no match)"
+			}
+			line = st.Loading.Render(pad(" "+msg, inner))
+		}
+		b.WriteString(side + line + side + "\n")
+	}
+
+	// Bottom frame with the selection summary.
+	if status == "" {
+		status = m.summary()
+	}
+	status = " " + status + " "
+	if lipgloss.Width(status) > inner-1 {
+		status = ansi.Truncate(status, inner-1, "…")
+	}
+	b.WriteString(border.Render("╰─"))
+	b.WriteString(st.Status.Render(status))
+	b.WriteString(border.Render(strings.Repeat("─", max(inner-1-lipgloss.Width(status), 0)) + "╯"))
+	return b.String()
+}
+
+// summary is "3/120" plus the selection and the filter.
+func (m Model) summary() string {
+	l := m.Listing
+	s := fmt.Sprintf("%d/%d", min(l.Cursor()+1, l.Len()), l.Len())
+	if l.Len() != l.Total() {
+		s += fmt.Sprintf(" of %d", l.Total())
+	}
+	if n := l.MarkCount(); n > 0 {
+		s += fmt.Sprintf(" · %d selected, %s", n, humanize.IBytes(uint64(max(l.MarkSize(), 0))))
+	}
+	if f := l.Filter(); f != "" {
+		s += " · filter: " + DisplayName(f)
+		if l.FilterPending() {
+			s += " (matching…)"
+		}
+	}
+	if m.Loading {
+		s += " · loading…"
+	}
+	return s
+}
+
+func (m Model) row(st theme.Styles, i int, focused bool, nameW int, showSize, showTime bool) string {
+	l := m.Listing
+	e := l.Row(i)
+	marked := l.IsMarked(e)
+	mark := " "
+	if marked {
+		mark = "*"
+	}
+	name := DisplayName(e.Name)
+	if e.IsDir() {
+		name += "/"
+	}
+	badge := ""
+	if m.Badge != nil {
+		if bd := m.Badge(e); bd != "" {
+			badge = " " + DisplayName(bd)
+		}
+	}
+	bw := lipgloss.Width(badge)
+	if bw > nameW/2 {
+		badge, bw = "", 0
+	}
+	name = pad(truncate(name, nameW-bw), nameW-bw)
+	size, when := "", ""
+	if showSize {
+		if e.IsDir() {
+			size = padLeft("DIR", sizeW)
+		} else {
+			size = padLeft(humanize.IBytes(uint64(max(e.Size, 0))), sizeW)
+		}
+	}
+	if showTime {
+		if !e.ModTime.IsZero() {
+			when = e.ModTime.In(m.Location).Format("2006-01-02 15:04")
+		}
+		when = pad(when, timeW)
+	}
+	if i == l.Cursor() {
+		cs := st.CursorOff
+		if focused {
+			cs = st.Cursor
+		}
+		line := mark + name + badge
+		if showSize {
+			line += " " + size
+		}
+		if showTime {
+			line += " " + when
+		}
+		if marked {
+			cs = cs.Bold(true)
+		}
+		return cs.Render(line)
+	}
+	ns := st.File
+	switch {
+	case marked:
+		ns = st.Marked
+	case e.IsDir():
+		ns = st.Folder
+	case model.IsHidden(e):
+		ns = st.Hidden
+	}
+	var b strings.Builder
+	b.WriteString(ns.Render(mark + name))
+	if badge != "" {
+		b.WriteString(st.Badge.Render(badge))
+	}
+	if showSize {
+		b.WriteString(st.Size.Render(" " + size))
+	}
+	if showTime {
+		b.WriteString(st.Time.Render(" " + when))
+	}
+	return b.String()
+}
+
+// editRow draws row i with the rename input in place of the name.
+func (m Model) editRow(st theme.Styles, i int, edit string, nameW int, showSize, showTime bool) string {
+	e := m.Listing.Row(i)
+	var b strings.Builder
+	b.WriteString(st.Marked.Render(">"))
+	b.WriteString(pad(edit, nameW))
+	if showSize {
+		size := humanize.IBytes(uint64(max(e.Size, 0)))
+		if e.IsDir() {
+			size = "DIR"
+		}
+		b.WriteString(st.Size.Render(" " + padLeft(size, sizeW)))
+	}
+	if showTime {
+		when := ""
+		if !e.ModTime.IsZero() {
+			when = e.ModTime.In(m.Location).Format("2006-01-02 15:04")
+		}
+		b.WriteString(st.Time.Render(" " + pad(when, timeW)))
+	}
+	return b.String()
+}
+
+// truncate cuts s to w cells with an ellipsis.
+func truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// pad truncates or right-pads s to exactly w cells.
+func pad(s string, w int) string {
+	s = truncate(s, w)
+	if n := w - lipgloss.Width(s); n > 0 {
+		s += strings.Repeat(" ", n)
+	}
+	return s
+}
+
+// padLeft right-aligns s in w cells.
+func padLeft(s string, w int) string {
+	s = truncate(s, w)
+	if n := w - lipgloss.Width(s); n > 0 {
+		s = strings.Repeat(" ", n) + s
+	}
+	return s
+}

@@ -1,0 +1,268 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/dustin/go-humanize"
+
+	"github.com/megatui/megatui/ui/pane"
+)
+
+// View draws the screen: header, panes, message line and F-key bar, then
+// the help overlay or the dialog stack on top.
+func (a *App) View() tea.View {
+	v := tea.NewView(a.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	return v
+}
+
+func (a *App) render() string {
+	if a.width == 0 || a.height == 0 {
+		return ""
+	}
+	if a.lay.TooSmall {
+		return a.renderTooSmall()
+	}
+	var b strings.Builder
+	b.WriteString(a.renderHeader())
+	b.WriteByte('\n')
+	if a.lay.Panes[0].H > 0 {
+		p0 := a.renderPane(0)
+		p1 := a.renderPane(1)
+		if a.lay.Stacked {
+			b.WriteString(p0 + "\n" + p1)
+		} else {
+			b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, p0, p1))
+		}
+		b.WriteByte('\n')
+	}
+	if a.lay.Transfers.H > 0 {
+		b.WriteString(a.panel.Render(a.st, a.panelFocus))
+		b.WriteByte('\n')
+	}
+	b.WriteString(a.renderMessage())
+	b.WriteByte('\n')
+	b.WriteString(a.renderFooter())
+	base := b.String()
+
+	var over string
+	switch {
+	case len(a.dialogs) > 0:
+		over = a.dialogs[len(a.dialogs)-1].View(a.st, min(a.width-2, 72))
+	case a.help:
+		over = a.renderHelp()
+	default:
+		return base
+	}
+	x := max((a.width-lipgloss.Width(over))/2, 0)
+	y := max((a.height-lipgloss.Height(over))/2, 0)
+	out := lipgloss.NewCompositor(
+		lipgloss.NewLayer(base),
+		lipgloss.NewLayer(over).X(x).Y(y).Z(1),
+	).Render()
+	// The compositor trims trailing blanks; restore the full frame.
+	lines := strings.Split(out, "\n")
+	for len(lines) < a.height {
+		lines = append(lines, "")
+	}
+	for i, l := range lines {
+		lines[i] = fitLine(l, a.width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (a *App) renderTooSmall() string {
+	msg := fmt.Sprintf("Terminal too small: %d×%d.\nmegatui needs at least %d×%d.", a.width, a.height, minWidth, minHeight)
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, a.width, "…")
+	}
+	if len(lines) > a.height {
+		lines = lines[:a.height]
+	}
+	out := lipgloss.Place(a.width, a.height, lipgloss.Center, lipgloss.Center, a.st.Warning.Render(strings.Join(lines, "\n")))
+	return out
+}
+
+func (a *App) renderPane(i int) string {
+	p := a.panes[i]
+	status := ""
+	if i == a.focus && a.filtering {
+		status = "/" + pane.DisplayName(a.filterInput.Value()) + "▏ enter keep · esc clear"
+		if p.Listing.FilterPending() {
+			status += " · matching…"
+		}
+	}
+	edit := ""
+	if i == a.focus && a.renaming {
+		edit = a.renameInput.View()
+		status = "rename: enter apply · esc cancel"
+	}
+	return p.Render(a.st, i == a.focus && !a.panelFocus, status, edit)
+}
+
+// renderHeader: app name, then each distinct filesystem with its quota.
+func (a *App) renderHeader() string {
+	parts := []string{a.st.HeaderLabel.Render("megatui")}
+	for i, fs := range a.fs {
+		if i == 1 && fs == a.fs[0] {
+			break
+		}
+		s := pane.DisplayName(fs.Label())
+		if q := a.quota[i]; q != nil && q.total > 0 {
+			s += fmt.Sprintf(" %s / %s (%d%%)", humanize.IBytes(uint64(max(q.used, 0))),
+				humanize.IBytes(uint64(q.total)), q.used*100/q.total)
+		}
+		parts = append(parts, a.st.Header.Render(s))
+	}
+	line := strings.Join(parts, a.st.Status.Render(" │ "))
+	return fitLine(line, a.width)
+}
+
+func (a *App) renderMessage() string {
+	style := a.st.Message
+	switch a.messageKind {
+	case msgError:
+		style = a.st.Error
+	case msgSuccess:
+		style = a.st.Success
+	}
+	return fitLine(style.Render(pane.DisplayName(a.message)), a.width)
+}
+
+// renderFooter is Midnight Commander's F-key bar, generated from the key
+// map: only enabled F-key bindings appear. With a dialog or the filter
+// open it lists the keys that apply there instead.
+func (a *App) renderFooter() string {
+	km := a.keys
+	if len(a.dialogs) > 0 || a.filtering || a.renaming || a.help {
+		var parts []string
+		for _, b := range []key.Binding{km.Accept, km.Yes, km.No, km.Cancel, km.Next, km.InputUp, km.InputDown} {
+			if b.Enabled() {
+				h := b.Help()
+				parts = append(parts, a.st.HelpKey.Render(h.Key)+" "+a.st.HelpDesc.Render(h.Desc))
+			}
+		}
+		if a.help {
+			parts = []string{a.st.HelpDesc.Render("any key closes help")}
+		}
+		return fitLine(strings.Join(parts, "  "), a.width)
+	}
+	type fk struct {
+		n     int
+		label string
+	}
+	var keys []fk
+	for _, group := range km.FullHelp() {
+		for _, b := range group {
+			if n, ok := fkeyNumber(b); ok && b.Enabled() {
+				keys = append(keys, fk{n, b.Help().Desc})
+			}
+		}
+	}
+	keys = sortFKeys(keys, func(k fk) int { return k.n })
+	width := func() int {
+		w := 0
+		for _, k := range keys {
+			w += len(fmt.Sprint(k.n)) + lipgloss.Width(k.label) + 1
+		}
+		return w
+	}
+	// Too narrow: drop keys from the right, keeping Help and Quit (the ends).
+	for len(keys) > 2 && width() > a.width {
+		keys = append(keys[:len(keys)-2], keys[len(keys)-1])
+	}
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(a.st.FKeyNum.Render(fmt.Sprint(k.n)))
+		b.WriteString(a.st.FKeyLabel.Render(k.label))
+		b.WriteString(" ")
+	}
+	return fitLine(b.String(), a.width)
+}
+
+// sortFKeys orders items by F-key number (insertion sort: a dozen items).
+func sortFKeys[T any](items []T, num func(T) int) []T {
+	for i := 1; i < len(items); i++ {
+		for j := i; j > 0 && num(items[j]) < num(items[j-1]); j-- {
+			items[j], items[j-1] = items[j-1], items[j]
+		}
+	}
+	return items
+}
+
+// renderHelp lists every binding that applies in the browser, by group,
+// from the same key map that drives App.
+func (a *App) renderHelp() string {
+	km := a.keys
+	c := a.context()
+	c.dialog = false
+	km.sync(c)
+	titles := helpGroupTitles()
+	keyW := 0
+	for _, group := range km.FullHelp() {
+		for _, b := range group {
+			if b.Enabled() {
+				keyW = max(keyW, lipgloss.Width(b.Help().Key))
+			}
+		}
+	}
+	var lines []string
+	for gi, group := range km.FullHelp() {
+		if gi > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, a.st.HelpGroup.Render(titles[gi]))
+		for _, b := range group {
+			if !b.Enabled() {
+				continue
+			}
+			h := b.Help()
+			k := h.Key + strings.Repeat(" ", keyW-lipgloss.Width(h.Key))
+			lines = append(lines, a.st.HelpKey.Render(k)+"  "+a.st.HelpDesc.Render(h.Desc))
+		}
+	}
+	// Flow the lines into as many columns as the height requires.
+	perCol := max(a.height-6, 4)
+	var cols []string
+	for len(lines) > 0 {
+		n := min(perCol, len(lines))
+		cols = append(cols, strings.Join(lines[:n], "\n"))
+		lines = lines[n:]
+	}
+	sp := make([]string, 0, 2*len(cols))
+	for i, c := range cols {
+		if i > 0 {
+			sp = append(sp, "   ")
+		}
+		sp = append(sp, c)
+	}
+	body := lipgloss.JoinHorizontal(lipgloss.Top, sp...)
+	out := a.st.Dialog.Render(a.st.DialogTitle.Render("megatui keys") + "\n\n" + body)
+	// Clip to the screen so the overlay never spills.
+	lines = strings.Split(out, "\n")
+	if len(lines) > a.height {
+		lines = lines[:a.height]
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, a.width, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fitLine truncates or pads s to exactly w cells.
+func fitLine(s string, w int) string {
+	if lipgloss.Width(s) > w {
+		s = ansi.Truncate(s, w, "…")
+	}
+	if n := w - lipgloss.Width(s); n > 0 {
+		s += strings.Repeat(" ", n)
+	}
+	return s
+}

@@ -1,0 +1,274 @@
+// Package transfers draws the transfer panel: every job of the queue with
+// a progress bar, bytes, speed, ETA and state (including why a job waits),
+// plus totals. It renders snapshots the engine publishes; it never talks to
+// the engine itself.
+package transfers
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/dustin/go-humanize"
+
+	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/ui/theme"
+)
+
+// Snapshot is the queue as the engine last published it.
+type Snapshot struct {
+	Jobs   []model.Job
+	Totals model.Totals
+	// Speed (bytes/s) and ETA of running jobs, by id.
+	Speed map[model.JobID]float64
+	ETA   map[model.JobID]time.Duration
+	// Now is when the snapshot was taken ("retry in 4 s" is relative to it).
+	Now time.Time
+}
+
+// Model is the transfer panel.
+type Model struct {
+	snap          Snapshot
+	cursor        int
+	offset        int
+	width, height int
+}
+
+// New returns an empty panel.
+func New() Model { return Model{} }
+
+// SetSnapshot replaces the jobs shown, keeping the cursor on the same job.
+func (m *Model) SetSnapshot(s Snapshot) {
+	var id model.JobID
+	had := false
+	if j, ok := m.Current(); ok {
+		id, had = j.ID, true
+	}
+	m.snap = s
+	if had {
+		for i, j := range s.Jobs {
+			if j.ID == id {
+				m.cursor = i
+				break
+			}
+		}
+	}
+	m.clamp()
+}
+
+// Snapshot returns the snapshot shown.
+func (m Model) Snapshot() Snapshot { return m.snap }
+
+// SetSize sets the outer size, frame included.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.clamp()
+}
+
+func (m Model) rows() int { return max(m.height-3, 0) }
+
+// Move moves the cursor by delta jobs.
+func (m *Model) Move(delta int) {
+	m.cursor += delta
+	m.clamp()
+}
+
+func (m *Model) clamp() {
+	m.cursor = min(m.cursor, len(m.snap.Jobs)-1)
+	m.cursor = max(m.cursor, 0)
+	rows := m.rows()
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if rows > 0 && m.cursor >= m.offset+rows {
+		m.offset = m.cursor - rows + 1
+	}
+	m.offset = max(min(m.offset, len(m.snap.Jobs)-rows), 0)
+}
+
+// Current is the job under the cursor.
+func (m Model) Current() (model.Job, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.snap.Jobs) {
+		return model.Job{}, false
+	}
+	return m.snap.Jobs[m.cursor], true
+}
+
+// Active counts jobs that are not finished.
+func (m Model) Active() int {
+	n := 0
+	for _, j := range m.snap.Jobs {
+		if !j.State.Terminal() {
+			n++
+		}
+	}
+	return n
+}
+
+// Render draws the panel.
+func (m Model) Render(st theme.Styles, focused bool) string {
+	if m.width < 10 || m.height < 3 {
+		return ""
+	}
+	inner := m.width - 2
+	border := st.Border
+	if focused {
+		border = st.BorderOn
+	}
+	side := border.Render("│")
+	title := " Transfers · " + m.totals() + " "
+	title = truncate(title, inner-2)
+	titleStyle := st.PaneTitle
+	if focused {
+		titleStyle = st.PaneTitleOn
+	}
+	var b strings.Builder
+	b.WriteString(border.Render("╭─") + titleStyle.Render(title) +
+		border.Render(strings.Repeat("─", max(inner-1-lipgloss.Width(title), 0))+"╮") + "\n")
+	rows := m.rows()
+	// Column heading line doubles as a hint line.
+	b.WriteString(side + st.Column.Render(pad(" state     job", inner)) + side + "\n")
+	jobs := m.snap.Jobs
+	end := min(m.offset+rows, len(jobs))
+	for i := m.offset; i < end; i++ {
+		b.WriteString(side + m.row(st, jobs[i], i == m.cursor && focused, inner) + side + "\n")
+	}
+	for i := end - m.offset; i < rows; i++ {
+		line := strings.Repeat(" ", inner)
+		if i == 0 && len(jobs) == 0 {
+			line = st.Loading.Render(pad(" (no transfers)", inner))
+		}
+		b.WriteString(side + line + side + "\n")
+	}
+	b.WriteString(border.Render("╰" + strings.Repeat("─", inner) + "╯"))
+	return b.String()
+}
+
+func (m Model) totals() string {
+	t := m.snap.Totals
+	s := fmt.Sprintf("%d job(s)", t.Jobs)
+	if n := t.ByState[model.StateRunning]; n > 0 {
+		s += fmt.Sprintf(", %d running", n)
+	}
+	if n := t.ByState[model.StateWaiting] + t.ByState[model.StateQueued]; n > 0 {
+		s += fmt.Sprintf(", %d waiting", n)
+	}
+	if n := t.ByState[model.StateDone]; n > 0 {
+		s += fmt.Sprintf(", %d done", n)
+	}
+	if n := t.ByState[model.StateFailed]; n > 0 {
+		s += fmt.Sprintf(", %d failed", n)
+	}
+	if t.BytesTotal > 0 {
+		s += fmt.Sprintf(" · %s / %s", bytes(t.BytesDone), bytes(t.BytesTotal))
+	}
+	if t.Speed > 0 {
+		s += " · " + bytes(int64(t.Speed)) + "/s"
+	}
+	if t.ETAKnown && t.ETA > 0 {
+		s += " · ETA " + t.ETA.String()
+	}
+	return s
+}
+
+func bytes(n int64) string { return humanize.IBytes(uint64(max(n, 0))) }
+
+// row: state, name, bar, percent, bytes, speed, ETA or reason.
+func (m Model) row(st theme.Styles, j model.Job, cursor bool, inner int) string {
+	state := j.State.String()
+	detail := ""
+	switch j.State {
+	case model.StateRunning:
+		if sp := m.snap.Speed[j.ID]; sp > 0 {
+			detail = bytes(int64(sp)) + "/s"
+		}
+		if eta, ok := m.snap.ETA[j.ID]; ok && eta > 0 {
+			detail += " ETA " + eta.String()
+		}
+	case model.StateWaiting:
+		detail = j.Reason
+		if !j.RetryAt.IsZero() && !m.snap.Now.IsZero() {
+			if d := j.RetryAt.Sub(m.snap.Now).Round(time.Second); d > 0 {
+				detail += fmt.Sprintf(", retry in %d s", int(d.Seconds()))
+			}
+		}
+	case model.StateFailed:
+		detail = j.Err
+	case model.StateSkipped:
+		detail = j.Reason
+	}
+	name := model.DisplayName(j.Src.Display) + " → " + model.DisplayName(j.Dst.Display)
+	size := "?"
+	if j.Size >= 0 {
+		size = bytes(j.Size)
+	}
+	amount := bytes(j.Done) + "/" + size
+	pct := fmt.Sprintf("%3.0f%%", j.Fraction()*100)
+	barW := 12
+	stateW := 10
+	right := 1 + barW + 1 + len(pct) + 1 + lipgloss.Width(amount)
+	detailW := min(lipgloss.Width(detail), 32)
+	if detailW > 0 {
+		right += 1 + detailW
+	}
+	nameW := inner - 1 - stateW - right
+	if nameW < 12 { // narrow: drop the bar, then the details
+		right -= barW + 1
+		barW = 0
+		nameW = inner - 1 - stateW - right
+	}
+	if nameW < 8 {
+		right -= 1 + detailW
+		detailW = 0
+		nameW = inner - 1 - stateW - right
+	}
+	var b strings.Builder
+	b.WriteString(" " + pad(state, stateW))
+	b.WriteString(pad(name, max(nameW, 0)))
+	if barW > 0 {
+		b.WriteString(" " + bar(j.Fraction(), barW))
+	}
+	b.WriteString(" " + pct + " " + amount)
+	if detailW > 0 {
+		b.WriteString(" " + pad(model.DisplayName(detail), detailW))
+	}
+	line := pad(b.String(), inner)
+	if cursor {
+		return st.Cursor.Render(line)
+	}
+	switch j.State {
+	case model.StateFailed:
+		return st.Error.Render(line)
+	case model.StateWaiting, model.StatePaused:
+		return st.Warning.Render(line)
+	case model.StateDone:
+		return st.Success.Render(line)
+	}
+	return st.File.Render(line)
+}
+
+func bar(f float64, w int) string {
+	n := int(f*float64(w) + 0.5)
+	n = max(min(n, w), 0)
+	return strings.Repeat("█", n) + strings.Repeat("░", w-n)
+}
+
+func truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+func pad(s string, w int) string {
+	s = truncate(s, w)
+	if n := w - lipgloss.Width(s); n > 0 {
+		s += strings.Repeat(" ", n)
+	}
+	return s
+}

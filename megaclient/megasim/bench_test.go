@@ -1,0 +1,81 @@
+package megasim
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	mega "github.com/t3rm1n4l/go-mega"
+)
+
+// benchServer starts a v1 account (cheap key derivation, so the figures
+// show fetch cost rather than PBKDF2) seeded with nodes nodes.
+func benchServer(b *testing.B, nodes int) *Server {
+	b.Helper()
+	srv := startServer(b, Options{})
+	if nodes > 0 {
+		res, err := srv.SeedTree(testEmail, SeedOptions{Password: testPassword, Nodes: nodes, FanOut: 100, SubFolders: 10})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Folders+res.Files != nodes {
+			b.Fatalf("seeded %d nodes, want %d", res.Folders+res.Files, nodes)
+		}
+	}
+	return srv
+}
+
+func benchLogin(b *testing.B, nodes int) {
+	srv := benchServer(b, nodes)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		m := login(b, srv, testEmail, testPassword)
+		if got := len(nodesUnder(m)); got != nodes {
+			b.Fatalf("client sees %d nodes, want %d", got, nodes)
+		}
+	}
+	b.ReportMetric(float64(nodes), "nodes")
+}
+
+// nodesUnder counts the nodes below the Cloud Drive root.
+func nodesUnder(m *mega.Mega) []*mega.Node {
+	var out []*mega.Node
+	queue := []*mega.Node{m.FS.GetRoot()}
+	for len(queue) > 0 {
+		kids, _ := m.FS.GetChildren(queue[0])
+		queue = append(queue[1:], kids...)
+		out = append(out, kids...)
+	}
+	return out
+}
+
+// BenchmarkLoginFetch100k is go-mega's whole Login (us0, us, f with
+// 100,000 nodes decrypted, first sc) against megasim.
+func BenchmarkLoginFetch100k(b *testing.B) { benchLogin(b, 100000) }
+
+// BenchmarkLoginFetchSmall is the same login on an empty account: the baseline.
+func BenchmarkLoginFetchSmall(b *testing.B) { benchLogin(b, 0) }
+
+// BenchmarkFetchRaw100k is the server side alone: one "f" of 100,000
+// nodes over HTTP, body read and discarded (no client decoding).
+func BenchmarkFetchRaw100k(b *testing.B) {
+	srv := benchServer(b, 100000)
+	sid, _, _, _ := rawSession(b, srv)
+	var size int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		resp, err := http.Post(srv.URL()+"/cs?sid="+sid, "application/json", strings.NewReader(`[{"a":"f","c":1}]`))
+		if err != nil {
+			b.Fatal(err)
+		}
+		size, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(size)/1e6, "MB/reply")
+}

@@ -1,0 +1,656 @@
+package megasim
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+const (
+	maxCSBody      = 8 << 20 // bytes of one cs request body
+	maxBatch       = 2000    // commands in one cs request
+	replyCacheSize = 8192    // (sid, id) replies kept for replay
+)
+
+// rawJSON is a command result already encoded.
+type rawJSON []byte
+
+// fetchResult is the result of "f": encoded while streaming, outside the lock.
+type fetchResult struct {
+	owner, email, sn string
+	nodes            []*nodeRec
+}
+
+type replyKey struct{ sid, id string }
+
+// cachedReply is a stored reply for replay. A batch holding "f" is kept as
+// parts: the encoded results of its other commands, with nil where "f"
+// goes; "f" is read-only, so a replay fetches afresh.
+type cachedReply struct {
+	bodyHash [32]byte
+	reply    []byte
+	parts    []any
+}
+
+// dispatch routes on the path suffix.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case len(p) >= 3 && p[len(p)-3:] == "/cs":
+		s.serveCS(w, r)
+	case len(p) >= 3 && p[len(p)-3:] == "/sc":
+		s.serveSC(w, r)
+	default:
+		if rest, ok := trimPathPrefix(p, "/wsc/"); ok {
+			s.serveWait(w, r, rest)
+		} else if rest, ok := trimPathPrefix(p, "/ul/"); ok {
+			s.serveUpload(w, r, rest)
+		} else if rest, ok := trimPathPrefix(p, "/dl/"); ok {
+			s.serveDownload(w, r, rest)
+		} else {
+			http.NotFound(w, r)
+		}
+	}
+}
+
+// needsSession reports whether a command requires a valid sid.
+func needsSession(cmd string) bool {
+	switch cmd {
+	case "us0", "us", "g", "":
+		return false
+	}
+	return true
+}
+
+// serveCS answers POST {base}/cs?id=N[&sid=..] with one result per command.
+func (s *Server) serveCS(w http.ResponseWriter, r *http.Request) {
+	f := s.currentFaults()
+	if !s.sleep(r, f.APILatency) {
+		return
+	}
+	q := r.URL.Query()
+	id, sid := q.Get("id"), q.Get("sid")
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxCSBody+1))
+	if err != nil {
+		return
+	}
+	if len(body) > maxCSBody {
+		writeBare(w, errArgs)
+		return
+	}
+	var cmds []json.RawMessage
+	if err := json.Unmarshal(body, &cmds); err != nil || len(cmds) == 0 || len(cmds) > maxBatch {
+		writeBare(w, errArgs)
+		return
+	}
+	names := make([]string, len(cmds))
+	login, fetch, auth := false, false, false
+	for i, c := range cmds {
+		var head struct {
+			A string `json:"a"`
+		}
+		if json.Unmarshal(c, &head) == nil {
+			names[i] = head.A
+		}
+		switch names[i] {
+		case "us0", "us":
+			login = true
+		case "f":
+			fetch = true
+		}
+		auth = auth || needsSession(names[i])
+	}
+	if s.wantHashcash(f, login) && !s.checkHashcash(r.Header.Get("X-Hashcash")) {
+		s.challenge(w, f)
+		return
+	}
+	if s.roll(faultEAGAIN, f.EAGAINRate) {
+		writeBare(w, errAgain)
+		return
+	}
+
+	s.mu.Lock()
+	var sess *session
+	if sid != "" {
+		if sess = s.sessionFor(sid); sess == nil {
+			s.mu.Unlock()
+			writeBare(w, errSID)
+			return
+		}
+	}
+	if sess == nil && auth {
+		s.mu.Unlock()
+		writeBare(w, errSID)
+		return
+	}
+	key := replyKey{id: id}
+	if sess != nil {
+		key.sid = sess.hash
+	}
+	sum := sha256.Sum256(body)
+	if c, ok := s.replies[key]; ok && id != "" && c.bodyHash == sum {
+		s.logf("megasim: cs id=%s replayed", id)
+		if c.parts == nil {
+			s.mu.Unlock()
+			s.respond(w, r, f, c.reply, nil)
+			return
+		}
+		results := make([]any, len(c.parts))
+		for i, part := range c.parts {
+			if results[i] = part; part == nil {
+				results[i] = s.cmdFetch(sess, cmds[i])
+			}
+		}
+		s.mu.Unlock()
+		s.respond(w, r, f, nil, results)
+		return
+	}
+	results := make([]any, len(cmds))
+	for i, c := range cmds {
+		results[i] = s.exec(sess, names[i], c, r)
+		s.logf("megasim: cs id=%s %q", id, names[i])
+	}
+	var reply []byte
+	if !fetch {
+		reply = encodeResults(results)
+		if id != "" {
+			s.remember(key, &cachedReply{bodyHash: sum, reply: reply})
+		}
+	} else if id != "" {
+		parts := make([]any, len(results))
+		for i, res := range results {
+			if _, isFetch := res.(*fetchResult); !isFetch {
+				parts[i] = rawJSON(appendResult(nil, res))
+			}
+		}
+		s.remember(key, &cachedReply{bodyHash: sum, parts: parts})
+	}
+	s.mu.Unlock()
+	if fetch {
+		s.respond(w, r, f, nil, results)
+		return
+	}
+	s.respond(w, r, f, reply, nil)
+}
+
+// respond writes a reply, applying the post-execution faults: an HTTP 500
+// or a connection dropped halfway through the body (the command already
+// ran, so the client's retry is answered from the replay cache).
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, f Faults, reply []byte, stream []any) {
+	if s.roll(fault500, f.HTTP500Rate) {
+		http.Error(w, "Server Too Busy", http.StatusInternalServerError)
+		return
+	}
+	drop := s.roll(faultDrop, f.DropRate)
+	if stream != nil {
+		w.Header().Set("Content-Type", "application/json")
+		bw := bufio.NewWriterSize(w, 64<<10)
+		writeStreamed(bw, stream, drop)
+		_ = bw.Flush()
+		if drop {
+			panic(http.ErrAbortHandler)
+		}
+		return
+	}
+	if drop {
+		dropMidBody(w, reply)
+	}
+	writeJSON(w, reply)
+}
+
+// dropMidBody sends the headers and half the body, then kills the connection.
+func dropMidBody(w http.ResponseWriter, body []byte) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body[:len(body)/2])
+	if fl, ok := w.(http.Flusher); ok {
+		fl.Flush()
+	}
+	panic(http.ErrAbortHandler)
+}
+
+func (s *Server) remember(key replyKey, c *cachedReply) {
+	if len(s.replies) >= replyCacheSize {
+		// Evict an arbitrary quarter; ids are only reused by immediate retries.
+		n := 0
+		for k := range s.replies {
+			delete(s.replies, k)
+			if n++; n >= replyCacheSize/4 {
+				break
+			}
+		}
+	}
+	s.replies[key] = c
+}
+
+func (s *Server) sessionFor(sid string) *session {
+	if sid == "" {
+		return nil
+	}
+	return s.sessions[sha256Hex(sid)]
+}
+
+// sleep waits d unless the request or the server ends first.
+func (s *Server) sleep(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-s.closing:
+		return false
+	}
+}
+
+// exec runs one command under s.mu and returns its result.
+func (s *Server) exec(sess *session, name string, raw []byte, r *http.Request) any {
+	if name == "" {
+		return errArgs
+	}
+	s.counts[name]++
+	switch name {
+	case "us0":
+		return s.cmdPrelogin(raw)
+	case "us":
+		return s.cmdLogin(raw)
+	case "g":
+		return s.cmdDownload(sess, raw, r)
+	}
+	if sess == nil {
+		return errSID
+	}
+	switch name {
+	case "ug":
+		return s.cmdUserGet(sess)
+	case "uq":
+		return s.cmdQuota(sess, raw)
+	case "sml":
+		return s.cmdLogout(sess)
+	case "f":
+		return s.cmdFetch(sess, raw)
+	case "p":
+		return s.cmdPut(sess, raw)
+	case "m":
+		return s.cmdMove(sess, raw)
+	case "a":
+		return s.cmdSetAttr(sess, raw)
+	case "d":
+		return s.cmdDelete(sess, raw)
+	case "l":
+		return s.cmdLink(sess, raw)
+	case "u":
+		return s.cmdUpload(sess, raw, r)
+	}
+	s.counts[name]--
+	s.counts["unknown"]++
+	return errArgs
+}
+
+func encodeResults(results []any) []byte {
+	b := []byte{'['}
+	for i, res := range results {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendResult(b, res)
+	}
+	return append(b, ']')
+}
+
+func appendResult(b []byte, res any) []byte {
+	switch v := res.(type) {
+	case rawJSON:
+		return append(b, v...)
+	case apiError:
+		return strconv.AppendInt(b, int64(v), 10)
+	case int:
+		return strconv.AppendInt(b, int64(v), 10)
+	default:
+		enc, err := json.Marshal(v)
+		if err != nil {
+			return strconv.AppendInt(b, int64(errInternal), 10)
+		}
+		return append(b, enc...)
+	}
+}
+
+// writeStreamed writes results one by one; an "f" result is streamed node
+// by node so a 100,000-node reply is never held in memory. With drop set
+// it stops halfway (the caller then aborts the connection).
+func writeStreamed(w *bufio.Writer, results []any, drop bool) {
+	_ = w.WriteByte('[')
+	for i, res := range results {
+		if i > 0 {
+			_ = w.WriteByte(',')
+		}
+		fr, ok := res.(*fetchResult)
+		if !ok {
+			_, _ = w.Write(appendResult(nil, res))
+			continue
+		}
+		_, _ = w.WriteString(`{"f":[`)
+		buf := make([]byte, 0, 512)
+		for j, n := range fr.nodes {
+			if drop && j >= len(fr.nodes)/2 {
+				return
+			}
+			buf = buf[:0]
+			if j > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendNodeJSON(buf, n, fr.owner)
+			_, _ = w.Write(buf)
+		}
+		_, _ = w.WriteString(`],"ok":[],"s":[],"ps":[],"opc":[],"ipc":[],"ph":[`)
+		first := true
+		for _, n := range fr.nodes {
+			if n.PH == "" {
+				continue
+			}
+			buf = buf[:0]
+			if !first {
+				buf = append(buf, ',')
+			}
+			first = false
+			buf = append(buf, `{"h":`...)
+			buf = appendJSONString(buf, n.H)
+			buf = append(buf, `,"ph":`...)
+			buf = appendJSONString(buf, n.PH)
+			buf = append(buf, '}')
+			_, _ = w.Write(buf)
+		}
+		buf = append(buf[:0], `],"u":[{"u":`...)
+		buf = appendJSONString(buf, fr.owner)
+		buf = append(buf, `,"c":2,"m":`...)
+		buf = appendJSONString(buf, fr.email)
+		buf = append(buf, `,"m2":[`...)
+		buf = appendJSONString(buf, fr.email)
+		buf = append(buf, `]}],"sn":`...)
+		buf = appendJSONString(buf, fr.sn)
+		buf = append(buf, `,"noc":1}`...)
+		_, _ = w.Write(buf)
+	}
+	_ = w.WriteByte(']')
+}
+
+// --- node commands ---
+
+func (s *Server) cmdFetch(sess *session, raw []byte) any {
+	var req struct {
+		C int `json:"c"`
+		R int `json:"r"`
+	}
+	if !decode(raw, &req) {
+		return errArgs
+	}
+	a := sess.acct
+	return &fetchResult{owner: a.rec.Handle, email: a.rec.Email, sn: encodeSN(a.events.sn), nodes: a.all()}
+}
+
+type putNode struct {
+	H  string  `json:"h"`
+	T  int     `json:"t"`
+	A  string  `json:"a"`
+	K  string  `json:"k"`
+	FA *string `json:"fa"`
+	P  string  `json:"p"`
+}
+
+type putReq struct {
+	T string    `json:"t"`
+	N []putNode `json:"n"`
+	I string    `json:"i"`
+}
+
+// validAttr checks that a is base64 of a whole number of AES blocks (a
+// client decrypting anything else would fail or, with go-mega, panic).
+func validAttr(a string) bool {
+	b, err := unb64(a)
+	return err == nil && len(b) > 0 && len(b)%16 == 0
+}
+
+// validKey checks the encrypted node key length: 16 bytes for folders, 32 for files.
+func validKey(k string, t int) bool {
+	b, err := unb64(k)
+	if err != nil {
+		return false
+	}
+	if t == typeFile {
+		return len(b) == 32
+	}
+	return len(b) == 16
+}
+
+func (s *Server) cmdPut(sess *session, raw []byte) any {
+	var req putReq
+	if !decode(raw, &req) || len(req.N) == 0 {
+		return errArgs
+	}
+	a := sess.acct
+	parent := a.nodes[req.T]
+	if parent == nil {
+		return errNoEnt
+	}
+	if parent.T == typeFile {
+		return errAccess
+	}
+	var need int64
+	temp := map[string]string{} // client temp handle -> real handle
+	types := map[string]int{}
+	ups := make([]*upload, len(req.N))
+	for i, n := range req.N {
+		if (n.T != typeFile && n.T != typeFolder) || !validAttr(n.A) || !validKey(n.K, n.T) {
+			return errArgs
+		}
+		if n.P != "" {
+			if t, ok := types[n.P]; !ok || t != typeFolder {
+				return errNoEnt
+			}
+		}
+		if n.T == typeFile {
+			up := s.tokens[n.H]
+			if up == nil || up.acct != a {
+				return errNoEnt
+			}
+			for _, prev := range ups[:i] {
+				if prev == up {
+					return errArgs
+				}
+			}
+			ups[i] = up
+			need += up.size
+		}
+		types[n.H] = n.T
+	}
+	if need > 0 && a.used+need > s.opts.QuotaBytes {
+		return errOverQuota
+	}
+	now := nowUnix()
+	created := make([]*nodeRec, 0, len(req.N))
+	for i, n := range req.N {
+		p := req.T
+		if n.P != "" {
+			p = temp[n.P]
+		}
+		rec := &nodeRec{H: s.newNodeHandle(), P: p, T: n.T, A: n.A, K: n.K, TS: now}
+		if n.FA != nil {
+			rec.FA = *n.FA
+		}
+		if up := ups[i]; up != nil {
+			rec.S, rec.Blob = up.size, up.blob
+			delete(s.tokens, up.token)
+			delete(s.uploads, up.id)
+		}
+		temp[n.H] = rec.H
+		created = append(created, rec)
+		a.put(rec) // visible to newNodeHandle and to later chained nodes
+	}
+	owner := a.rec.Handle
+	s.commit(a, change{Put: created, Pkts: [][]byte{pktNew(req.I, owner, created)}})
+	b := []byte(`{"f":[`)
+	for i, n := range created {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendNodeJSON(b, n, owner)
+	}
+	return rawJSON(append(b, "]}"...))
+}
+
+func isRootType(t int) bool { return t == typeRoot || t == typeInbox || t == typeTrash }
+
+func (s *Server) cmdMove(sess *session, raw []byte) any {
+	var req struct {
+		N string `json:"n"`
+		T string `json:"t"`
+		I string `json:"i"`
+	}
+	if !decode(raw, &req) {
+		return errArgs
+	}
+	a := sess.acct
+	n, t := a.nodes[req.N], a.nodes[req.T]
+	switch {
+	case n == nil || t == nil:
+		return errNoEnt
+	case isRootType(n.T) || t.T == typeFile:
+		return errAccess
+	case a.isAncestor(n.H, t.H):
+		return errCircular
+	}
+	moved := *n
+	moved.P = t.H
+	a.put(&moved)
+	owner := a.rec.Handle
+	s.commit(a, change{Put: []*nodeRec{&moved}, Pkts: [][]byte{
+		pktDelete(req.I, owner, n.H, true),
+		pktNew(req.I, owner, a.subtree(n.H)),
+	}})
+	return 0
+}
+
+func (s *Server) cmdSetAttr(sess *session, raw []byte) any {
+	var req struct {
+		N    string  `json:"n"`
+		Attr *string `json:"attr"`
+		At   *string `json:"at"`
+		Key  *string `json:"key"`
+		I    string  `json:"i"`
+	}
+	if !decode(raw, &req) {
+		return errArgs
+	}
+	attr := req.Attr
+	if attr == nil {
+		attr = req.At
+	}
+	a := sess.acct
+	n := a.nodes[req.N]
+	switch {
+	case n == nil:
+		return errNoEnt
+	case isRootType(n.T):
+		return errAccess
+	case attr == nil || !validAttr(*attr):
+		return errArgs
+	case req.Key != nil && !validKey(*req.Key, n.T):
+		return errArgs
+	}
+	upd := *n
+	upd.A = *attr
+	if req.Key != nil {
+		upd.K = *req.Key
+	}
+	a.put(&upd)
+	s.commit(a, change{Put: []*nodeRec{&upd}, Pkts: [][]byte{pktUpdate(req.I, a.rec.Handle, &upd)}})
+	return 0
+}
+
+func (s *Server) cmdDelete(sess *session, raw []byte) any {
+	var req struct {
+		N string `json:"n"`
+		I string `json:"i"`
+	}
+	if !decode(raw, &req) {
+		return errArgs
+	}
+	a := sess.acct
+	n := a.nodes[req.N]
+	switch {
+	case n == nil:
+		return errNoEnt
+	case isRootType(n.T):
+		return errAccess
+	}
+	sub := a.subtree(n.H)
+	del := make([]string, 0, len(sub))
+	for i := len(sub) - 1; i >= 0; i-- {
+		x := sub[i]
+		del = append(del, x.H)
+		a.remove(x.H)
+		if x.PH != "" {
+			delete(s.links, x.PH)
+		}
+		if x.Blob != "" {
+			if err := s.blobs.remove(x.Blob); err != nil {
+				s.logf("megasim: remove blob: %v", err)
+			}
+		}
+	}
+	s.commit(a, change{Del: del, Pkts: [][]byte{pktDelete(req.I, a.rec.Handle, n.H, false)}})
+	return 0
+}
+
+// linkRef locates the node behind a public handle.
+type linkRef struct {
+	acct *account
+	h    string
+}
+
+func (s *Server) cmdLink(sess *session, raw []byte) any {
+	var req struct {
+		N   string `json:"n"`
+		D   int    `json:"d"`
+		Ets int64  `json:"ets"`
+		I   string `json:"i"`
+	}
+	if !decode(raw, &req) {
+		return errArgs
+	}
+	a := sess.acct
+	n := a.nodes[req.N]
+	switch {
+	case n == nil:
+		return errNoEnt
+	case isRootType(n.T):
+		return errAccess
+	}
+	upd := *n
+	if req.D == 1 {
+		if n.PH == "" {
+			return errNoEnt
+		}
+		delete(s.links, n.PH)
+		upd.PH = ""
+		a.put(&upd)
+		s.commit(a, change{Put: []*nodeRec{&upd}})
+		return 0
+	}
+	if n.PH != "" {
+		return rawJSON(appendJSONString(nil, n.PH))
+	}
+	upd.PH = s.newNodeHandle()
+	s.links[upd.PH] = linkRef{acct: a, h: n.H}
+	a.put(&upd)
+	s.commit(a, change{Put: []*nodeRec{&upd}})
+	return rawJSON(appendJSONString(nil, upd.PH))
+}

@@ -1,0 +1,274 @@
+package megaclient
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// This file holds the little node crypto megaclient needs beside go-mega:
+// node keys are AES-ECB under the master (or a share) key, attributes are
+// "MEGA" + JSON, zero padded, AES-CBC with a zero IV under the node's
+// attribute key (protocol notes §4.2, §4.3).
+
+var errBadAttr = errors.New("bad node attribute")
+
+func b64decode(s string) ([]byte, error) {
+	s = strings.TrimRight(s, "=")
+	s = strings.NewReplacer("+", "-", "/", "_").Replace(s)
+	return base64.RawURLEncoding.DecodeString(s)
+}
+
+func b64encode(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// ecbDecrypt decrypts a key (a multiple of 16 bytes) block by block.
+func ecbDecrypt(key, enc []byte) ([]byte, error) {
+	if len(enc) == 0 || len(enc)%aes.BlockSize != 0 {
+		return nil, fmt.Errorf("key of %d bytes: %w", len(enc), errBadAttr)
+	}
+	blk, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, len(enc))
+	for i := 0; i < len(enc); i += aes.BlockSize {
+		blk.Decrypt(out[i:i+aes.BlockSize], enc[i:i+aes.BlockSize])
+	}
+	return out, nil
+}
+
+// attrKey folds a 32-byte file key into its 16-byte AES key; folder keys
+// are used as they are.
+func attrKey(nodeKey []byte) []byte {
+	if len(nodeKey) != 32 {
+		return nodeKey
+	}
+	k := make([]byte, 16)
+	for i := range k {
+		k[i] = nodeKey[i] ^ nodeKey[i+16]
+	}
+	return k
+}
+
+// Attrs are a node's decrypted attributes. Values are kept as raw JSON so
+// that attributes megatui does not know survive a rewrite byte for byte.
+// The name is kept apart, already unquoted, because MEGA names may hold
+// bytes that are not valid UTF-8, which encoding/json would replace.
+type Attrs struct {
+	Name  string
+	Other map[string]json.RawMessage
+}
+
+// String returns the string attribute key, or "" when absent or not a string.
+func (a Attrs) String(key string) string {
+	raw, ok := a.Other[key]
+	if !ok {
+		return ""
+	}
+	s, ok := unquoteRaw(raw)
+	if !ok {
+		return ""
+	}
+	return s
+}
+
+// Clone returns a deep copy.
+func (a Attrs) Clone() Attrs {
+	c := Attrs{Name: a.Name, Other: make(map[string]json.RawMessage, len(a.Other))}
+	for k, v := range a.Other {
+		c.Other[k] = append(json.RawMessage(nil), v...)
+	}
+	return c
+}
+
+// SetString sets a string attribute.
+func (a *Attrs) SetString(key, value string) {
+	if a.Other == nil {
+		a.Other = map[string]json.RawMessage{}
+	}
+	a.Other[key] = json.RawMessage(quoteRaw(value))
+}
+
+func decryptAttrs(nodeKey []byte, enc string) (Attrs, error) {
+	buf, err := b64decode(enc)
+	if err != nil || len(buf) == 0 || len(buf)%aes.BlockSize != 0 {
+		return Attrs{}, errBadAttr
+	}
+	blk, err := aes.NewCipher(attrKey(nodeKey))
+	if err != nil {
+		return Attrs{}, err
+	}
+	cipher.NewCBCDecrypter(blk, make([]byte, aes.BlockSize)).CryptBlocks(buf, buf)
+	if !bytes.HasPrefix(buf, []byte("MEGA{")) {
+		return Attrs{}, errBadAttr
+	}
+	return parseAttrJSON(bytes.TrimRight(buf[4:], "\x00"))
+}
+
+func encryptAttrs(nodeKey []byte, a Attrs) (string, error) {
+	plain := append([]byte("MEGA"), a.marshal()...)
+	if pad := len(plain) % aes.BlockSize; pad != 0 {
+		plain = append(plain, make([]byte, aes.BlockSize-pad)...)
+	}
+	blk, err := aes.NewCipher(attrKey(nodeKey))
+	if err != nil {
+		return "", err
+	}
+	cipher.NewCBCEncrypter(blk, make([]byte, aes.BlockSize)).CryptBlocks(plain, plain)
+	return b64encode(plain), nil
+}
+
+// marshal writes the attributes as JSON with "n" first and the rest in
+// key order. The name is quoted by quoteRaw, which keeps invalid UTF-8.
+func (a Attrs) marshal() []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"n":`)
+	b.WriteString(quoteRaw(a.Name))
+	keys := make([]string, 0, len(a.Other))
+	for k := range a.Other {
+		if k != "n" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		b.WriteByte(',')
+		b.WriteString(quoteRaw(k))
+		b.WriteByte(':')
+		b.Write(a.Other[k])
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+func parseAttrJSON(js []byte) (Attrs, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(js, &m); err != nil {
+		// encoding/json rejects nothing for invalid UTF-8, so this is
+		// malformed JSON.
+		return Attrs{}, fmt.Errorf("%w: %v", errBadAttr, err)
+	}
+	a := Attrs{Other: m}
+	if raw, ok := m["n"]; ok {
+		// json.RawMessage keeps the original bytes, so unquote by hand.
+		name, ok := unquoteRaw(raw)
+		if !ok {
+			return Attrs{}, errBadAttr
+		}
+		a.Name = name
+		delete(m, "n")
+	}
+	return a, nil
+}
+
+// quoteRaw quotes s as a JSON string. Valid runes are escaped as
+// encoding/json would (controls as \u00XX); bytes that are not valid UTF-8
+// are written through unchanged, so the name is stored exactly as given.
+func quoteRaw(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case c < 0x20 || c == 0x7f:
+				fmt.Fprintf(&b, `\u%04x`, c)
+			default:
+				b.WriteByte(c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteByte(c)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// unquoteRaw decodes a JSON string literal, keeping bytes that are not
+// valid UTF-8 as they are (encoding/json would turn them into U+FFFD).
+func unquoteRaw(raw []byte) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	raw = raw[1 : len(raw)-1]
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw), true
+	}
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '\\' {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		if i >= len(raw) {
+			return "", false
+		}
+		switch raw[i] {
+		case '"', '\\', '/':
+			b.WriteByte(raw[i])
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			r, ok := hex4(raw, i+1)
+			if !ok {
+				return "", false
+			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				if r2, ok := hex4(raw, i+3); ok && i+2 < len(raw) && raw[i+1] == '\\' && raw[i+2] == 'u' {
+					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+						b.WriteRune(d)
+						i += 6
+						continue
+					}
+				}
+				r = utf8.RuneError
+			}
+			b.WriteRune(r)
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+func hex4(raw []byte, at int) (rune, bool) {
+	if at+4 > len(raw) {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(raw[at:at+4]), 16, 32)
+	if err != nil {
+		return 0, false
+	}
+	return rune(v), true
+}

@@ -1,0 +1,552 @@
+package megaclient
+
+import (
+	"crypto/aes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/megatui/megatui/model"
+)
+
+// Node types of the MEGA protocol (§4.1).
+const (
+	typeFile  = 0
+	typeDir   = 1
+	typeRoot  = 2
+	typeInbox = 3
+	typeTrash = 4
+)
+
+// rawNode is a node object as it travels in `f`, `p` replies and `t`
+// action packets.
+type rawNode struct {
+	H  string `json:"h"`
+	P  string `json:"p"`
+	U  string `json:"u"`
+	T  int    `json:"t"`
+	A  string `json:"a"`
+	K  string `json:"k"`
+	S  int64  `json:"s"`
+	TS int64  `json:"ts"`
+	SU string `json:"su,omitempty"`
+	SK string `json:"sk,omitempty"`
+	FA string `json:"fa,omitempty"`
+}
+
+// node is megaclient's own view of a MEGA node. Keys and attributes are
+// decrypted lazily, the first time the node is looked at, so that loading
+// a 100,000-node tree costs one JSON decode and no crypto.
+type node struct {
+	raw      rawNode
+	decoded  bool
+	key      []byte // node key: 16 bytes (folder) or 32 (file); nil if unknown
+	attrs    Attrs
+	badAttr  bool
+	children map[string]*node
+}
+
+// tree is the account's node index, fed by the transport from every `f`
+// and `p` reply and every action packet, so it is complete and current
+// whichever go-mega instance made the request. All access holds mu.
+type tree struct {
+	mu        sync.Mutex
+	master    []byte
+	user      string
+	nodes     map[string]*node
+	orphans   map[string]map[string]*node // children whose parent is not (yet) known
+	shareKeys map[string]string           // share handle -> key encrypted with master (from `ok`)
+	root      string
+	inbox     string
+	trash     string
+	loaded    bool
+}
+
+func newTree() *tree {
+	return &tree{nodes: map[string]*node{}, orphans: map[string]map[string]*node{}, shareKeys: map[string]string{}}
+}
+
+func (t *tree) setMaster(key []byte, user string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.master = append([]byte(nil), key...)
+	if user != "" {
+		t.user = user
+	}
+	for _, n := range t.nodes {
+		if n.decoded && n.key == nil {
+			n.decoded = false // retry now that the key is known
+		}
+	}
+}
+
+// fetchReply is the part of an `f` reply megaclient reads.
+type fetchReply struct {
+	F  []rawNode `json:"f"`
+	OK []struct {
+		H string `json:"h"`
+		K string `json:"k"`
+	} `json:"ok"`
+	U []struct {
+		U string `json:"u"`
+		C int    `json:"c"`
+	} `json:"u"`
+	SN string `json:"sn"`
+}
+
+// load replaces the whole tree with the content of an `f` reply.
+func (t *tree) load(r *fetchReply) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.nodes = make(map[string]*node, len(r.F))
+	t.orphans = map[string]map[string]*node{}
+	for _, ok := range r.OK {
+		t.shareKeys[ok.H] = ok.K
+	}
+	for _, u := range r.U {
+		if u.C == 2 { // c=2 marks the account's own user
+			t.user = u.U
+		}
+	}
+	for i := range r.F {
+		t.addLocked(r.F[i], nil)
+	}
+	t.loaded = true
+}
+
+// add inserts or updates nodes (a `p` reply or a `t` packet) and returns the
+// folders whose content changed.
+func (t *tree) add(nodes []rawNode) map[string]bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	changed := map[string]bool{}
+	for i := range nodes {
+		t.addLocked(nodes[i], changed)
+	}
+	return changed
+}
+
+func (t *tree) addLocked(r rawNode, changed map[string]bool) {
+	switch r.T {
+	case typeRoot:
+		t.root = r.H
+	case typeInbox:
+		t.inbox = r.H
+	case typeTrash:
+		t.trash = r.H
+	case typeFile, typeDir:
+	default:
+		return
+	}
+	if r.SK != "" {
+		t.shareKeys[r.H] = r.SK
+	}
+	n, ok := t.nodes[r.H]
+	if ok {
+		if n.raw.P != r.P {
+			t.detachLocked(n)
+			if changed != nil {
+				changed[n.raw.P] = true
+			}
+		}
+		children := n.children
+		*n = node{raw: r, children: children}
+	} else {
+		n = &node{raw: r}
+		if kids, ok := t.orphans[r.H]; ok {
+			n.children = kids
+			delete(t.orphans, r.H)
+		}
+		t.nodes[r.H] = n
+	}
+	if r.P != "" {
+		if p, ok := t.nodes[r.P]; ok {
+			if p.children == nil {
+				p.children = map[string]*node{}
+			}
+			p.children[r.H] = n
+		} else {
+			if t.orphans[r.P] == nil {
+				t.orphans[r.P] = map[string]*node{}
+			}
+			t.orphans[r.P][r.H] = n
+		}
+		if changed != nil {
+			changed[r.P] = true
+		}
+	}
+}
+
+func (t *tree) detachLocked(n *node) {
+	if p, ok := t.nodes[n.raw.P]; ok {
+		delete(p.children, n.raw.H)
+	} else if o, ok := t.orphans[n.raw.P]; ok {
+		delete(o, n.raw.H)
+	}
+}
+
+// setAttr records a new encrypted attribute (a `u` packet or our own `a`).
+func (t *tree) setAttr(h, attr string) map[string]bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n, ok := t.nodes[h]
+	if !ok {
+		return nil
+	}
+	n.raw.A = attr
+	n.decoded = false
+	return map[string]bool{n.raw.P: true}
+}
+
+// move reparents a node (our own `m`, applied before its packets arrive).
+func (t *tree) move(h, parent string) map[string]bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n, ok := t.nodes[h]
+	if !ok {
+		return nil
+	}
+	r := n.raw
+	old := r.P
+	r.P = parent
+	changed := map[string]bool{old: true}
+	t.addLocked(r, changed)
+	return changed
+}
+
+// remove deletes a node; a move (`d` with m=1) only detaches it, since the
+// `t` packet that follows puts it back with its subtree.
+func (t *tree) remove(h string, moved bool) map[string]bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n, ok := t.nodes[h]
+	if !ok {
+		return nil
+	}
+	changed := map[string]bool{n.raw.P: true}
+	if moved {
+		return changed
+	}
+	t.detachLocked(n)
+	var drop func(n *node)
+	drop = func(n *node) {
+		delete(t.nodes, n.raw.H)
+		for _, c := range n.children {
+			drop(c)
+		}
+	}
+	drop(n)
+	return changed
+}
+
+// decodeLocked decrypts the node's key and attributes on first use.
+func (t *tree) decodeLocked(n *node) {
+	if n.decoded {
+		return
+	}
+	n.decoded = true
+	if n.raw.T != typeFile && n.raw.T != typeDir {
+		return
+	}
+	if t.master == nil {
+		n.decoded = false
+		return
+	}
+	n.key = t.nodeKeyLocked(&n.raw)
+	if n.key == nil {
+		n.badAttr = true
+		return
+	}
+	a, err := decryptAttrs(n.key, n.raw.A)
+	if err != nil {
+		n.badAttr = true
+		return
+	}
+	n.attrs, n.badAttr = a, false
+}
+
+// nodeKeyLocked finds the node key among the `k` entries ("h:key/h:key"):
+// an entry of the owner or of this account is under the master key, an
+// entry of a share handle is under that share's key.
+func (t *tree) nodeKeyLocked(r *rawNode) []byte {
+	for _, part := range strings.Split(r.K, "/") {
+		h, enc, ok := strings.Cut(part, ":")
+		if !ok {
+			continue
+		}
+		encKey, err := b64decode(enc)
+		if err != nil || len(encKey) > 32 {
+			continue // an RSA-encrypted key: not supported
+		}
+		var kek []byte
+		switch {
+		case h == r.U || h == t.user:
+			kek = t.master
+		default:
+			sk, ok := t.shareKeys[h]
+			if !ok {
+				continue
+			}
+			raw, err := b64decode(sk)
+			if err != nil || len(raw) != 16 {
+				continue
+			}
+			kek, err = ecbDecrypt(t.master, raw)
+			if err != nil {
+				continue
+			}
+		}
+		key, err := ecbDecrypt(kek, encKey)
+		if err == nil && (len(key) == 16 || len(key) == 32) {
+			return key
+		}
+	}
+	return nil
+}
+
+// entryLocked builds the model entry of a node.
+func (t *tree) entryLocked(n *node) model.Entry {
+	t.decodeLocked(n)
+	e := model.Entry{
+		Name:       n.attrs.Name,
+		Size:       n.raw.S,
+		UploadTime: time.Unix(n.raw.TS, 0),
+		ID:         n.raw.H,
+	}
+	e.ModTime = e.UploadTime
+	switch n.raw.T {
+	case typeFile:
+		e.Kind = model.KindFile
+		if c := n.attrs.String("c"); c != "" {
+			if fp, err := model.ParseFingerprint(c, n.raw.S); err == nil {
+				e.Fingerprint = c
+				e.ModTime = fp.ModTime.Local()
+				e.ModTimeKnown = true
+			}
+		}
+	default:
+		e.Kind = model.KindDir
+		e.Size = 0
+	}
+	switch n.raw.T {
+	case typeRoot:
+		e.Name = "Cloud Drive"
+	case typeInbox:
+		e.Name = "Inbox"
+	case typeTrash:
+		e.Name = "Rubbish Bin"
+	}
+	if n.badAttr {
+		e.Name = "[undecryptable " + n.raw.H + "]"
+	}
+	return e
+}
+
+// children lists a folder's children sorted by name, then handle.
+func (t *tree) children(h string) ([]model.Entry, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n, ok := t.nodes[h]
+	if !ok {
+		return nil, fmt.Errorf("list %s: %w", h, model.ErrNotFound)
+	}
+	if n.raw.T == typeFile {
+		return nil, fmt.Errorf("list %s: %w", h, model.ErrNotDir)
+	}
+	out := make([]model.Entry, 0, len(n.children))
+	for _, c := range n.children {
+		out = append(out, t.entryLocked(c))
+	}
+	sortEntries(out)
+	return out, nil
+}
+
+func sortEntries(es []model.Entry) {
+	sort.Slice(es, func(i, j int) bool {
+		if es[i].Name != es[j].Name {
+			return es[i].Name < es[j].Name
+		}
+		return es[i].ID < es[j].ID
+	})
+}
+
+// entry returns one node's entry.
+func (t *tree) entry(h string) (model.Entry, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n, ok := t.nodes[h]
+	if !ok {
+		return model.Entry{}, fmt.Errorf("node %s: %w", h, model.ErrNotFound)
+	}
+	return t.entryLocked(n), nil
+}
+
+// info is what operations need about a node beyond its entry.
+type info struct {
+	raw   rawNode
+	key   []byte
+	attrs Attrs
+	kind  int
+}
+
+func (t *tree) info(h string) (info, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n, ok := t.nodes[h]
+	if !ok {
+		return info{}, false
+	}
+	t.decodeLocked(n)
+	return info{raw: n.raw, key: append([]byte(nil), n.key...), attrs: n.attrs.Clone(), kind: n.raw.T}, true
+}
+
+func (t *tree) roots() (root, inbox, trash string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.root, t.inbox, t.trash
+}
+
+// lookup returns the children of parent called name, in listing order.
+func (t *tree) lookup(parent, name string) []model.Entry {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p, ok := t.nodes[parent]
+	if !ok {
+		return nil
+	}
+	var out []model.Entry
+	for _, c := range p.children {
+		t.decodeLocked(c)
+		if c.attrs.Name == name && !c.badAttr {
+			out = append(out, t.entryLocked(c))
+		}
+	}
+	sortEntries(out)
+	return out
+}
+
+// sharedRoots lists incoming shares: folders whose parent is not ours.
+func (t *tree) sharedRoots() []model.Entry {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []model.Entry
+	for _, n := range t.nodes {
+		if n.raw.SU == "" {
+			continue
+		}
+		if _, ok := t.nodes[n.raw.P]; ok && n.raw.P != "" {
+			continue
+		}
+		out = append(out, t.entryLocked(n))
+	}
+	sortEntries(out)
+	return out
+}
+
+// path builds the display path of a node: "/a/b", "//bin/x", "//in/x".
+func (t *tree) path(h string) (string, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var parts []string
+	for depth := 0; depth < 10000; depth++ {
+		n, ok := t.nodes[h]
+		if !ok {
+			return "", false
+		}
+		switch n.raw.T {
+		case typeRoot:
+			return "/" + strings.Join(reverse(parts), "/"), true
+		case typeTrash:
+			return "//bin/" + strings.Join(reverse(parts), "/"), true
+		case typeInbox:
+			return "//in/" + strings.Join(reverse(parts), "/"), true
+		}
+		t.decodeLocked(n)
+		parts = append(parts, n.attrs.Name)
+		if n.raw.SU != "" {
+			if _, ok := t.nodes[n.raw.P]; !ok {
+				return "//shares/" + strings.Join(reverse(parts), "/"), true
+			}
+		}
+		h = n.raw.P
+	}
+	return "", false
+}
+
+func reverse(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[len(s)-1-i] = v
+	}
+	return out
+}
+
+// isAncestor reports whether a is h or one of h's ancestors.
+func (t *tree) isAncestor(a, h string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := 0; i < 10000 && h != ""; i++ {
+		if h == a {
+			return true
+		}
+		n, ok := t.nodes[h]
+		if !ok {
+			return false
+		}
+		h = n.raw.P
+	}
+	return false
+}
+
+// exportNode returns a node object a worker go-mega instance can add to
+// its own index: the key re-encrypted under the master key and labelled
+// with this account's user handle, whatever share it came through.
+func (t *tree) exportNode(h string) ([]byte, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n, ok := t.nodes[h]
+	if !ok {
+		return nil, fmt.Errorf("node %s: %w", h, model.ErrNotFound)
+	}
+	r := n.raw
+	if r.T == typeFile || r.T == typeDir {
+		t.decodeLocked(n)
+		if n.key == nil {
+			return nil, fmt.Errorf("node %s: no key: %w", h, model.ErrAccess)
+		}
+		blk, err := aes.NewCipher(t.master)
+		if err != nil {
+			return nil, err
+		}
+		enc := make([]byte, len(n.key))
+		for i := 0; i < len(enc); i += aes.BlockSize {
+			blk.Encrypt(enc[i:i+aes.BlockSize], n.key[i:i+aes.BlockSize])
+		}
+		r.U = t.user
+		r.K = t.user + ":" + b64encode(enc)
+		r.SU, r.SK = "", ""
+	}
+	return json.Marshal(r)
+}
+
+// rootNodes returns the three root node objects (for a worker's `f`).
+func (t *tree) rootNodes() []rawNode {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []rawNode
+	for _, h := range []string{t.root, t.inbox, t.trash} {
+		if n, ok := t.nodes[h]; ok {
+			out = append(out, n.raw)
+		}
+	}
+	return out
+}
+
+func (t *tree) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.nodes)
+}

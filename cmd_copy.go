@@ -1,0 +1,323 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/spf13/cobra"
+
+	"github.com/megatui/megatui/config"
+	"github.com/megatui/megatui/megaclient"
+	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/transfer"
+)
+
+// copyOptions are the flags of megatui copy.
+type copyOptions struct {
+	transfers int
+	dryRun    bool
+	conflict  string
+	bwlimit   string
+	progress  string // "auto", "always" or "never"
+}
+
+func newCopyCmd() *cobra.Command {
+	var o copyOptions
+	cmd := &cobra.Command{
+		Use:   "copy [--transfers N] [--dry-run] [--conflict skip|overwrite|rename] SRC DST",
+		Short: "Copy files between the local disk and MEGA through the transfer queue",
+		Long: "Copy SRC to DST with rclone's semantics: the contents of a source folder\n" +
+			"are copied into DST, which is created; a source file is copied into the\n" +
+			"folder DST. SRC and DST are local paths or REMOTE:PATH.\n\n" +
+			"Files that already exist identically (same size and fingerprint or\n" +
+			"modification time) are skipped; --conflict says what to do with other\n" +
+			"existing files (default skip). An interrupted copy resumes when the\n" +
+			"same command is run again. The exit status is non-zero if any file failed.",
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCopy(cmd.Context(), cmd.ErrOrStderr(), cmd.OutOrStdout(), parseLocation(args[0]), parseLocation(args[1]), o)
+		},
+	}
+	cmd.Flags().IntVar(&o.transfers, "transfers", 4, "files transferred in parallel")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "show what would be copied, change nothing")
+	cmd.Flags().StringVar(&o.conflict, "conflict", "skip", "when a different file exists: skip, overwrite or rename")
+	cmd.Flags().StringVar(&o.bwlimit, "bwlimit", "", "bandwidth limit for all transfers together, e.g. 10M (bytes per second)")
+	cmd.Flags().StringVar(&o.progress, "progress", "auto", "progress on stderr: auto (when a terminal), always or never")
+	return cmd
+}
+
+// copySides is what copy opened: the engine request and the remote, if any.
+type copySides struct {
+	req    transfer.Request
+	remote *megaclient.Client
+}
+
+func runCopy(ctx context.Context, stderr, stdout io.Writer, src, dst location, o copyOptions) error {
+	policy, err := transfer.ParseConflict(o.conflict)
+	if err != nil || policy == transfer.ConflictAsk {
+		return fmt.Errorf("--conflict: want skip, overwrite or rename, not %q", o.conflict)
+	}
+	if o.transfers < 1 {
+		return fmt.Errorf("--transfers: want at least 1, not %d", o.transfers)
+	}
+	var limit int64
+	if o.bwlimit != "" {
+		if limit, err = config.ParseBandwidth(o.bwlimit); err != nil {
+			return fmt.Errorf("--bwlimit: %w", err)
+		}
+	}
+	sides, err := openCopySides(ctx, src, dst, o.dryRun)
+	if err != nil {
+		return err
+	}
+	if sides.remote != nil {
+		defer sides.remote.Close()
+	}
+	sides.req.Conflict = policy
+
+	journal := ""
+	if !o.dryRun {
+		if journal, err = copyJournalPath(ctx, src, dst); err != nil {
+			return err
+		}
+	}
+	opts := transfer.Options{Workers: o.transfers, Conflict: policy, BandwidthLimit: limit, JournalPath: journal, DryRun: o.dryRun}
+	if sides.remote != nil {
+		opts.Remote = sides.remote
+	}
+	engCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	e := transfer.New(opts)
+	if err := e.Start(engCtx); err != nil {
+		return err
+	}
+	var requestErrs []string
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		for ev := range e.Events() {
+			if ev.Kind == transfer.EventRequestFailed {
+				requestErrs = append(requestErrs, ev.Reason)
+			}
+		}
+	}()
+	if e.Resumed() == 0 {
+		if _, err := e.Enqueue(sides.req); err != nil {
+			stop()
+			_ = e.Wait()
+			return err
+		}
+	} else {
+		fmt.Fprintln(stderr, "megatui: resuming the interrupted copy")
+	}
+
+	showProgress := o.progress == "always" || (o.progress == "auto" && isTerminal(stderr))
+	idle := make(chan error, 1)
+	go func() { idle <- e.WaitIdle(engCtx) }()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	var waitErr error
+loop:
+	for {
+		select {
+		case waitErr = <-idle:
+			break loop
+		case <-tick.C:
+			if showProgress {
+				fmt.Fprintf(stderr, "\r\x1b[K%s", progressLine(e.Totals()))
+			}
+		}
+	}
+	if showProgress {
+		fmt.Fprint(stderr, "\r\x1b[K")
+	}
+	jobs := e.Snapshot()
+	tot := e.Totals()
+	stop()
+	werr := e.Wait()
+	<-drained
+	if waitErr != nil || ctx.Err() != nil {
+		fmt.Fprintln(stderr, "megatui: copy interrupted; run the same command again to resume")
+		return exitError{code: 130}
+	}
+	if werr != nil {
+		return werr
+	}
+	failed := printCopySummary(stderr, stdout, jobs, tot, requestErrs, o.dryRun)
+	if failed == 0 && journal != "" {
+		_ = os.Remove(journal) // nothing left to resume
+		_ = os.Remove(journal + ".lock")
+	}
+	if failed > 0 {
+		return exitError{code: 1}
+	}
+	return nil
+}
+
+// openCopySides resolves SRC and DST into an engine request, creating DST
+// (unless dryRun).
+func openCopySides(ctx context.Context, src, dst location, dryRun bool) (copySides, error) {
+	var s copySides
+	if src.remote != "" && dst.remote != "" {
+		return s, fmt.Errorf("copy %s %s: copying within MEGA is not supported; use megatui mv, or copy through the local disk", src, dst)
+	}
+	if src.remote != "" || dst.remote != "" {
+		name := src.remote + dst.remote
+		c, err := openRemote(ctx, name)
+		if err != nil {
+			return s, err
+		}
+		s.remote = c
+	}
+	fail := func(err error) (copySides, error) {
+		if s.remote != nil {
+			s.remote.Close()
+		}
+		return copySides{}, err
+	}
+	// Source.
+	var srcIsDir bool
+	if src.remote == "" {
+		abs, err := filepath.Abs(src.path)
+		if err != nil {
+			return fail(fmt.Errorf("copy: %s: %w", src, err))
+		}
+		fi, err := os.Stat(abs)
+		if err != nil {
+			return fail(fmt.Errorf("copy: %w", err))
+		}
+		srcIsDir = fi.IsDir()
+		s.req.Src = transfer.Endpoint{Path: abs}
+	} else {
+		en, err := s.remote.Stat(ctx, src.path)
+		if err != nil {
+			return fail(fmt.Errorf("copy: %s: %w", src, err))
+		}
+		srcIsDir = en.IsDir()
+		s.req.Src = transfer.Endpoint{Remote: true, Path: src.String(), Entry: en}
+	}
+	s.req.Contents = srcIsDir
+	// Destination folder, created.
+	if dst.remote == "" {
+		abs, err := filepath.Abs(dst.path)
+		if err != nil {
+			return fail(fmt.Errorf("copy: %s: %w", dst, err))
+		}
+		if !dryRun {
+			if err := os.MkdirAll(abs, 0o755); err != nil {
+				return fail(fmt.Errorf("copy: create %s: %w", dst, err))
+			}
+		}
+		s.req.DstDir = transfer.Endpoint{Path: abs}
+	} else {
+		var en model.Entry
+		var err error
+		if dryRun {
+			if en, err = s.remote.Stat(ctx, dst.path); errors.Is(err, model.ErrNotFound) {
+				// Nothing exists yet: every file would be new.
+				en, err = model.Entry{Kind: model.KindDir}, nil
+			}
+		} else {
+			en, err = s.remote.MkdirAll(ctx, dst.path)
+		}
+		if err != nil {
+			return fail(fmt.Errorf("copy: %s: %w", dst, err))
+		}
+		if !en.IsDir() {
+			return fail(fmt.Errorf("copy: %s: %w", dst, model.ErrNotDir))
+		}
+		s.req.DstDir = transfer.Endpoint{Remote: true, Path: dst.String(), Entry: en}
+	}
+	return s, nil
+}
+
+// copyJournalPath is the journal of one SRC/DST pair in the state folder,
+// so that running the same copy again resumes it.
+func copyJournalPath(ctx context.Context, src, dst location) (string, error) {
+	dirs, err := config.ResolveDirs(envFrom(ctx).getenv)
+	if err != nil {
+		return "", fmt.Errorf("copy: state folder: %w", err)
+	}
+	if err := config.EnsurePrivateDir(dirs.StateDir); err != nil {
+		return "", fmt.Errorf("copy: state folder: %w", err)
+	}
+	key := src.String() + "\x00" + dst.String()
+	if src.remote == "" {
+		key = absOr(src.path) + "\x00" + dst.String()
+	}
+	if dst.remote == "" {
+		key = strings.SplitN(key, "\x00", 2)[0] + "\x00" + absOr(dst.path)
+	}
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(dirs.StateDir, "copy-"+hex.EncodeToString(sum[:8])+".jsonl"), nil
+}
+
+func absOr(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func progressLine(t model.Totals) string {
+	finished := t.ByState[model.StateDone] + t.ByState[model.StateSkipped] + t.ByState[model.StateFailed] + t.ByState[model.StateCancelled]
+	line := fmt.Sprintf("%d/%d files, %s of %s, %s/s", finished, t.Jobs,
+		humanize.IBytes(uint64(t.BytesDone)), humanize.IBytes(uint64(t.BytesTotal)), humanize.IBytes(uint64(t.Speed)))
+	if t.ETAKnown && t.ETA > 0 {
+		line += ", ETA " + t.ETA.String()
+	}
+	if n := t.ByState[model.StateWaiting]; n > 0 {
+		line += fmt.Sprintf(", %d waiting to retry", n)
+	}
+	return line
+}
+
+// printCopySummary prints the dry-run plan (stdout) or the failures and a
+// one-line summary (stderr), and returns the number of failures.
+func printCopySummary(stderr, stdout io.Writer, jobs []model.Job, t model.Totals, requestErrs []string, dryRun bool) int {
+	if dryRun {
+		sort.Slice(jobs, func(i, j int) bool { return jobs[i].Dst.Display < jobs[j].Dst.Display })
+		for _, j := range jobs {
+			reason := strings.TrimPrefix(j.Reason, "dry run: ")
+			if j.State == model.StateFailed {
+				reason = "error: " + j.Err
+			}
+			fmt.Fprintf(stdout, "%s %s -> %s (%s)\n", reason, model.DisplayName(j.Src.Display), model.DisplayName(j.Dst.Display), humanize.IBytes(uint64(max(j.Size, 0))))
+		}
+	}
+	failed := 0
+	for _, j := range jobs {
+		if j.State == model.StateFailed {
+			failed++
+			fmt.Fprintf(stderr, "failed: %s: %s\n", model.DisplayName(j.Src.Display), j.Err)
+		}
+	}
+	for _, r := range requestErrs {
+		failed++
+		fmt.Fprintf(stderr, "failed: %s\n", r)
+	}
+	if !dryRun {
+		fmt.Fprintf(stderr, "copied %d files (%s), skipped %d, failed %d\n",
+			t.ByState[model.StateDone], humanize.IBytes(uint64(t.BytesDone)), t.ByState[model.StateSkipped], failed)
+	}
+	return failed
+}

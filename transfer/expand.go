@@ -1,0 +1,235 @@
+package transfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/megatui/megatui/model"
+)
+
+// readBatch is how many directory entries are read at a time, so that the
+// first files of a huge folder are queued before the folder is fully read.
+const readBatch = 256
+
+// expand turns a request into jobs, progressively.
+func (e *Engine) expand(ctx context.Context, r *reqRun) error {
+	req := r.req
+	switch r.dir {
+	case model.RemoteMove:
+		e.addJob(r, &job{name: req.Name, src: req.Src, size: req.Src.Entry.Size})
+		return nil
+	case model.Download:
+		if !req.Src.Entry.IsDir() {
+			e.addJob(r, &job{name: localName(req.Name), src: req.Src, size: req.Src.Entry.Size})
+			return nil
+		}
+		return e.expandRemote(ctx, r)
+	default:
+		fi, err := os.Lstat(req.Src.Path)
+		if err != nil {
+			return translateLocal(err)
+		}
+		switch {
+		case fi.Mode().IsRegular():
+			e.addJob(r, &job{name: req.Name, src: req.Src, size: fi.Size()})
+			return nil
+		case fi.IsDir():
+			return e.expandLocal(ctx, r)
+		default:
+			return fmt.Errorf("%s is not a regular file or folder", req.Src.Path)
+		}
+	}
+}
+
+// expandLocal walks a local folder depth first, reading each folder in
+// batches and queueing its files as they are found.
+func (e *Engine) expandLocal(ctx context.Context, r *reqRun) error {
+	type dir struct{ path, rel string }
+	stack := []dir{{r.req.Src.Path, r.rootRel()}}
+	var firstErr error
+	for len(stack) > 0 {
+		d := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		files, subdirs, err := e.readLocalDir(ctx, r, d.path, d.rel)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			e.addFinalJob(r, &job{relDir: parentRel(d.rel), name: baseRel(d.rel), src: Endpoint{Path: d.path}}, model.StateFailed, err.Error())
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		if files == 0 {
+			// An empty folder (or one holding only folders) still has to
+			// exist on the target.
+			if err := e.ensureDir(ctx, r, d.rel); err != nil && ctx.Err() == nil {
+				e.addFinalJob(r, &job{relDir: parentRel(d.rel), name: baseRel(d.rel), src: Endpoint{Path: d.path}}, model.StateFailed, err.Error())
+			}
+		}
+		for i := len(subdirs) - 1; i >= 0; i-- {
+			stack = append(stack, dir{filepath.Join(d.path, subdirs[i]), joinRel(d.rel, subdirs[i])})
+		}
+	}
+	return firstErr
+}
+
+func (e *Engine) readLocalDir(ctx context.Context, r *reqRun, dirPath, rel string) (files int, subdirs []string, err error) {
+	f, err := os.Open(dirPath)
+	if err != nil {
+		return 0, nil, translateLocal(err)
+	}
+	defer f.Close()
+	for {
+		ents, err := f.ReadDir(readBatch)
+		for _, de := range ents {
+			if ctx.Err() != nil {
+				return files, subdirs, ctx.Err()
+			}
+			p := filepath.Join(dirPath, de.Name())
+			switch t := de.Type(); {
+			case t.IsDir():
+				subdirs = append(subdirs, de.Name())
+			case t.IsRegular():
+				if IsPartialName(de.Name()) {
+					continue
+				}
+				fi, err := de.Info()
+				if err != nil {
+					continue // vanished while reading
+				}
+				files++
+				e.addJob(r, &job{relDir: rel, name: de.Name(), src: Endpoint{Path: p}, size: fi.Size()})
+			default:
+				files++
+				e.addFinalJob(r, &job{relDir: rel, name: de.Name(), src: Endpoint{Path: p}}, model.StateSkipped, "not a regular file (symlinks are not followed)")
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return files, subdirs, nil
+		}
+		if err != nil {
+			return files, subdirs, translateLocal(err)
+		}
+	}
+}
+
+// expandRemote walks a MEGA folder breadth first.
+func (e *Engine) expandRemote(ctx context.Context, r *reqRun) error {
+	type dir struct {
+		id, rel, display string
+	}
+	queue := []dir{{r.req.Src.Entry.ID, r.rootRel(), describe(r.req.Src)}}
+	var firstErr error
+	for len(queue) > 0 {
+		d := queue[0]
+		queue = queue[1:]
+		ents, err := e.listRetry(ctx, d.id)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			e.addFinalJob(r, &job{relDir: parentRel(d.rel), name: baseRel(d.rel), src: Endpoint{Remote: true, Path: d.display}}, model.StateFailed, err.Error())
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		files := 0
+		for _, ent := range ents {
+			name := localName(ent.Name)
+			src := Endpoint{Remote: true, Path: joinDisplay(d.display, ent.Name), Entry: ent}
+			switch ent.Kind {
+			case model.KindDir:
+				queue = append(queue, dir{ent.ID, joinRel(d.rel, name), src.Path})
+			case model.KindFile:
+				files++
+				e.addJob(r, &job{relDir: d.rel, name: name, src: src, size: ent.Size})
+			}
+		}
+		if files == 0 {
+			if err := e.ensureDir(ctx, r, d.rel); err != nil && ctx.Err() == nil {
+				e.addFinalJob(r, &job{relDir: parentRel(d.rel), name: baseRel(d.rel), src: Endpoint{Remote: true, Path: d.display}}, model.StateFailed, err.Error())
+			}
+		}
+	}
+	return firstErr
+}
+
+// listRetry lists a MEGA folder, retrying transient failures.
+func (e *Engine) listRetry(ctx context.Context, id string) ([]model.Entry, error) {
+	var ents []model.Entry
+	err := e.retryCall(ctx, func() error {
+		var err error
+		ents, err = e.opts.Remote.List(ctx, id)
+		return err
+	})
+	return ents, err
+}
+
+// ensureDir makes sure the folder rel (below DstDir) exists on the target.
+func (e *Engine) ensureDir(ctx context.Context, r *reqRun, rel string) error {
+	if e.opts.DryRun {
+		return nil
+	}
+	if r.req.DstDir.Remote {
+		_, err := e.remoteDir(ctx, r, rel)
+		return err
+	}
+	return mkdirLocal(filepath.Join(r.req.DstDir.Path, filepath.FromSlash(rel)))
+}
+
+func mkdirLocal(p string) error {
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		return translateLocal(err)
+	}
+	return nil
+}
+
+// translateLocal maps local file system errors to model sentinels.
+func translateLocal(err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%w: %w", model.ErrNotFound, err)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("%w: %w", model.ErrPermission, err)
+	case errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("%w: %w", model.ErrExists, err)
+	}
+	return err
+}
+
+func parentRel(rel string) string {
+	for i := len(rel) - 1; i >= 0; i-- {
+		if rel[i] == '/' {
+			return rel[:i]
+		}
+	}
+	return ""
+}
+
+func baseRel(rel string) string {
+	for i := len(rel) - 1; i >= 0; i-- {
+		if rel[i] == '/' {
+			return rel[i+1:]
+		}
+	}
+	return rel
+}
+
+// rootRel is where a folder request's contents go, relative to DstDir.
+func (r *reqRun) rootRel() string {
+	if r.req.Contents {
+		return ""
+	}
+	if r.req.DstDir.Remote {
+		return r.req.Name
+	}
+	return localName(r.req.Name)
+}

@@ -39,6 +39,14 @@ type Options struct {
 	// AsyncFilterAbove is the folder size from which the filter matches in
 	// a Cmd instead of inside Update (default 20,000 entries).
 	AsyncFilterAbove int
+	// Fold folds names for the case/normalisation collision badges; it
+	// must be safe for concurrent use. nil means DiskFold (NFC + case
+	// folding), made fresh for each listing.
+	Fold func(string) string
+	// Authenticators log in to filesystems that have no usable session,
+	// by filesystem. A filesystem that implements Authenticator itself
+	// needs no entry here.
+	Authenticators map[FS]Authenticator
 }
 
 // message kinds for the one-line message area.
@@ -90,12 +98,29 @@ type App struct {
 	panel      transfers.Model
 	panelFocus bool
 	lastDone   int // jobs done at the last snapshot; more means reload panes
+
+	// Duplicates: groups of each pane's folder (computed with the
+	// listing) and account-wide counts by filesystem.
+	fold        func(string) string
+	dups        [2]dupIndex
+	accountDups map[FS]int
+
+	// dd is the guided dedupe screen, nil when closed.
+	dd    *dedupeSession
+	ddSeq uint64
+	// login is the login form, nil when closed.
+	login    *loginSession
+	loginSeq uint64
+	auth     map[FS]Authenticator
 }
 
 // New builds the App.
 func New(o Options) *App {
 	a := &App{ctx: o.Context, fs: [2]FS{o.Left, o.Right}, transfers: o.Transfers, noColor: o.NoColor,
-		watched: map[FS]bool{}}
+		watched: map[FS]bool{}, fold: o.Fold, accountDups: map[FS]int{}, auth: map[FS]Authenticator{}}
+	for fs, au := range o.Authenticators {
+		a.auth[fs] = au
+	}
 	a.all = append(a.all, o.Filesystems...)
 	for _, fs := range a.fs {
 		if !slices.Contains(a.all, fs) {
@@ -126,6 +151,7 @@ func New(o Options) *App {
 			dirs[i] = "/"
 		}
 		a.panes[i].Listing.SetEntries(dirs[i], nil)
+		a.panes[i].Badge = func(e model.Entry) (pane.Badge, bool) { return a.dupBadge(i, e) }
 	}
 	a.panel = transfers.New()
 	a.filterInput = textinput.New()
@@ -166,6 +192,9 @@ func (a *App) startFS(i int) []tea.Cmd {
 	if q, ok := fs.(QuotaReporter); ok {
 		cmds = append(cmds, quotaCmd(a.ctx, q, i))
 	}
+	if c, ok := fs.(DuplicateCounter); ok {
+		cmds = append(cmds, countDupsCmd(a.ctx, fs, c))
+	}
 	if w, ok := fs.(Watcher); ok && !a.watched[fs] {
 		a.watched[fs] = true
 		cmds = append(cmds, watchCmd(fs, w.Watch(a.ctx)))
@@ -183,7 +212,7 @@ func (a *App) load(p int, dir, focus string) tea.Cmd {
 	ctx, cancel := context.WithCancel(a.ctx)
 	a.cancel[p] = cancel
 	a.panes[p].Loading = true
-	return listCmd(ctx, a.fs[p], p, a.seq[p], dir, focus)
+	return listCmd(ctx, a.fs[p], p, a.seq[p], dir, focus, a.fold)
 }
 
 // fuzzyMatch is the filter's model.Matcher.
@@ -215,8 +244,9 @@ func (a *App) context() keyContext {
 	rb, isRB := fs.(RubbishBin)
 	_, isEx := fs.(Exporter)
 	_, hasJob := a.panel.Current()
-	return keyContext{
-		dialog:     len(a.dialogs) > 0 || a.help,
+	_, isDD := fs.(Deduper)
+	c := keyContext{
+		dialog:     len(a.dialogs) > 0 || a.help || a.login != nil || a.dd != nil,
 		filtering:  a.filtering || a.renaming,
 		renaming:   a.renaming,
 		hasEntries: l.Len() > 0,
@@ -232,7 +262,15 @@ func (a *App) context() keyContext {
 		hasJob:     hasJob,
 		panelShown: a.flags.transfers,
 		switchFS:   len(a.all) > 1,
+		hasDups:    a.dups[a.focus].groups > 0,
+		deduper:    isDD,
+		login:      a.login != nil,
+		screen:     a.dd != nil && len(a.dialogs) == 0,
 	}
+	if a.dd != nil {
+		c.dd = a.dd.screen.Context()
+	}
+	return c
 }
 
 func (a *App) syncKeys() {
@@ -247,6 +285,12 @@ func (a *App) syncKeys() {
 			d.Keys = a.dialogKeys()
 			a.dialogs[i] = d
 		}
+	}
+	if a.dd != nil {
+		a.dd.screen.SetKeys(a.ddKeys())
+	}
+	if a.login != nil {
+		a.login.form.SetKeys(a.loginKeys())
 	}
 }
 

@@ -14,10 +14,15 @@ import (
 // Cmd builders. Each performs its I/O when Bubble Tea runs it, off the UI
 // goroutine, and reports through a typed message; none touches App.
 
-func listCmd(ctx context.Context, fs FS, pane int, seq uint64, dir, focus string) tea.Cmd {
+// listCmd lists dir and, off the UI goroutine, finds its duplicate groups.
+func listCmd(ctx context.Context, fs FS, pane int, seq uint64, dir, focus string, fold func(string) string) tea.Cmd {
 	return func() tea.Msg {
 		es, err := fs.List(ctx, dir)
-		return listingMsg{pane: pane, seq: seq, dir: dir, entries: es, err: err, focus: focus}
+		m := listingMsg{pane: pane, seq: seq, dir: dir, entries: es, err: err, focus: focus}
+		if err == nil {
+			m.dups = findDups(es, fold)
+		}
+		return m
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+
+	"github.com/megatui/megatui/ui/dedupe"
 )
 
 // KeyMap is the one key map of the application, grouped by context. The
@@ -26,6 +28,13 @@ type KeyMap struct {
 	// Transfer panel
 	Transfers, TransfersMax                 key.Binding
 	JobPause, JobCancel, JobRetry, JobFront key.Binding
+	// Duplicates: jump between them, open the guided dedupe, undo it.
+	NextDup, PrevDup, Dedupe, UndoDedupe key.Binding
+	// Guided dedupe screen (ui/dedupe).
+	DDKeep, DDNewest, DDOldest, DDLargest, DDSmallest, DDRename, DDSkip key.Binding
+	DDAll, DDIdentical, DDVerify, DDBack, DDUndo                        key.Binding
+	// Login form (ui/login).
+	FormNext, FormPrev, FormToggle key.Binding
 	// Application
 	Help, Quit, ForceQuit key.Binding
 	// Dialogs and inputs
@@ -84,6 +93,28 @@ func DefaultKeyMap() KeyMap {
 		JobRetry:     b("R", "retry job", "R"),
 		JobFront:     b("f", "job to front", "f"),
 
+		NextDup:    b("n", "next duplicate", "n"),
+		PrevDup:    b("N", "previous duplicate", "N"),
+		Dedupe:     b("d", "guided dedupe", "d"),
+		UndoDedupe: b("U", "undo last dedupe", "U"),
+
+		DDKeep:      b("enter", "keep this one", "enter"),
+		DDNewest:    b("n", "newest", "n"),
+		DDOldest:    b("o", "oldest", "o"),
+		DDLargest:   b("L", "largest", "L"),
+		DDSmallest:  b("s", "smallest", "s"),
+		DDRename:    b("r", "keep all, rename", "r"),
+		DDSkip:      b("x", "skip", "x"),
+		DDAll:       b("a", "apply to all", "a"),
+		DDIdentical: b("i", "drop identical", "i"),
+		DDVerify:    b("v", "verify", "v"),
+		DDBack:      b("b", "back", "b", "backspace"),
+		DDUndo:      b("u", "undo", "u"),
+
+		FormNext:   b("tab/↓", "next field", "tab", "down"),
+		FormPrev:   b("shift+tab/↑", "previous field", "shift+tab", "up"),
+		FormToggle: b("space", "tick/untick", "space"),
+
 		Help:      b("F1/?", "Help", "f1", "?"),
 		Quit:      b("F10/q", "Quit", "f10", "q"),
 		ForceQuit: b("ctrl+c", "quit now", "ctrl+c"),
@@ -112,12 +143,24 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Toggle, k.SelectAll, k.Invert, k.SelectPattern, k.UnselectPattern, k.ClearMarks, k.Filter, k.SortCycle, k.SortReverse, k.Hidden},
 		{k.Copy, k.Move, k.Rename, k.Mkdir, k.Delete, k.DeleteForever, k.Rubbish, k.Restore, k.Export, k.Help, k.Quit, k.ForceQuit},
 		{k.Transfers, k.TransfersMax, k.JobPause, k.JobCancel, k.JobRetry, k.JobFront},
+		{k.NextDup, k.PrevDup, k.Dedupe, k.UndoDedupe},
 	}
+}
+
+// DedupeHelp lists the guided dedupe screen's bindings (its footer).
+func (k KeyMap) DedupeHelp() []key.Binding {
+	return []key.Binding{k.DDKeep, k.DDNewest, k.DDOldest, k.DDLargest, k.DDSmallest, k.DDRename,
+		k.DDSkip, k.DDAll, k.DDIdentical, k.DDVerify, k.DDBack, k.DDUndo, k.Accept, k.Yes, k.No, k.PageUp, k.PageDown, k.Cancel}
+}
+
+// LoginHelp lists the login form's bindings.
+func (k KeyMap) LoginHelp() []key.Binding {
+	return []key.Binding{k.Accept, k.FormNext, k.FormPrev, k.FormToggle, k.Cancel}
 }
 
 // helpGroupTitles names the FullHelp columns in the help overlay.
 func helpGroupTitles() []string {
-	return []string{"Navigation", "Selection and view", "Actions", "Transfers"}
+	return []string{"Navigation", "Selection and view", "Actions", "Transfers", "Duplicates"}
 }
 
 // fkeyNumber returns N when b is bound to the function key FN.
@@ -150,6 +193,11 @@ type keyContext struct {
 	hasJob     bool // the panel's cursor is on a job
 	panelShown bool
 	switchFS   bool // more than one filesystem to choose from
+	hasDups    bool // the focused pane's folder has duplicate groups
+	deduper    bool // the focused filesystem offers the guided dedupe
+	login      bool // the login form is open
+	screen     bool // the guided dedupe screen is open
+	dd         dedupe.Context
 }
 
 // sync enables exactly the bindings that apply in c.
@@ -188,4 +236,42 @@ func (k *KeyMap) sync(c keyContext) {
 	set(c.dialog || c.filtering, &k.Accept, &k.Cancel)
 	set(c.dialog, &k.Yes, &k.No, &k.Next, &k.Prev)
 	set(c.filtering && !c.renaming && !c.dialog, &k.InputUp, &k.InputDown)
+	set(browse && !c.panel && c.hasDups, &k.NextDup, &k.PrevDup)
+	set(browse && !c.panel && c.deduper, &k.Dedupe, &k.UndoDedupe)
+	k.syncForms(c)
+}
+
+// syncForms enables the bindings of the login form and the dedupe screen
+// (App reports them as dialogs, so the browser's bindings are off).
+func (k *KeyMap) syncForms(c keyContext) {
+	set := func(on bool, bs ...*key.Binding) {
+		for _, b := range bs {
+			b.SetEnabled(on)
+		}
+	}
+	set(c.login, &k.FormNext, &k.FormPrev, &k.FormToggle)
+	if c.login {
+		// Letters and arrows are typed into the fields.
+		set(false, &k.Yes, &k.No, &k.Next, &k.Prev)
+		set(true, &k.Accept, &k.Cancel)
+	}
+	dd := c.dd
+	group := c.screen && dd.Step == dedupe.StepGroup && !dd.Confirm
+	act := group && !dd.Collision && !dd.Busy
+	set(act, &k.DDKeep, &k.DDNewest, &k.DDOldest, &k.DDLargest, &k.DDSmallest, &k.DDRename)
+	set(group, &k.DDSkip, &k.DDAll)
+	set(group && dd.Back, &k.DDBack)
+	set(act && dd.Identical, &k.DDIdentical)
+	set(act && dd.Verify, &k.DDVerify)
+	set(c.screen && dd.Undo, &k.DDUndo)
+	if !c.screen || c.login {
+		return
+	}
+	scroll := dd.Step == dedupe.StepScope || dd.Step == dedupe.StepReview || (group && !dd.Busy)
+	set(scroll, &k.Up, &k.Down)
+	set(dd.Step == dedupe.StepReview, &k.PageUp, &k.PageDown)
+	set(false, &k.Next, &k.Prev)
+	set(dd.Step == dedupe.StepReview || dd.Confirm, &k.Yes, &k.No)
+	set(dd.Step == dedupe.StepScope || dd.Step == dedupe.StepReview || dd.Step == dedupe.StepDone || dd.Confirm, &k.Accept)
+	set(true, &k.Cancel)
 }

@@ -23,6 +23,7 @@ type listingMsg struct {
 	entries []model.Entry
 	err     error
 	focus   string // name to put the cursor on (the folder we came from)
+	dups    dupIndex
 }
 
 // opResultMsg reports a finished mkdir/rename/delete/restore.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -32,7 +33,13 @@ func (a *App) render() string {
 	var b strings.Builder
 	b.WriteString(a.renderHeader())
 	b.WriteByte('\n')
-	if a.lay.Panes[0].H > 0 {
+	if a.dd != nil {
+		// The guided dedupe screen takes the whole body.
+		if a.height > 3 {
+			b.WriteString(a.dd.screen.View(a.st))
+			b.WriteByte('\n')
+		}
+	} else if a.lay.Panes[0].H > 0 {
 		p0 := a.renderPane(0)
 		p1 := a.renderPane(1)
 		if a.lay.Stacked {
@@ -42,7 +49,7 @@ func (a *App) render() string {
 		}
 		b.WriteByte('\n')
 	}
-	if a.lay.Transfers.H > 0 {
+	if a.lay.Transfers.H > 0 && a.dd == nil {
 		b.WriteString(a.panel.Render(a.st, a.panelFocus))
 		b.WriteByte('\n')
 	}
@@ -53,6 +60,8 @@ func (a *App) render() string {
 
 	var over string
 	switch {
+	case a.login != nil:
+		over = a.login.form.View(a.st, min(a.width-2, 72), a.height)
 	case len(a.dialogs) > 0:
 		over = a.dialogs[len(a.dialogs)-1].View(a.st, min(a.width-2, 72))
 	case a.help:
@@ -68,6 +77,9 @@ func (a *App) render() string {
 	).Render()
 	// The compositor trims trailing blanks; restore the full frame.
 	lines := strings.Split(out, "\n")
+	if len(lines) > a.height {
+		lines = lines[:a.height] // an overlay taller than the terminal is clipped
+	}
 	for len(lines) < a.height {
 		lines = append(lines, "")
 	}
@@ -121,6 +133,9 @@ func (a *App) renderHeader() string {
 		}
 		parts = append(parts, a.st.Header.Render(s))
 	}
+	if d := a.dupHeader(); d != "" {
+		parts = append(parts, a.st.DupCollision.Render(d))
+	}
 	line := strings.Join(parts, a.st.Status.Render(" │ "))
 	return fitLine(line, a.width)
 }
@@ -141,6 +156,20 @@ func (a *App) renderMessage() string {
 // open it lists the keys that apply there instead.
 func (a *App) renderFooter() string {
 	km := a.keys
+	if (a.login != nil || a.dd != nil) && len(a.dialogs) == 0 {
+		list := km.DedupeHelp()
+		if a.login != nil {
+			list = km.LoginHelp()
+		}
+		var parts []string
+		for _, b := range list {
+			if b.Enabled() {
+				h := b.Help()
+				parts = append(parts, a.st.HelpKey.Render(h.Key)+" "+a.st.HelpDesc.Render(h.Desc))
+			}
+		}
+		return fitLine(strings.Join(parts, "  "), a.width)
+	}
 	if len(a.dialogs) > 0 || a.filtering || a.renaming || a.help {
 		var parts []string
 		for _, b := range []key.Binding{km.Accept, km.Yes, km.No, km.Cancel, km.Next, km.InputUp, km.InputDown} {
@@ -215,7 +244,10 @@ func (a *App) renderHelp() string {
 	}
 	var lines []string
 	for gi, group := range km.FullHelp() {
-		if gi > 0 {
+		if !slices.ContainsFunc(group, key.Binding.Enabled) {
+			continue // a group with nothing that applies now
+		}
+		if len(lines) > 0 {
 			lines = append(lines, "")
 		}
 		lines = append(lines, a.st.HelpGroup.Render(titles[gi]))

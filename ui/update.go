@@ -37,8 +37,25 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			a.st = theme.New(msg.IsDark(), a.noColor)
 			a.filterInput.SetStyles(a.st.Input)
 			a.renameInput.SetStyles(a.st.Input)
+			if a.login != nil {
+				a.login.form.SetStyles(a.st)
+			}
 		}
 		return nil
+	case ddProgressMsg, ddScanMsg, ddHashesMsg, ddPlanMsg, ddResultMsg:
+		return a.onDedupeMsg(msg)
+	case loginResultMsg:
+		return a.onLoginResult(msg)
+	case undoConfirmedMsg:
+		a.setMessage(msgInfo, "undoing the last dedupe…")
+		return undoDedupeCmd(a.ctx, msg)
+	case undoDoneMsg:
+		if msg.err != nil {
+			a.setError(fmt.Errorf("undo dedupe: %w", msg.err))
+		} else {
+			a.setMessage(msgSuccess, fmt.Sprintf("undo dedupe: %d action(s) reversed, %d failed", msg.res.Applied, msg.res.Failed))
+		}
+		return a.reloadFS(msg.fs)
 	case listingMsg:
 		return a.onListing(msg)
 	case opResultMsg:
@@ -75,6 +92,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(append(cmds, snapshotCmd(msg.ch))...)
 	case quotaMsg:
+		if msg.err != nil && needsLogin(msg.err) {
+			return nil // the listing opens the login form
+		}
 		if msg.err != nil {
 			a.setError(fmt.Errorf("quota: %w", msg.err))
 			return nil
@@ -91,6 +111,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 				cmds = append(cmds, a.load(i, a.panes[i].Listing.Dir(), ""))
 			}
 		}
+		if c, ok := msg.fs.(DuplicateCounter); ok {
+			cmds = append(cmds, countDupsCmd(a.ctx, msg.fs, c))
+		}
 		return tea.Batch(append(cmds, watchCmd(msg.fs, msg.ch))...)
 	case linkMsg:
 		if msg.err != nil {
@@ -102,6 +125,13 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			Lines: []string{pane.DisplayName(msg.link), "", "Copy it to the clipboard (OSC 52, works over SSH)?"},
 			OnYes: func(int) tea.Msg { return copyLinkMsg{link: msg.link} },
 		})
+		return nil
+	case accountDupsMsg:
+		if msg.err != nil {
+			delete(a.accountDups, msg.fs)
+		} else {
+			a.accountDups[msg.fs] = msg.n
+		}
 		return nil
 	case switchFSMsg:
 		return a.switchFS(msg.pane, msg.fs)
@@ -175,17 +205,20 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return a.onKey(msg)
 	case tea.MouseClickMsg:
-		if len(a.dialogs) == 0 && !a.help && !a.renaming {
+		if len(a.dialogs) == 0 && !a.help && !a.renaming && a.login == nil && a.dd == nil {
 			a.onClick(msg.Mouse())
 		}
 		return nil
 	case tea.MouseWheelMsg:
-		if len(a.dialogs) == 0 && !a.help && !a.renaming {
+		if len(a.dialogs) == 0 && !a.help && !a.renaming && a.login == nil && a.dd == nil {
 			a.onWheel(msg.Mouse())
 		}
 		return nil
 	}
 	// Anything else (cursor blink, paste) goes to the top dialog.
+	if a.login != nil {
+		return a.onLoginKey(msg)
+	}
 	if n := len(a.dialogs); n > 0 {
 		return a.updateDialog(msg)
 	}
@@ -217,6 +250,7 @@ func (a *App) resize(w, h int) {
 		a.panes[i].SetSize(r.W, r.H)
 	}
 	a.panel.SetSize(a.lay.Transfers.W, a.lay.Transfers.H)
+	a.sizeDedupe()
 }
 
 func (a *App) onListing(m listingMsg) tea.Cmd {
@@ -226,6 +260,11 @@ func (a *App) onListing(m listingMsg) tea.Cmd {
 	p := &a.panes[m.pane]
 	p.Loading = false
 	if m.err != nil {
+		if au, ok := a.authFor(a.fs[m.pane]); ok && needsLogin(m.err) {
+			a.openLogin(m.pane, m.dir, au)
+			a.setMessage(msgInfo, "log in to "+pane.DisplayName(a.fs[m.pane].Label()))
+			return nil
+		}
 		a.setError(fmt.Errorf("list %s: %w", pane.DisplayName(m.dir), m.err))
 		return nil
 	}
@@ -236,6 +275,7 @@ func (a *App) onListing(m listingMsg) tea.Cmd {
 		p.Listing.SetFilter("", nil)
 	}
 	p.Listing.SetEntries(m.dir, m.entries)
+	a.dups[m.pane] = m.dups
 	if m.focus != "" {
 		p.Listing.SelectName(m.focus)
 	}
@@ -285,8 +325,14 @@ func (a *App) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(k, km.ForceQuit) {
 		return tea.Quit
 	}
+	if a.login != nil {
+		return a.onLoginKey(k)
+	}
 	if len(a.dialogs) > 0 {
 		return a.updateDialog(k)
+	}
+	if a.dd != nil {
+		return a.onDedupeKey(k)
 	}
 	if a.help {
 		a.help = false // any key closes the overlay
@@ -405,6 +451,14 @@ func (a *App) onKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(k, km.Restore):
 		a.confirmRestore()
+	case key.Matches(k, km.NextDup):
+		a.jumpToDuplicate(1)
+	case key.Matches(k, km.PrevDup):
+		a.jumpToDuplicate(-1)
+	case key.Matches(k, km.Dedupe):
+		a.openDedupe()
+	case key.Matches(k, km.UndoDedupe):
+		a.confirmUndoDedupe()
 	case key.Matches(k, km.Export):
 		if ex, ok := a.fs[a.focus].(Exporter); ok {
 			if e, ok := l.Current(); ok {
@@ -742,5 +796,6 @@ func (a *App) switchFS(p, fi int) tea.Cmd {
 	l.SetSort(old.Sort())
 	l.SetShowHidden(old.ShowHidden())
 	a.panes[p].Listing = l
+	a.dups[p] = dupIndex{}
 	return tea.Batch(append(a.startFS(p), a.load(p, "/", ""))...)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/megatui/megatui/ui/pane"
 	"github.com/megatui/megatui/ui/theme"
 	"github.com/megatui/megatui/ui/transfers"
 )
@@ -196,7 +197,7 @@ func TestPaneRendersOnlyVisibleRows(t *testing.T) {
 	t.Parallel()
 	h := bigHarness(t, 100_000)
 	calls := 0
-	h.app.panes[0].Badge = func(e entryT) string { calls++; return "" }
+	h.app.panes[0].Badge = func(e entryT) (pane.Badge, bool) { calls++; return pane.Badge{}, false }
 	h.app.render()
 	if want := h.app.panes[0].RowsHeight(); calls != want {
 		t.Errorf("rendered %d rows, want only the %d visible", calls, want)

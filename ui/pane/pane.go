@@ -32,13 +32,21 @@ type Model struct {
 	Label string
 	// Loading is set while a listing request is in flight.
 	Loading bool
-	// Badge, when set, returns a short badge drawn after an entry's name
+	// Badge, when set, returns the badge drawn after an entry's name
 	// (duplicate groups, issue 6). It is called only for visible rows.
-	Badge func(model.Entry) string
+	Badge func(model.Entry) (Badge, bool)
 	// Location is the time zone used for the time column.
 	Location *time.Location
 
 	width, height int
+}
+
+// Badge marks an entry (a member of a duplicate group): Long ("×3
+// identical") when it fits in half the name column, else Short ("×3"),
+// drawn in Style. The text alone must carry the meaning (NO_COLOR).
+type Badge struct {
+	Long, Short string
+	Style       lipgloss.Style
 }
 
 // New returns an empty pane.
@@ -221,16 +229,19 @@ func (m Model) row(st theme.Styles, i int, focused bool, nameW int, showSize, sh
 	if e.IsDir() {
 		name += "/"
 	}
-	badge := ""
+	badge, badgeStyle := "", st.Badge
 	if m.Badge != nil {
-		if bd := m.Badge(e); bd != "" {
-			badge = " " + DisplayName(bd)
+		if bd, ok := m.Badge(e); ok {
+			badgeStyle = bd.Style
+			for _, text := range []string{bd.Long, bd.Short} {
+				if text != "" && lipgloss.Width(text)+1 <= nameW/2 {
+					badge = " " + DisplayName(text)
+					break
+				}
+			}
 		}
 	}
 	bw := lipgloss.Width(badge)
-	if bw > nameW/2 {
-		badge, bw = "", 0
-	}
 	name = pad(truncate(name, nameW-bw), nameW-bw)
 	size, when := "", ""
 	if showSize {
@@ -275,7 +286,7 @@ func (m Model) row(st theme.Styles, i int, focused bool, nameW int, showSize, sh
 	var b strings.Builder
 	b.WriteString(ns.Render(mark + name))
 	if badge != "" {
-		b.WriteString(st.Badge.Render(badge))
+		b.WriteString(badgeStyle.Render(badge))
 	}
 	if showSize {
 		b.WriteString(st.Size.Render(" " + size))

@@ -53,7 +53,20 @@ type Styles struct {
 	HelpDesc     lipgloss.Style
 	HelpGroup    lipgloss.Style
 	Badge        lipgloss.Style // duplicate badge (issue 6)
-	Loading      lipgloss.Style
+	// Duplicate classes: each group's badge is drawn in its class's style.
+	DupIdentical lipgloss.Style // same size and fingerprint (or SHA-256)
+	DupSameSize  lipgloss.Style // same size, content unknown
+	DupDifferent lipgloss.Style // sizes or fingerprints differ
+	DupFolder    lipgloss.Style // same-name folders (merge candidates)
+	DupCollision lipgloss.Style // names that collide on case-insensitive disks
+	// Forms and full screens (login, guided dedupe).
+	Label       lipgloss.Style // field labels, table headings
+	Selected    lipgloss.Style // the highlighted row of a screen's list
+	Keep        lipgloss.Style // a copy a plan keeps
+	Remove      lipgloss.Style // a copy a plan sends to the Rubbish Bin
+	ProgressOn  lipgloss.Style // filled part of a progress bar
+	ProgressOff lipgloss.Style // empty part of a progress bar
+	Loading     lipgloss.Style
 	// Input styles text inputs (dialogs, filter). The cursor does not
 	// blink: no timers, and a steady cursor suits a file manager.
 	Input textinput.Styles
@@ -135,6 +148,17 @@ func New(dark, noColor bool) Styles {
 		st.HelpGroup = s().Underline(true)
 		st.Badge = s().Bold(true)
 		st.Loading = s().Faint(true)
+		st.DupIdentical = s().Bold(true)
+		st.DupSameSize = s().Underline(true)
+		st.DupDifferent = s().Bold(true).Underline(true)
+		st.DupFolder = s().Bold(true)
+		st.DupCollision = s().Italic(true)
+		st.Label = s().Bold(true)
+		st.Selected = s().Reverse(true)
+		st.Keep = s().Bold(true)
+		st.Remove = s().Strikethrough(true)
+		st.ProgressOn = s().Reverse(true)
+		st.ProgressOff = s()
 		return st
 	}
 	st.Header = s().Foreground(p.Fg)
@@ -169,5 +193,16 @@ func New(dark, noColor bool) Styles {
 	st.HelpGroup = s().Foreground(p.Muted).Bold(true).Underline(true)
 	st.Badge = s().Foreground(p.DupBadge).Bold(true)
 	st.Loading = s().Foreground(p.Muted).Italic(true)
+	st.DupIdentical = s().Foreground(p.Success).Bold(true)
+	st.DupSameSize = s().Foreground(p.Warning).Bold(true)
+	st.DupDifferent = s().Foreground(p.Error).Bold(true)
+	st.DupFolder = s().Foreground(p.Folder).Bold(true)
+	st.DupCollision = s().Foreground(p.DupBadge).Bold(true)
+	st.Label = s().Foreground(p.Muted).Bold(true)
+	st.Selected = s().Foreground(p.AccentFg).Background(p.CursorBg)
+	st.Keep = s().Foreground(p.Success).Bold(true)
+	st.Remove = s().Foreground(p.Error)
+	st.ProgressOn = s().Foreground(p.Accent)
+	st.ProgressOff = s().Foreground(p.Subtle)
 	return st
 }

@@ -176,7 +176,7 @@ func TestCLIBinaryExitStatus(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	env := append(os.Environ(), "MEGATUI_USER="+cliEmail, "MEGATUI_PASSWORD="+cliPass, "MEGATUI_API_URL="+s.URL(), "SSL_CERT_FILE="+s.CAFile())
+	env := append(os.Environ(), "MEGATUI_USER="+cliEmail, "MEGATUI_PASSWORD="+cliPass, "MEGATUI_API_URL="+s.URL(), "SSL_CERT_FILE="+s.CAFile(), "MEGATUI_KEYRING=off")
 	run := func(args ...string) (string, string, int) {
 		cmd := exec.Command(bin, args...)
 		cmd.Env = env

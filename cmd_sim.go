@@ -10,15 +10,17 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/megatui/megatui/demo"
 	"github.com/megatui/megatui/megaclient/megasim"
 )
 
 // simConfig is what `megatui sim` was asked to run.
 type simConfig struct {
-	listen  string
-	opts    megasim.Options
-	verbose bool
-	account megasim.Account
+	listen   string
+	opts     megasim.Options
+	verbose  bool
+	demoData bool
+	account  megasim.Account
 }
 
 func newSimCmd() *cobra.Command {
@@ -65,6 +67,7 @@ func newSimCmd() *cobra.Command {
 	fl.Float64Var(&f.CorruptRate, "corrupt-rate", 0, "fraction of download ranges with a flipped byte")
 	fl.IntVar(&hashcash, "hashcash", 255, "challenge logins with 402 hashcash of this easiness (0..255, 255 cheapest)")
 	fl.BoolVar(&cfg.verbose, "verbose", false, "log every API command to stderr")
+	fl.BoolVar(&cfg.demoData, "demo-data", false, "seed the account with the demo tree (nested folders, Unicode names, 10,000 files, every kind of duplicate)")
 	return cmd
 }
 
@@ -79,14 +82,22 @@ func runSim(ctx context.Context, cfg simConfig, stdout, stderr io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("sim: %w", err)
 	}
+	if cfg.demoData {
+		// Seeded before the URL is printed, so whoever waits for that line
+		// finds the data in place. It goes through the real protocol
+		// (megaclient uploads), so every client can decrypt it.
+		res, err := demo.SeedServer(ctx, srv, cfg.account.Email, cfg.account.Password, demo.Options{})
+		if err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("sim: demo data: %w", err)
+		}
+		fmt.Fprintf(stderr, "sim: demo data: %d folders, %d files\n", res.Folders, res.Files)
+	}
 	if _, err := fmt.Fprintf(stdout, "MEGA_API_URL=%s\n", srv.URL()); err != nil {
 		_ = srv.Close()
 		return fmt.Errorf("sim: %w", err)
 	}
 	fmt.Fprintf(stdout, "SSL_CERT_FILE=%s\n", srv.CAFile())
-	// Demo data (--demo-data) is seeded here, once the server is up: it is
-	// uploaded through the real protocol by a client, so it lives with the
-	// client code and is wired in by its own change.
 	<-ctx.Done()
 	if err := srv.Close(); err != nil {
 		return fmt.Errorf("sim: close: %w", err)

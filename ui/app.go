@@ -296,6 +296,10 @@ func (a *App) syncKeys() {
 
 func (a *App) setMessage(kind int, s string) { a.message, a.messageKind = s, kind }
 
+// Notify shows an informational message in the message area (main uses
+// it for start-up notes such as resumed transfers).
+func (a *App) Notify(s string) { a.setMessage(msgInfo, s) }
+
 func (a *App) setError(err error) { a.setMessage(msgError, err.Error()) }
 
 // Keys returns the key map as it applies now (for tests and help).

@@ -34,6 +34,14 @@ type FS interface {
 	Parent(path string) string
 }
 
+// EntryPather is implemented by filesystems where a path does not name one
+// entry for sure (MEGA allows several entries with the same name in one
+// folder): rename, delete, restore and export then address the entry the
+// user picked through EntryPath instead of Join(dir, e.Name).
+type EntryPather interface {
+	EntryPath(dir string, e model.Entry) string
+}
+
 // RubbishBin is implemented by filesystems with a rubbish bin (MEGA).
 type RubbishBin interface {
 	// RubbishPath is the folder to browse to see deleted items.

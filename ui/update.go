@@ -463,7 +463,7 @@ func (a *App) onKey(k tea.KeyPressMsg) tea.Cmd {
 		if ex, ok := a.fs[a.focus].(Exporter); ok {
 			if e, ok := l.Current(); ok {
 				a.setMessage(msgInfo, "exporting a link for "+pane.DisplayName(e.Name)+"…")
-				return exportCmd(a.ctx, ex, a.fs[a.focus].Join(l.Dir(), e.Name), e.Name)
+				return exportCmd(a.ctx, ex, a.entryPath(a.focus, l.Dir(), e), e.Name)
 			}
 		}
 	}
@@ -533,13 +533,23 @@ func (a *App) parent() tea.Cmd {
 	return a.load(a.focus, up, name)
 }
 
+// entryPath addresses entry e of folder dir in pane i for an operation on
+// it: by its own identity where the filesystem can (MEGA folders may hold
+// several entries with one name), otherwise by path.
+func (a *App) entryPath(i int, dir string, e model.Entry) string {
+	if ep, ok := a.fs[i].(EntryPather); ok {
+		return ep.EntryPath(dir, e)
+	}
+	return a.fs[i].Join(dir, e.Name)
+}
+
 // targets returns the entries an action applies to and their paths.
 func (a *App) targets() ([]model.Entry, []string) {
 	l := a.cur().Listing
 	es := l.Targets()
 	paths := make([]string, len(es))
 	for i, e := range es {
-		paths[i] = a.fs[a.focus].Join(l.Dir(), e.Name)
+		paths[i] = a.entryPath(a.focus, l.Dir(), e)
 	}
 	return es, paths
 }
@@ -639,7 +649,7 @@ func (a *App) startRename() tea.Cmd {
 		return nil
 	}
 	a.renaming = true
-	a.rename = renameSubmitMsg{pane: a.focus, path: a.fs[a.focus].Join(l.Dir(), e.Name), oldName: e.Name}
+	a.rename = renameSubmitMsg{pane: a.focus, path: a.entryPath(a.focus, l.Dir(), e), oldName: e.Name}
 	a.renameStart = pane.DisplayName(e.Name)
 	a.renameInput.SetValue(a.renameStart)
 	a.renameInput.SetWidth(max(a.cur().NameWidth()-1, 1))

@@ -415,7 +415,9 @@ func (m Model) viewApplying(st theme.Styles, inner int) []string {
 	lines := []string{st.DialogTitle.Render(what + "…"), ""}
 	if m.total > 0 {
 		bw := max(min(inner-16, 50), 5)
-		fill := bw * m.done / m.total
+		// A replanned group (a folder merge) can report more actions
+		// done than the plan listed: the bar stays within its width.
+		fill := min(max(bw*m.done/m.total, 0), bw)
 		bar := st.ProgressOn.Render(strings.Repeat("█", fill)) + st.ProgressOff.Render(strings.Repeat("░", bw-fill))
 		lines = append(lines, bar+fmt.Sprintf(" %d/%d", m.done, m.total))
 	} else {

@@ -1,0 +1,287 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/megatui/megatui/dedupe"
+	"github.com/megatui/megatui/megaclient"
+	"github.com/megatui/megatui/megaclient/localfs"
+	"github.com/megatui/megatui/model"
+)
+
+// localPane adapts the local disk to the UI's filesystem interface.
+type localPane struct{ fs *localfs.FS }
+
+func (localPane) Label() string { return "local" }
+
+func (p localPane) List(ctx context.Context, dir string) ([]model.Entry, error) {
+	return p.fs.List(ctx, dir)
+}
+
+func (p localPane) Mkdir(ctx context.Context, dir, name string) error {
+	_, err := p.fs.Mkdir(ctx, dir, name)
+	return err
+}
+
+func (p localPane) Rename(ctx context.Context, path, newName string) error {
+	return p.fs.Rename(ctx, path, newName)
+}
+
+// Remove deletes a local file or folder. The local disk has no rubbish
+// bin here, so the UI's confirmation is the only safety net; it says so.
+func (p localPane) Remove(ctx context.Context, path string, permanent bool) error {
+	return p.fs.Remove(ctx, path)
+}
+
+func (localPane) Join(dir, name string) string { return filepath.Join(dir, name) }
+func (localPane) Parent(path string) string    { return filepath.Dir(path) }
+
+// megaPane adapts a MEGA account to the UI's filesystem interface. Paths
+// are megaclient paths: "/a/b" in Cloud Drive, "//bin/..." in the Rubbish
+// Bin. Operations on one entry use its handle ("H:xxxxxxxx"), because a
+// folder may hold several entries with the same name.
+//
+// A pane may exist before its account is connected (no stored session):
+// its calls then fail with model.ErrNoCredentials, which makes the UI
+// open the login form, and Login connects it.
+type megaPane struct {
+	remote string
+	email  string
+	label  string
+	// connect connects without asking anything (stored session); login
+	// connects with what the login form collected.
+	connect func(ctx context.Context) (*megaclient.Client, error)
+	login   func(ctx context.Context, email, password, code string, remember bool) (*megaclient.Client, error)
+	// journalDir keeps the dedupe journals ("undo last dedupe");
+	// hashes caches verified content hashes by node handle.
+	journalDir string
+	hashes     *dedupe.HashCache
+
+	connMu sync.Mutex // one connection attempt at a time
+	mu     sync.Mutex
+	c      *megaclient.Client
+}
+
+func newMegaPane(remote, email string, c *megaclient.Client, journalDir string) *megaPane {
+	p := &megaPane{remote: remote, email: email, c: c, journalDir: journalDir, hashes: dedupe.NewHashCache()}
+	if c != nil && c.Session().Email != "" {
+		p.email = c.Session().Email
+	}
+	p.label = remote + ": " + p.email
+	return p
+}
+
+// clientCtx returns the connected client, connecting it first (without
+// asking anything) when the pane has a connector. Without a usable session
+// it returns an error wrapping model.ErrNoCredentials or
+// model.ErrSessionExpired, which makes the UI open the login form.
+func (p *megaPane) clientCtx(ctx context.Context) (*megaclient.Client, error) {
+	p.connMu.Lock()
+	defer p.connMu.Unlock()
+	if c := p.current(); c != nil {
+		return c, nil
+	}
+	if p.connect == nil {
+		return nil, fmt.Errorf("remote %s: not logged in: %w", p.remote, model.ErrNoCredentials)
+	}
+	c, err := p.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.c = c
+	p.mu.Unlock()
+	return c, nil
+}
+
+// current returns the connected client or nil, without connecting.
+func (p *megaPane) current() *megaclient.Client {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.c
+}
+
+// Email prefills the login form.
+func (p *megaPane) Email() string { return p.email }
+
+// Login connects the pane's account (and stores the session).
+func (p *megaPane) Login(ctx context.Context, email, password, code string, remember bool) error {
+	if p.login == nil {
+		return fmt.Errorf("remote %s: login is not available here: %w", p.remote, model.ErrNoCredentials)
+	}
+	c, err := p.login(ctx, email, password, code, remember)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	old := p.c
+	p.c, p.email = c, email
+	p.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	return nil
+}
+
+// Close disconnects the account, if connected.
+func (p *megaPane) Close() {
+	p.mu.Lock()
+	c := p.c
+	p.c = nil
+	p.mu.Unlock()
+	if c != nil {
+		c.Close()
+	}
+}
+
+func (p *megaPane) Label() string { return p.label }
+
+func (p *megaPane) List(ctx context.Context, dir string) ([]model.Entry, error) {
+	c, err := p.clientCtx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.List(ctx, dir)
+}
+
+func (p *megaPane) Mkdir(ctx context.Context, dir, name string) error {
+	c, err := p.clientCtx(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = c.Mkdir(ctx, dir, name)
+	return err
+}
+
+func (p *megaPane) Rename(ctx context.Context, path, newName string) error {
+	c, err := p.clientCtx(ctx)
+	if err != nil {
+		return err
+	}
+	return c.Rename(ctx, path, newName)
+}
+
+func (p *megaPane) Remove(ctx context.Context, path string, permanent bool) error {
+	c, err := p.clientCtx(ctx)
+	if err != nil {
+		return err
+	}
+	return c.Delete(ctx, path, permanent)
+}
+
+// EntryPath addresses one entry by handle, so the right one of several
+// same-name siblings is renamed, deleted or exported.
+func (p *megaPane) EntryPath(dir string, e model.Entry) string {
+	if e.ID == "" {
+		return p.Join(dir, e.Name)
+	}
+	return "H:" + e.ID
+}
+
+func (p *megaPane) Join(dir, name string) string {
+	if strings.HasSuffix(dir, "/") {
+		return dir + name
+	}
+	return dir + "/" + name
+}
+
+func (p *megaPane) Parent(path string) string {
+	switch path {
+	case "/", "//bin", "//in", "":
+		return path
+	}
+	i := strings.LastIndex(path, "/")
+	switch {
+	case i <= 0:
+		return "/"
+	case path[:i] == "/":
+		return "/"
+	}
+	return path[:i]
+}
+
+func (p *megaPane) RubbishPath() string { return "//bin" }
+
+func (p *megaPane) Restore(ctx context.Context, path string) (string, error) {
+	c, err := p.clientCtx(ctx)
+	if err != nil {
+		return "", err
+	}
+	e, _, err := c.Restore(ctx, path)
+	if err != nil {
+		return "", err
+	}
+	if e.ParentID != "" {
+		if dir, err := c.Path(e.ParentID); err == nil {
+			return dir, nil
+		}
+	}
+	return "/", nil
+}
+
+func (p *megaPane) ExportLink(ctx context.Context, path string) (string, error) {
+	c, err := p.clientCtx(ctx)
+	if err != nil {
+		return "", err
+	}
+	return c.Link(ctx, path)
+}
+
+func (p *megaPane) Quota(ctx context.Context) (used, total int64, err error) {
+	c, err := p.clientCtx(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	q, err := c.Quota(ctx)
+	return int64(q.Used), int64(q.Total), err
+}
+
+// Watch turns the account's change notifications (folder handles) into
+// folder paths the UI compares with what its panes show. A pane that is
+// not connected yet starts watching once it is.
+func (p *megaPane) Watch(ctx context.Context) <-chan string {
+	out := make(chan string, 16)
+	go func() {
+		defer close(out)
+		var c *megaclient.Client
+		for {
+			if c = p.current(); c != nil {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(500 * time.Millisecond):
+			}
+		}
+		sub := c.Subscribe()
+		defer sub.Close()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case handles, ok := <-sub.Changes():
+				if !ok {
+					return
+				}
+				for _, h := range handles {
+					dir, err := c.Path(h)
+					if err != nil {
+						dir = "" // gone or unknown: anything may have changed
+					}
+					select {
+					case out <- dir:
+					case <-ctx.Done():
+						return
+					}
+				}
+			}
+		}
+	}()
+	return out
+}

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/transfer"
+	"github.com/megatui/megatui/ui"
+	"github.com/megatui/megatui/ui/transfers"
+)
+
+// queueAdapter presents the transfer engine to the UI: it maps the UI's
+// requests (entries of a pane) to engine requests (local paths or MEGA
+// nodes), and turns the engine's event stream into coalesced snapshots.
+type queueAdapter struct {
+	e       *transfer.Engine
+	updates chan transfers.Snapshot
+
+	mu    sync.Mutex
+	moves map[string]pendingMove // request id -> source to delete when done
+}
+
+// pendingMove is a move between the local disk and MEGA: the engine copies,
+// and the source is removed once every job of the request is done.
+type pendingMove struct {
+	fs   ui.FS
+	path string
+}
+
+func newQueueAdapter(ctx context.Context, e *transfer.Engine) *queueAdapter {
+	q := &queueAdapter{e: e, updates: make(chan transfers.Snapshot, 1), moves: map[string]pendingMove{}}
+	go q.run(ctx)
+	return q
+}
+
+// run drains engine events and publishes at most one snapshot every 100 ms
+// (and one right after the last event of a burst).
+func (q *queueAdapter) run(ctx context.Context) {
+	defer close(q.updates)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	dirty := true
+	events := q.e.Events()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				q.publish()
+				return
+			}
+			dirty = true
+			if ev.Kind == transfer.EventState && ev.Job.State.Terminal() {
+				q.finishMoves()
+			}
+		case <-tick.C:
+			if dirty {
+				q.publish()
+				dirty = false
+			}
+		}
+	}
+}
+
+func (q *queueAdapter) publish() {
+	jobs := q.e.Snapshot()
+	s := transfers.Snapshot{Jobs: jobs, Totals: q.e.Totals(), Speed: map[model.JobID]float64{},
+		ETA: map[model.JobID]time.Duration{}, Now: time.Now()}
+	for _, j := range jobs {
+		if j.State != model.StateRunning {
+			continue
+		}
+		sp := q.e.Speed(j.ID)
+		s.Speed[j.ID] = sp
+		if sp > 0 && j.Size > 0 {
+			s.ETA[j.ID] = time.Duration(float64(j.Size-j.Done) / sp * float64(time.Second))
+		}
+	}
+	select {
+	case <-q.updates: // drop the unread one
+	default:
+	}
+	q.updates <- s
+}
+
+// finishMoves removes the sources of cross-side moves whose jobs all ended
+// done (a move whose copy failed keeps its source).
+func (q *queueAdapter) finishMoves() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.moves) == 0 {
+		return
+	}
+	byGroup := map[string][]model.Job{}
+	for _, j := range q.e.Snapshot() {
+		byGroup[j.Group] = append(byGroup[j.Group], j)
+	}
+	for id, mv := range q.moves {
+		jobs := byGroup[id]
+		if len(jobs) == 0 {
+			continue
+		}
+		allDone, allEnded := true, true
+		for _, j := range jobs {
+			allEnded = allEnded && j.State.Terminal()
+			allDone = allDone && j.State == model.StateDone
+		}
+		if !allEnded {
+			continue
+		}
+		delete(q.moves, id)
+		if allDone {
+			go func() { _ = mv.fs.Remove(context.Background(), mv.path, false) }()
+		}
+	}
+}
+
+func (q *queueAdapter) Enqueue(ctx context.Context, req ui.TransferRequest) error {
+	srcMega, srcIsMega := req.SrcFS.(*megaPane)
+	dstMega, dstIsMega := req.DstFS.(*megaPane)
+	if srcIsMega && dstIsMega && srcMega.c != dstMega.c {
+		return errors.New("copying between two MEGA accounts is not supported yet")
+	}
+	if srcIsMega && dstIsMega && req.Op == ui.OpCopy {
+		return errors.New("a copy within one MEGA account is not supported yet: move it (F6), or copy through the local pane")
+	}
+	dst := transfer.Endpoint{Remote: dstIsMega, Path: req.DstDir}
+	if dstIsMega {
+		e, err := dstMega.c.Stat(ctx, req.DstDir)
+		if err != nil {
+			return fmt.Errorf("destination %s: %w", req.DstDir, err)
+		}
+		dst.Entry = e
+		dst.Path = dstMega.label + req.DstDir
+	}
+	var errs []error
+	for _, src := range req.Sources {
+		ep := transfer.Endpoint{Remote: srcIsMega, Path: req.SrcFS.Join(req.SrcDir, src.Name), Entry: src}
+		if srcIsMega {
+			ep.Path = srcMega.label + ep.Path
+		}
+		id, err := q.e.Enqueue(transfer.Request{Src: ep, DstDir: dst, Conflict: engineConflict(req.Conflict)})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", src.Name, err))
+			continue
+		}
+		if req.Op == ui.OpMove && srcIsMega != dstIsMega {
+			path := req.SrcFS.Join(req.SrcDir, src.Name)
+			if mp, ok := req.SrcFS.(*megaPane); ok {
+				path = mp.EntryPath(req.SrcDir, src)
+			}
+			q.mu.Lock()
+			q.moves[id] = pendingMove{fs: req.SrcFS, path: path}
+			q.mu.Unlock()
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func engineConflict(c ui.Conflict) transfer.Conflict {
+	switch c {
+	case ui.ConflictOverwrite:
+		return transfer.ConflictOverwrite
+	case ui.ConflictRename:
+		return transfer.ConflictRename
+	case ui.ConflictAsk:
+		// The UI has no conflict question dialog yet: keep both rather
+		// than park jobs nobody can answer.
+		return transfer.ConflictRename
+	default:
+		return transfer.ConflictSkip
+	}
+}
+
+func (q *queueAdapter) Active() int {
+	n := 0
+	for _, j := range q.e.Snapshot() {
+		if !j.State.Terminal() {
+			n++
+		}
+	}
+	return n
+}
+
+func (q *queueAdapter) Pause(id model.JobID) error       { return q.e.Pause(id) }
+func (q *queueAdapter) Resume(id model.JobID) error      { return q.e.Resume(id) }
+func (q *queueAdapter) Cancel(id model.JobID) error      { return q.e.Cancel(id) }
+func (q *queueAdapter) Retry(id model.JobID) error       { return q.e.Retry(id) }
+func (q *queueAdapter) MoveToFront(id model.JobID) error { return q.e.MoveToFront(id) }
+
+func (q *queueAdapter) Updates() <-chan transfers.Snapshot { return q.updates }

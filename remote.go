@@ -261,6 +261,9 @@ func openRemote(ctx context.Context, name string) (*megaclient.Client, error) {
 		APIURL:     r.APIURL,
 		HTTPClient: env.httpClient,
 	}
+	if cfg, _, err := env.loadConfig(); err == nil {
+		opts.Workers, opts.ChunkWorkers = cfg.Transfers.Transfers, cfg.Transfers.ChunkWorkers
+	}
 	if env.keys == nil && env.store != nil {
 		opts.Store, opts.Password = env.store, env.envPassword(r.Email)
 		c, err := megaclient.Connect(ctx, opts)

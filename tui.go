@@ -84,7 +84,8 @@ func runTUI(ctx context.Context, o tuiOptions) error {
 		}
 		dirs.StateDir = state
 		c, err := megaclient.Connect(ctx, megaclient.Options{Remote: "demo", Email: d.Email, Password: d.Password,
-			APIURL: d.URL(), HTTPClient: d.HTTPClient(), Logf: logf})
+			APIURL: d.URL(), HTTPClient: d.HTTPClient(), Logf: logf,
+			Workers: cfg.Transfers.Transfers, ChunkWorkers: cfg.Transfers.ChunkWorkers})
 		if err != nil {
 			return fmt.Errorf("demo: log in: %w", err)
 		}
@@ -250,6 +251,9 @@ func remoteLogin(env cliEnv, r config.Remote, logf func(string, ...any)) func(ct
 	return func(ctx context.Context, email, password, code string, remember bool) (*megaclient.Client, error) {
 		opts := megaclient.Options{Remote: r.Name, Email: email, Password: password, MFACode: code,
 			APIURL: r.APIURL, HTTPClient: env.httpClient, Logf: logf}
+		if cfg, _, err := env.loadConfig(); err == nil {
+			opts.Workers, opts.ChunkWorkers = cfg.Transfers.Transfers, cfg.Transfers.ChunkWorkers
+		}
 		if env.keys != nil {
 			opts.Store = saveOnlySessions{newKeyringSessions(env.keys)}
 		}

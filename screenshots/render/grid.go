@@ -8,13 +8,24 @@ import (
 	"strings"
 
 	"github.com/mattn/go-runewidth"
+	"golang.org/x/text/unicode/norm"
 )
 
-// cell is one terminal cell: a rune (0 for the right half of a wide rune)
-// and its attributes.
+// cell is one terminal cell: a rune (0 for the right half of a wide rune),
+// the combining marks that follow it, and its attributes.
 type cell struct {
-	r    rune
-	attr attr
+	r     rune
+	marks []rune
+	attr  attr
+}
+
+// text is what the cell shows: its rune with its combining marks,
+// composed (NFC) when Unicode has a precomposed form.
+func (c cell) text() string {
+	if len(c.marks) == 0 {
+		return string(c.r)
+	}
+	return norm.NFC.String(string(c.r) + string(c.marks))
 }
 
 type attr struct {
@@ -61,7 +72,10 @@ func parseCapture(r io.Reader, cols, rows int, pal palette) (*grid, error) {
 			}
 			w := runewidth.RuneWidth(c)
 			if w == 0 {
-				// Combining mark: attach nowhere visible; keep the base glyph.
+				// A combining mark belongs to the last glyph drawn.
+				if px, ok := lastGlyph(g.cells[y], x); ok {
+					g.cells[y][px].marks = append(g.cells[y][px].marks, c)
+				}
 				continue
 			}
 			if x+w > cols {
@@ -77,6 +91,17 @@ func parseCapture(r io.Reader, cols, rows int, pal palette) (*grid, error) {
 		// only when tmux emitted explicit spaces; leave it default.
 	}
 	return g, sc.Err()
+}
+
+// lastGlyph returns the cell of the glyph left of column x (skipping the
+// right half of a wide rune).
+func lastGlyph(row []cell, x int) (int, bool) {
+	for px := x - 1; px >= 0; px-- {
+		if row[px].r != 0 {
+			return px, true
+		}
+	}
+	return 0, false
 }
 
 // skipEscape consumes the escape sequence starting at line[i] (ESC) and

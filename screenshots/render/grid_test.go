@@ -63,3 +63,32 @@ func TestWideRuneFillsBothCells(t *testing.T) {
 		t.Errorf("got %q %q %q, want '日' 0 ' '", g.cells[0][0].r, g.cells[0][1].r, g.cells[0][2].r)
 	}
 }
+
+func TestCombiningMarks(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       string
+		x        int
+		wantText string
+		wantNext rune // the cell after x
+	}{
+		{name: "composes to NFC", in: "cafe\u0301.t", x: 3, wantText: "\u00e9", wantNext: '.'},
+		{name: "no precomposed form keeps the mark", in: "q\u0301x", x: 0, wantText: "q\u0301", wantNext: 'x'},
+		{name: "mark after a wide rune", in: "日\u0301x", x: 0, wantText: "日\u0301", wantNext: 0},
+		{name: "mark at line start is dropped", in: "\u0301ab", x: 0, wantText: "a", wantNext: 'b'},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := parseCapture(strings.NewReader(tt.in), 10, 1, darkPalette())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := g.cells[0][tt.x].text(); got != tt.wantText {
+				t.Errorf("text: got %q, want %q", got, tt.wantText)
+			}
+			if got := g.cells[0][tt.x+1].r; got != tt.wantNext {
+				t.Errorf("next cell: got %q, want %q", got, tt.wantNext)
+			}
+		})
+	}
+}

@@ -33,11 +33,15 @@ func newSimCmd() *cobra.Command {
 		Long: "sim runs a local server that speaks the MEGA API (command channel, event\n" +
 			"channel, upload and download URLs) until interrupted. Its first line on\n" +
 			"stdout is MEGA_API_URL=http://HOST:PORT. The password may come from the\n" +
-			"MEGASIM_PASSWORD environment variable instead of --password.",
+			"MEGASIM_PASSWORD environment variable instead of --password, and the\n" +
+			"TOTP secret from MEGASIM_TOTP_SECRET instead of --totp-secret.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cfg.account.Password == "" {
 				cfg.account.Password = os.Getenv("MEGASIM_PASSWORD")
+			}
+			if cfg.account.TOTPSecret == "" {
+				cfg.account.TOTPSecret = os.Getenv("MEGASIM_TOTP_SECRET")
 			}
 			if cfg.account.Email == "" || cfg.account.Password == "" {
 				return errors.New("sim: --user and a password (--password or MEGASIM_PASSWORD) are required")
@@ -55,7 +59,7 @@ func newSimCmd() *cobra.Command {
 	fl.StringVar(&cfg.account.Email, "user", "", "e-mail of the account to provision")
 	fl.StringVar(&cfg.account.Password, "password", "", "password of the account (or env MEGASIM_PASSWORD)")
 	fl.IntVar(&cfg.account.Version, "account-version", 2, "login scheme: 1 (legacy AES) or 2 (PBKDF2)")
-	fl.StringVar(&cfg.account.TOTPSecret, "totp-secret", "", "base32 TOTP secret; enables two-factor login")
+	fl.StringVar(&cfg.account.TOTPSecret, "totp-secret", "", "base32 TOTP secret; enables two-factor login (or env MEGASIM_TOTP_SECRET)")
 	fl.StringVar(&cfg.opts.DataDir, "data", "", "directory to persist accounts, nodes and ciphertext (default: memory)")
 	fl.Int64Var(&cfg.opts.QuotaBytes, "quota", 0, "storage quota in bytes (default 50 GiB)")
 	fl.Int64Var(&cfg.opts.Seed, "seed", 1, "seed of handles and fault decisions")

@@ -27,8 +27,7 @@ type dedupeCLI struct {
 func newDedupeCLI(t *testing.T) *dedupeCLI { return newDedupeCLIWith(t, true) }
 
 // newDedupeCLIWith seeds the fixture; without folders it trashes one of
-// the two Trip folders first, so no merge is needed (see
-// skipIfPlaceholderBug).
+// the two Trip folders first, so no merge is offered.
 func newDedupeCLIWith(t *testing.T, folders bool) *dedupeCLI {
 	t.Helper()
 	s := startCLISim(t)
@@ -52,16 +51,6 @@ func newDedupeCLIWith(t *testing.T, folders bool) *dedupeCLI {
 		}
 	}
 	return d
-}
-
-// skipIfPlaceholderBug skips when a merge failed on the megaclient bug
-// reported with this change (a fresh client cannot trash a folder after
-// moving its children out: go-mega's placeholder node has no handle).
-func skipIfPlaceholderBug(t *testing.T, out string) {
-	t.Helper()
-	if strings.Contains(out, `FAILED trash "Trip"`) && strings.Contains(out, "move: not found") {
-		t.Skip("known megaclient bug (reported): trashing a folder emptied by a merge fails with not found on a fresh client")
-	}
 }
 
 func (d *dedupeCLI) run(t *testing.T, stdin string, args ...string) (string, error) {
@@ -118,7 +107,7 @@ func sameCounts(a, b map[string]int) bool {
 
 func TestCLIDedupeDryRunModeThenUndo(t *testing.T) {
 	t.Parallel()
-	d := newDedupeCLIWith(t, false)
+	d := newDedupeCLI(t)
 	before := d.names(t)
 	out, err := d.run(t, "", "--dry-run", "newest", "mega:/Duplicates")
 	if err != nil {
@@ -131,7 +120,6 @@ func TestCLIDedupeDryRunModeThenUndo(t *testing.T) {
 		t.Errorf("dry run changed names: got %v, want %v", after, before)
 	}
 	out, err = d.run(t, "", "--mode", "newest", "mega:/Duplicates")
-	skipIfPlaceholderBug(t, out)
 	if err != nil {
 		t.Fatalf("newest: %v\n%s", err, out)
 	}
@@ -169,7 +157,6 @@ func TestCLIDedupeInteractive(t *testing.T) {
 	// song.mp3, then two collision notes.
 	stdin := "k\n4\nr\nx\nk\n2\ns\ny\n"
 	out, err := d.run(t, stdin, "mega:/Duplicates")
-	skipIfPlaceholderBug(t, out)
 	if err != nil {
 		t.Fatalf("interactive: %v\n%s", err, out)
 	}
@@ -261,7 +248,6 @@ func TestCLIDedupeMerge(t *testing.T) {
 	before := d.names(t)
 	// IMG_0001.jpg s, Trip m, notes s, report s, song s, confirm y.
 	out, err := d.run(t, "s\nm\ns\ns\ns\ny\n", "mega:/Duplicates")
-	skipIfPlaceholderBug(t, out)
 	if err != nil {
 		t.Fatalf("interactive merge: %v\n%s", err, out)
 	}

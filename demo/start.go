@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/megatui/megatui/megaclient"
@@ -25,9 +24,8 @@ type StartOptions struct {
 	// Logf receives megasim's log lines (nil: silent).
 	Logf func(format string, args ...any)
 	// DataDir is where megasim keeps the account and its ciphertext; ""
-	// means a new temporary folder, removed by Close. (megasim's
-	// in-memory store gives every blob a 1 MiB page, so 10,000 small
-	// files would take 10 GiB of memory; on disk they take 5 MB.)
+	// keeps everything in memory (10,000 small files take about 5 MiB
+	// there), gone when Close returns.
 	DataDir string
 }
 
@@ -40,8 +38,6 @@ type Demo struct {
 	Seeded   Result
 	// Took is how long starting and seeding took.
 	Took time.Duration
-
-	tmpDir string // removed by Close
 }
 
 // URL is the API URL to log in to.
@@ -50,15 +46,12 @@ func (d *Demo) URL() string { return d.Server.URL() }
 // HTTPClient trusts megasim's TLS certificate (for https data URLs).
 func (d *Demo) HTTPClient() *http.Client { return d.Server.HTTPClient() }
 
-// Close stops the server and removes its temporary data folder.
+// Close stops the server (an in-memory one forgets everything).
 func (d *Demo) Close() error {
-	err := d.Server.Close()
-	if d.tmpDir != "" {
-		if rerr := os.RemoveAll(d.tmpDir); rerr != nil && err == nil {
-			err = fmt.Errorf("demo: %w", rerr)
-		}
+	if err := d.Server.Close(); err != nil {
+		return fmt.Errorf("demo: %w", err)
 	}
-	return err
+	return nil
 }
 
 // Start starts megasim in-process with a demo account and fills it: the
@@ -77,26 +70,15 @@ func Start(ctx context.Context, opts StartOptions) (*Demo, error) {
 	if listen == "" {
 		listen = "127.0.0.1:0"
 	}
-	dataDir, tmpDir := opts.DataDir, ""
-	if dataDir == "" {
-		var err error
-		if tmpDir, err = os.MkdirTemp("", "megatui-demo-"); err != nil {
-			return nil, fmt.Errorf("demo: %w", err)
-		}
-		dataDir = tmpDir
-	}
 	srv, err := megasim.StartOn(listen, megasim.Options{
 		Accounts: []megasim.Account{{Email: DemoEmail, Password: password, Version: 2}},
-		DataDir:  dataDir,
+		DataDir:  opts.DataDir,
 		Logf:     opts.Logf,
 	})
 	if err != nil {
-		if tmpDir != "" {
-			os.RemoveAll(tmpDir)
-		}
 		return nil, fmt.Errorf("demo: start megasim: %w", err)
 	}
-	d := &Demo{Server: srv, Email: DemoEmail, Password: password, tmpDir: tmpDir}
+	d := &Demo{Server: srv, Email: DemoEmail, Password: password}
 	d.Seeded, err = SeedServer(ctx, srv, DemoEmail, password, opts.Seed)
 	if err != nil {
 		d.Close()

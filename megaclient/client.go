@@ -425,8 +425,22 @@ func (c *Client) megaNode(m *mega.Mega, h, what string) (*mega.Node, error) {
 // lacks is handed over as a local `t` packet (its key re-encrypted under
 // the master key) and awaited: go-mega applies it on its next `sc` poll
 // and signals the `w` reply that follows (WaitEvents).
+//
+// go-mega records the parent of a node it is given as an empty stand-in
+// (no handle, no key, no name) when it does not hold that parent yet, so
+// handing over /a/b leaves a stand-in for /a. Only a node that carries
+// the handle asked for is accepted; a stand-in is replaced by handing the
+// real node over (go-mega then fills the stand-in in place). Accepting it
+// sent commands naming "" as the node (an upload's `p` to parent "",
+// refused locally and retried by go-mega for 10 s; a trash's `m` of "").
 func ensureNode(m *mega.Mega, link *workerLink, tr *tree, h string) (*mega.Node, error) {
-	if n := m.FS.HashLookup(h); n != nil {
+	held := func() *mega.Node {
+		if n := m.FS.HashLookup(h); n != nil && n.GetHash() == h {
+			return n
+		}
+		return nil
+	}
+	if n := held(); n != nil {
 		return n, nil
 	}
 	raw, err := tr.exportNode(h)
@@ -436,13 +450,13 @@ func ensureNode(m *mega.Mega, link *workerLink, tr *tree, h string) (*mega.Node,
 	ev := m.WaitEventsStart()
 	link.inject(json.RawMessage(raw))
 	for range 5 {
-		if n := m.FS.HashLookup(h); n != nil {
+		if n := held(); n != nil {
 			return n, nil
 		}
 		m.WaitEvents(ev, time.Second)
 		ev = m.WaitEventsStart()
 	}
-	if n := m.FS.HashLookup(h); n != nil {
+	if n := held(); n != nil {
 		return n, nil
 	}
 	return nil, fmt.Errorf("hand node %s to go-mega: %w", h, model.ErrTryAgain)

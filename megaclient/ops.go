@@ -120,6 +120,9 @@ func (c *Client) Mkdir(ctx context.Context, parent, name string) (model.Entry, e
 		h = n.GetHash()
 		return nil
 	})
+	if rerr := c.hub.rw.refusal(placeholder); rerr != nil {
+		return model.Entry{}, fmt.Errorf("%s: %w", what, rerr)
+	}
 	if err != nil {
 		return model.Entry{}, err
 	}
@@ -175,13 +178,17 @@ func (c *Client) MkdirAll(ctx context.Context, path string) (model.Entry, error)
 func (c *Client) setAttrs(ctx context.Context, h string, a Attrs, what string) error {
 	done := c.hub.rw.setAttrs(h, a)
 	defer done()
-	return c.call(ctx, what, true, func(m *mega.Mega) error {
+	err := c.call(ctx, what, true, func(m *mega.Mega) error {
 		n, err := c.megaNode(m, h, what)
 		if err != nil {
 			return err
 		}
 		return m.Rename(n, a.Name)
 	})
+	if rerr := c.hub.rw.refusal(h); rerr != nil {
+		return fmt.Errorf("%s: %w", what, rerr)
+	}
+	return err
 }
 
 // Rename renames a node, keeping all its other attributes (`c`, `rr`, and

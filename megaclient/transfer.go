@@ -269,6 +269,9 @@ func (c *Client) Upload(ctx context.Context, parent, name string, src io.ReaderA
 			return err
 		}
 		n, err := u.Finish()
+		if rerr := c.hub.rw.refusal(placeholder); rerr != nil {
+			return rerr
+		}
 		if err != nil {
 			return err
 		}

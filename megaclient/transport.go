@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,37 +45,56 @@ import (
 // and `sc` entirely locally, so a worker costs no tree fetch and no event
 // polling.
 
-// rewrites holds the attribute rewrites registered by operations.
+// rewrites holds the attribute rewrites registered by operations, and
+// why the transport refused to send a command it should have rewritten.
 type rewrites struct {
 	mu      sync.Mutex
-	uploads map[string]Attrs // parent handle + "\x00" + placeholder name
-	attrs   map[string]Attrs // node handle
+	uploads map[string]nodeRewrite // placeholder name
+	attrs   map[string]Attrs       // node handle
+	refused map[string]error       // placeholder name or node handle
+}
+
+// nodeRewrite is the rewrite of a new node's attributes.
+type nodeRewrite struct {
+	parent string
+	attrs  Attrs
 }
 
 func newRewrites() *rewrites {
-	return &rewrites{uploads: map[string]Attrs{}, attrs: map[string]Attrs{}}
+	return &rewrites{uploads: map[string]nodeRewrite{}, attrs: map[string]Attrs{}, refused: map[string]error{}}
 }
 
+// setNewNode registers the real attributes of the new node that go-mega
+// creates in parent under the (unique) placeholder name.
 func (r *rewrites) setNewNode(parent, placeholder string, a Attrs) func() {
-	k := parent + "\x00" + placeholder
 	r.mu.Lock()
-	r.uploads[k] = a
+	r.uploads[placeholder] = nodeRewrite{parent: parent, attrs: a}
 	r.mu.Unlock()
-	return func() { r.mu.Lock(); delete(r.uploads, k); r.mu.Unlock() }
+	return func() {
+		r.mu.Lock()
+		delete(r.uploads, placeholder)
+		delete(r.refused, placeholder)
+		r.mu.Unlock()
+	}
 }
 
-func (r *rewrites) newNode(parent, placeholder string) (Attrs, bool) {
+func (r *rewrites) newNode(placeholder string) (nodeRewrite, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	a, ok := r.uploads[parent+"\x00"+placeholder]
-	return a, ok
+	nn, ok := r.uploads[placeholder]
+	return nn, ok
 }
 
 func (r *rewrites) setAttrs(h string, a Attrs) func() {
 	r.mu.Lock()
 	r.attrs[h] = a
 	r.mu.Unlock()
-	return func() { r.mu.Lock(); delete(r.attrs, h); r.mu.Unlock() }
+	return func() {
+		r.mu.Lock()
+		delete(r.attrs, h)
+		delete(r.refused, h)
+		r.mu.Unlock()
+	}
 }
 
 func (r *rewrites) attrsFor(h string) (Attrs, bool) {
@@ -83,6 +103,34 @@ func (r *rewrites) attrsFor(h string) (Attrs, bool) {
 	a, ok := r.attrs[h]
 	return a, ok
 }
+
+// refuse records why a command registered under key was not sent.
+func (r *rewrites) refuse(key string, err error) {
+	r.mu.Lock()
+	r.refused[key] = err
+	r.mu.Unlock()
+}
+
+// refusal returns why the transport refused to send the command
+// registered under key (nil if it did not).
+func (r *rewrites) refusal(key string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.refused[key]
+}
+
+// rewriteRefused is a command the transport will not send.
+type rewriteRefused struct {
+	key string // registration it belongs to ("" if none)
+	err error
+}
+
+func (e *rewriteRefused) Error() string { return e.err.Error() }
+func (e *rewriteRefused) Unwrap() error { return e.err }
+
+// codeArgs is the API's "bad arguments" code, the local answer to a
+// command the transport refuses to send.
+const codeArgs = -2
 
 // hub is what every transport of one Client shares.
 type hub struct {
@@ -260,6 +308,17 @@ func (t *transport) roundTripCS(req *http.Request) (*http.Response, error) {
 	}
 	if len(cmds) == 1 {
 		nb, ok, err := t.rewrite(name, cmds[0])
+		var refused *rewriteRefused
+		if errors.As(err, &refused) {
+			// Final: answered locally, so go-mega fails at once. A
+			// transport error would make it retry for about 10 s and
+			// then return no reply and no error. The operation reads
+			// the reason with refusal.
+			if refused.key != "" {
+				t.hub().rw.refuse(refused.key, refused.err)
+			}
+			return localResponse(req, []byte(strconv.Itoa(codeArgs))), nil
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -353,13 +412,17 @@ func (t *transport) rewrite(name string, cmd map[string]json.RawMessage) ([]byte
 		if err != nil || !strings.HasPrefix(placeholder.Name, placeholderPrefix) {
 			return nil, false, nil
 		}
-		want, ok := t.hub().rw.newNode(parent, placeholder.Name)
+		want, ok := t.hub().rw.newNode(placeholder.Name)
 		if !ok {
-			return nil, false, fmt.Errorf("megaclient: no attributes registered for a new node in %s", parent)
+			return nil, false, &rewriteRefused{err: fmt.Errorf("megaclient: no attributes registered for a new node in %q", parent)}
 		}
-		enc, err := encryptAttrs(key, want)
+		if parent != want.parent {
+			return nil, false, &rewriteRefused{key: placeholder.Name,
+				err: fmt.Errorf("megaclient: new node meant for %q would go to %q", want.parent, parent)}
+		}
+		enc, err := encryptAttrs(key, want.attrs)
 		if err != nil {
-			return nil, false, fmt.Errorf("megaclient: encrypt attributes: %w", err)
+			return nil, false, &rewriteRefused{key: placeholder.Name, err: fmt.Errorf("megaclient: encrypt attributes: %w", err)}
 		}
 		nodes[0]["a"] = json.RawMessage(strconv.Quote(enc))
 		nb, err := json.Marshal(nodes)
@@ -375,11 +438,11 @@ func (t *transport) rewrite(name string, cmd map[string]json.RawMessage) ([]byte
 		}
 		inf, ok := t.hub().tree.info(h)
 		if !ok || inf.key == nil {
-			return nil, false, fmt.Errorf("megaclient: set attributes of %s: node key unknown", h)
+			return nil, false, &rewriteRefused{key: h, err: fmt.Errorf("megaclient: set attributes of %s: node key unknown", h)}
 		}
 		enc, err := encryptAttrs(inf.key, want)
 		if err != nil {
-			return nil, false, fmt.Errorf("megaclient: encrypt attributes: %w", err)
+			return nil, false, &rewriteRefused{key: h, err: fmt.Errorf("megaclient: encrypt attributes: %w", err)}
 		}
 		cmd["attr"] = json.RawMessage(strconv.Quote(enc))
 	default:

@@ -316,6 +316,9 @@ func (t *tree) entryLocked(n *node) model.Entry {
 		UploadTime: time.Unix(n.raw.TS, 0),
 		ID:         n.raw.H,
 	}
+	if _, ok := t.nodes[n.raw.P]; ok && n.raw.P != "" {
+		e.ParentID = n.raw.P // not an incoming share's parent in its owner's tree
+	}
 	e.ModTime = e.UploadTime
 	switch n.raw.T {
 	case typeFile:

@@ -25,9 +25,14 @@ type blobStore interface {
 	remove(id string) error
 }
 
-// memBlobs keeps ciphertext in 1 MiB pages allocated on write.
+// memBlobs keeps ciphertext in memory, in pages of at most 1 MiB. A page
+// holds only the bytes up to the last one written in it (and grows, at
+// least doubling, as writes reach further), so a 512-byte file costs 512
+// bytes, not a whole page. Bytes never written read as zeros.
 type memBlobs struct {
-	mu    sync.Mutex
+	mu sync.Mutex
+	// blobs maps a blob id to its pages: page i covers
+	// [i*pageSize, (i+1)*pageSize) and is absent until written.
 	blobs map[string]map[int64][]byte
 }
 
@@ -45,6 +50,9 @@ func (m *memBlobs) create(id string) error {
 }
 
 func (m *memBlobs) writeAt(id string, p []byte, off int64) error {
+	if off < 0 {
+		return fmt.Errorf("megasim: blob %s: negative offset %d", id, off)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	pages, ok := m.blobs[id]
@@ -52,19 +60,42 @@ func (m *memBlobs) writeAt(id string, p []byte, off int64) error {
 		return errBlobMissing(id)
 	}
 	for len(p) > 0 {
-		pg, in := off/pageSize, off%pageSize
-		page := pages[pg]
-		if page == nil {
-			page = make([]byte, pageSize)
-			pages[pg] = page
-		}
-		n := copy(page[in:], p)
+		pg, in := off/pageSize, int(off%pageSize)
+		end := min(in+len(p), pageSize)
+		page := growPage(pages[pg], end)
+		pages[pg] = page
+		n := copy(page[in:end], p)
 		p, off = p[n:], off+int64(n)
 	}
 	return nil
 }
 
+// growPage returns page extended to length end (new bytes zero). When it
+// must reallocate, the capacity at least doubles (capped at pageSize), so
+// a page filled by many small in-order writes is copied only a few times.
+func growPage(page []byte, end int) []byte {
+	if end <= len(page) {
+		return page
+	}
+	if end <= cap(page) {
+		old := len(page)
+		page = page[:end]
+		clear(page[old:])
+		return page
+	}
+	c := end
+	if page != nil {
+		c = max(end, min(2*cap(page), pageSize))
+	}
+	grown := make([]byte, end, c)
+	copy(grown, page)
+	return grown
+}
+
 func (m *memBlobs) readAt(id string, p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("megasim: blob %s: negative offset %d", id, off)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	pages, ok := m.blobs[id]
@@ -73,17 +104,31 @@ func (m *memBlobs) readAt(id string, p []byte, off int64) (int, error) {
 	}
 	total := len(p)
 	for len(p) > 0 {
-		pg, in := off/pageSize, off%pageSize
-		var n int
-		if page := pages[pg]; page != nil {
-			n = copy(p, page[in:])
-		} else {
-			n = min(len(p), int(pageSize-in))
-			clear(p[:n])
+		pg, in := off/pageSize, int(off%pageSize)
+		n := min(len(p), pageSize-in)
+		page := pages[pg]
+		k := 0
+		if in < len(page) {
+			k = copy(p[:n], page[in:])
 		}
+		clear(p[k:n])
 		p, off = p[n:], off+int64(n)
 	}
 	return total, nil
+}
+
+// footprint returns the bytes of page memory the store holds (capacity,
+// not length: what the pages cost).
+func (m *memBlobs) footprint() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var n int64
+	for _, pages := range m.blobs {
+		for _, page := range pages {
+			n += int64(cap(page))
+		}
+	}
+	return n
 }
 
 func (m *memBlobs) exists(id string) bool {

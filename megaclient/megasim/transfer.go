@@ -282,7 +282,9 @@ var (
 // before is harmless, because only ranges of accepted pieces count.
 func (s *Server) copyPiece(blob string, body io.Reader, off, limit int64) (int64, string, error) {
 	var sum [12]byte
-	buf := make([]byte, 1<<20)
+	// At most 1 MiB at a time, and no more than the piece can hold (most
+	// pieces of small files are far smaller).
+	buf := make([]byte, min(max(limit+1, 1), 1<<20))
 	var n int64
 	for {
 		k, err := io.ReadFull(body, buf)

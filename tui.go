@@ -139,6 +139,10 @@ func runTUI(ctx context.Context, o tuiOptions) error {
 		Filesystems: all,
 		Transfers:   queue,
 		NoColor:     os.Getenv("NO_COLOR") != "",
+		// Settings from the config file.
+		Theme:           uiTheme(cfg.UI.Theme),
+		ShowHidden:      cfg.UI.ShowHidden,
+		DefaultConflict: uiConflict(cfg.Transfers.Conflict),
 	})
 	if msg := strings.TrimSpace(journalNote + " " + warnings.String()); msg != "" {
 		app.Notify(msg)
@@ -156,6 +160,33 @@ func runTUI(ctx context.Context, o tuiOptions) error {
 		fmt.Fprintf(os.Stderr, "megatui demo: the sandbox folder %s is kept; delete it when you like\n", left)
 	}
 	return err
+}
+
+// uiTheme maps the config's [ui] theme to the UI's.
+func uiTheme(t config.Theme) ui.ThemeMode {
+	switch t {
+	case config.ThemeDark:
+		return ui.ThemeDark
+	case config.ThemeLight:
+		return ui.ThemeLight
+	default:
+		return ui.ThemeAuto
+	}
+}
+
+// uiConflict maps the config's [transfers] conflict to the policy the copy
+// dialog starts with; "ask" makes the UI ask for each existing name.
+func uiConflict(c config.Conflict) ui.Conflict {
+	switch c {
+	case config.ConflictAsk:
+		return ui.ConflictAsk
+	case config.ConflictOverwrite:
+		return ui.ConflictOverwrite
+	case config.ConflictRename:
+		return ui.ConflictRename
+	default:
+		return ui.ConflictSkip
+	}
 }
 
 // startDemo starts megasim in-process with the demo account and writes the
@@ -290,7 +321,7 @@ type paneRemote struct{ p *megaPane }
 
 var _ transfer.Remote = paneRemote{}
 
-func (r paneRemote) c(ctx context.Context) (*megaclient.Client, error) { return r.p.clientCtx(ctx) }
+func (r paneRemote) c(ctx context.Context) (*megaclient.Client, error) { return r.p.clientWait(ctx) }
 
 func (r paneRemote) List(ctx context.Context, folderID string) ([]model.Entry, error) {
 	c, err := r.c(ctx)

@@ -15,13 +15,23 @@ import (
 
 // queueAdapter presents the transfer engine to the UI: it maps the UI's
 // requests (entries of a pane) to engine requests (local paths or MEGA
-// nodes), and turns the engine's event stream into coalesced snapshots.
+// nodes), and turns the engine's event stream into coalesced snapshots
+// that carry the open conflict questions.
+//
+// One UI copy of several selected entries is several engine requests; the
+// adapter groups them in a batch so that an answer "for all" covers the
+// whole copy: the engine applies it to the rest of the answered request,
+// and the adapter answers the batch's other questions, open or still to
+// come, the same way.
 type queueAdapter struct {
 	e       *transfer.Engine
 	updates chan transfers.Snapshot
+	poke    chan struct{} // asks run for a snapshot (a change without an event)
 
-	mu    sync.Mutex
-	moves map[string]pendingMove // request id -> source to delete when done
+	mu       sync.Mutex
+	moves    map[string]pendingMove       // request id -> source to delete when done
+	batchOf  map[string]string            // request id -> batch (the UI action)
+	batchAll map[string]transfer.Conflict // batch -> its answer for all
 }
 
 // pendingMove is a move between the local disk and MEGA: the engine copies,
@@ -32,7 +42,8 @@ type pendingMove struct {
 }
 
 func newQueueAdapter(ctx context.Context, e *transfer.Engine) *queueAdapter {
-	q := &queueAdapter{e: e, updates: make(chan transfers.Snapshot, 1), moves: map[string]pendingMove{}}
+	q := &queueAdapter{e: e, updates: make(chan transfers.Snapshot, 1), poke: make(chan struct{}, 1),
+		moves: map[string]pendingMove{}, batchOf: map[string]string{}, batchAll: map[string]transfer.Conflict{}}
 	go q.run(ctx)
 	return q
 }
@@ -58,6 +69,8 @@ func (q *queueAdapter) run(ctx context.Context) {
 			if ev.Kind == transfer.EventState && ev.Job.State.Terminal() {
 				q.finishMoves()
 			}
+		case <-q.poke:
+			dirty = true
 		case <-tick.C:
 			if dirty {
 				q.publish()
@@ -81,11 +94,57 @@ func (q *queueAdapter) publish() {
 			s.ETA[j.ID] = time.Duration(float64(j.Size-j.Done) / sp * float64(time.Second))
 		}
 	}
+	s.Questions = q.questions(jobs)
 	select {
 	case <-q.updates: // drop the unread one
 	default:
 	}
 	q.updates <- s
+}
+
+// batch is the UI action request id belongs to (the request itself for
+// requests resumed from the journal).
+func (q *queueAdapter) batch(reqID string) string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if b, ok := q.batchOf[reqID]; ok {
+		return b
+	}
+	return reqID
+}
+
+// questions returns the open conflict questions of jobs, in run order.
+// A question of a batch already answered "for all" is answered here
+// instead of being shown.
+func (q *queueAdapter) questions(jobs []model.Job) []transfers.Question {
+	var out []transfers.Question
+	for _, j := range jobs {
+		if j.State != model.StateWaiting {
+			continue
+		}
+		eq, ok := q.e.Question(j.ID)
+		if !ok {
+			continue
+		}
+		b := q.batch(j.Group)
+		q.mu.Lock()
+		c, answered := q.batchAll[b]
+		q.mu.Unlock()
+		if answered && q.e.Answer(j.ID, c, true) == nil {
+			continue
+		}
+		out = append(out, transfers.Question{JobID: eq.JobID, Name: eq.Name, Existing: eq.Existing,
+			Incoming: eq.Incoming, Group: b})
+	}
+	return out
+}
+
+// changed asks run for a fresh snapshot.
+func (q *queueAdapter) changed() {
+	select {
+	case q.poke <- struct{}{}:
+	default:
+	}
 }
 
 // finishMoves removes the sources of cross-side moves whose jobs all ended
@@ -139,6 +198,7 @@ func (q *queueAdapter) Enqueue(ctx context.Context, req ui.TransferRequest) erro
 		dst.Path = dstMega.label + req.DstDir
 	}
 	var errs []error
+	batch := ""
 	for _, src := range req.Sources {
 		ep := transfer.Endpoint{Remote: srcIsMega, Path: req.SrcFS.Join(req.SrcDir, src.Name), Entry: src}
 		if srcIsMega {
@@ -149,6 +209,12 @@ func (q *queueAdapter) Enqueue(ctx context.Context, req ui.TransferRequest) erro
 			errs = append(errs, fmt.Errorf("%s: %w", src.Name, err))
 			continue
 		}
+		if batch == "" {
+			batch = id
+		}
+		q.mu.Lock()
+		q.batchOf[id] = batch
+		q.mu.Unlock()
 		if req.Op == ui.OpMove && srcIsMega != dstIsMega {
 			path := req.SrcFS.Join(req.SrcDir, src.Name)
 			if mp, ok := req.SrcFS.(*megaPane); ok {
@@ -169,9 +235,8 @@ func engineConflict(c ui.Conflict) transfer.Conflict {
 	case ui.ConflictRename:
 		return transfer.ConflictRename
 	case ui.ConflictAsk:
-		// The UI has no conflict question dialog yet: keep both rather
-		// than park jobs nobody can answer.
-		return transfer.ConflictRename
+		// The job parks and the UI asks (see queueAdapter.Answer).
+		return transfer.ConflictAsk
 	default:
 		return transfer.ConflictSkip
 	}
@@ -192,5 +257,65 @@ func (q *queueAdapter) Resume(id model.JobID) error      { return q.e.Resume(id)
 func (q *queueAdapter) Cancel(id model.JobID) error      { return q.e.Cancel(id) }
 func (q *queueAdapter) Retry(id model.JobID) error       { return q.e.Retry(id) }
 func (q *queueAdapter) MoveToFront(id model.JobID) error { return q.e.MoveToFront(id) }
+
+func (q *queueAdapter) PauseAll() int    { return len(q.e.PauseAll()) }
+func (q *queueAdapter) ResumeAll() int   { return len(q.e.ResumeAll()) }
+func (q *queueAdapter) CancelAll() int   { return len(q.e.CancelAll()) }
+func (q *queueAdapter) RetryFailed() int { return len(q.e.RetryFailed()) }
+
+// ClearFinished drops finished jobs; the engine sends no event for that,
+// so the adapter asks for a snapshot itself.
+func (q *queueAdapter) ClearFinished() int {
+	n := q.e.RemoveFinished()
+	live := map[string]bool{}
+	for _, j := range q.e.Snapshot() {
+		live[j.Group] = true
+	}
+	q.mu.Lock()
+	for id, b := range q.batchOf {
+		if !live[id] {
+			delete(q.batchOf, id)
+			delete(q.batchAll, b)
+		}
+	}
+	q.mu.Unlock()
+	q.changed()
+	return n
+}
+
+// Answer resolves job id's conflict question. With all, the answer covers
+// every other question of the same UI copy: the rest of the job's own
+// request (the engine does that), the open questions of the batch's other
+// requests now, and their later questions as they come (see questions).
+func (q *queueAdapter) Answer(id model.JobID, choice ui.Conflict, all bool) error {
+	if choice == ui.ConflictAsk {
+		return errors.New("answer must be skip, overwrite or rename")
+	}
+	c := engineConflict(choice)
+	j, ok := q.e.Job(id)
+	if !ok {
+		return fmt.Errorf("job %d: %w", id, model.ErrNotFound)
+	}
+	if err := q.e.Answer(id, c, all); err != nil {
+		return err
+	}
+	defer q.changed()
+	if !all {
+		return nil
+	}
+	b := q.batch(j.Group)
+	q.mu.Lock()
+	q.batchAll[b] = c
+	q.mu.Unlock()
+	for _, o := range q.e.Snapshot() {
+		if o.ID == id || o.State != model.StateWaiting || q.batch(o.Group) != b {
+			continue
+		}
+		if _, open := q.e.Question(o.ID); open {
+			_ = q.e.Answer(o.ID, c, true)
+		}
+	}
+	return nil
+}
 
 func (q *queueAdapter) Updates() <-chan transfers.Snapshot { return q.updates }

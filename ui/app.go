@@ -29,9 +29,17 @@ type Options struct {
 	Transfers Transfers
 	// Keys overrides DefaultKeyMap.
 	Keys *KeyMap
-	// Styles fixes the theme; when nil App starts with a dark theme and
-	// follows the terminal's background colour (tea.BackgroundColorMsg).
+	// Styles fixes the theme; when nil the theme follows Theme.
 	Styles *theme.Styles
+	// Theme picks the dark or light theme; ThemeAuto (the default) starts
+	// dark and follows the terminal's background colour
+	// (tea.BackgroundColorMsg).
+	Theme ThemeMode
+	// ShowHidden shows hidden files from the start.
+	ShowHidden bool
+	// DefaultConflict is the conflict policy the copy and move dialog
+	// starts with (ConflictSkip when unset).
+	DefaultConflict Conflict
 	// NoColor drops colours (set it from the NO_COLOR variable).
 	NoColor bool
 	// Location is the time zone of the time column (time.Local if nil).
@@ -48,6 +56,16 @@ type Options struct {
 	// needs no entry here.
 	Authenticators map[FS]Authenticator
 }
+
+// ThemeMode picks the colour theme.
+type ThemeMode int
+
+const (
+	// ThemeAuto follows the terminal's background colour.
+	ThemeAuto ThemeMode = iota
+	ThemeDark
+	ThemeLight
+)
 
 // message kinds for the one-line message area.
 const (
@@ -99,6 +117,11 @@ type App struct {
 	panelFocus bool
 	lastDone   int // jobs done at the last snapshot; more means reload panes
 
+	// Conflict questions (see ask.go).
+	defaultConflict Conflict
+	ask             askState
+	loc             *time.Location // time zone of dates in dialogs
+
 	// Duplicates: groups of each pane's folder (computed with the
 	// listing) and account-wide counts by filesystem.
 	fold        func(string) string
@@ -138,10 +161,22 @@ func New(o Options) *App {
 	if o.Keys != nil {
 		a.keys = *o.Keys
 	}
-	if o.Styles != nil {
+	switch {
+	case o.Styles != nil:
 		a.st, a.fixedTheme = *o.Styles, true
-	} else {
+	case o.Theme == ThemeDark || o.Theme == ThemeLight:
+		a.st, a.fixedTheme = theme.New(o.Theme == ThemeDark, o.NoColor), true
+	default:
 		a.st = theme.New(true, o.NoColor)
+	}
+	a.defaultConflict = o.DefaultConflict
+	if a.defaultConflict < 0 || a.defaultConflict >= conflictCount {
+		a.defaultConflict = ConflictSkip
+	}
+	a.ask = newAskState()
+	a.loc = o.Location
+	if a.loc == nil {
+		a.loc = time.Local
 	}
 	dirs := [2]string{o.LeftDir, o.RightDir}
 	for i := range a.panes {
@@ -151,6 +186,7 @@ func New(o Options) *App {
 			dirs[i] = "/"
 		}
 		a.panes[i].Listing.SetEntries(dirs[i], nil)
+		a.panes[i].Listing.SetShowHidden(o.ShowHidden)
 		a.panes[i].Badge = func(e model.Entry) (pane.Badge, bool) { return a.dupBadge(i, e) }
 	}
 	a.panel = transfers.New()
@@ -243,7 +279,9 @@ func (a *App) context() keyContext {
 	fs := a.fs[a.focus]
 	rb, isRB := fs.(RubbishBin)
 	_, isEx := fs.(Exporter)
-	_, hasJob := a.panel.Current()
+	job, hasJob := a.panel.Current()
+	_, jobAsks := a.panel.Snapshot().Question(job.ID)
+	_, asking := a.topAsk()
 	_, isDD := fs.(Deduper)
 	c := keyContext{
 		dialog:     len(a.dialogs) > 0 || a.help || a.login != nil || a.dd != nil,
@@ -260,6 +298,8 @@ func (a *App) context() keyContext {
 		transfers:  a.transfers != nil,
 		panel:      a.panelFocus,
 		hasJob:     hasJob,
+		jobAsks:    hasJob && jobAsks,
+		asking:     asking,
 		panelShown: a.flags.transfers,
 		switchFS:   len(a.all) > 1,
 		hasDups:    a.dups[a.focus].groups > 0,
@@ -269,6 +309,9 @@ func (a *App) context() keyContext {
 	}
 	if a.dd != nil {
 		c.dd = a.dd.screen.Context()
+	}
+	if a.panelFocus {
+		c.canPause, c.canResume, c.canCancel, c.hasFailed, c.hasEnded = queueFlags(a.panel.Snapshot().Jobs)
 	}
 	return c
 }
@@ -283,6 +326,10 @@ func (a *App) syncKeys() {
 			a.dialogs[i] = d
 		case dialog.Input:
 			d.Keys = a.dialogKeys()
+			a.dialogs[i] = d
+		case dialog.Ask:
+			d.Keys = a.dialogKeys()
+			d.AskKeys = a.askKeys()
 			a.dialogs[i] = d
 		}
 	}

@@ -215,6 +215,8 @@ type fakeTransfers struct {
 	active  int
 	ctl     []string
 	updates chan transfers.Snapshot // nil: no snapshots
+	// answerErr makes Answer fail.
+	answerErr error
 }
 
 func (t *fakeTransfers) record(op string, id model.JobID) error {
@@ -229,6 +231,36 @@ func (t *fakeTransfers) Resume(id model.JobID) error      { return t.record("res
 func (t *fakeTransfers) Cancel(id model.JobID) error      { return t.record("cancel", id) }
 func (t *fakeTransfers) Retry(id model.JobID) error       { return t.record("retry", id) }
 func (t *fakeTransfers) MoveToFront(id model.JobID) error { return t.record("front", id) }
+func (t *fakeTransfers) PauseAll() int                    { return t.all("pause all") }
+func (t *fakeTransfers) ResumeAll() int                   { return t.all("resume all") }
+func (t *fakeTransfers) CancelAll() int                   { return t.all("cancel all") }
+func (t *fakeTransfers) RetryFailed() int                 { return t.all("retry failed") }
+func (t *fakeTransfers) ClearFinished() int               { return t.all("clear finished") }
+
+func (t *fakeTransfers) all(op string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.ctl = append(t.ctl, op)
+	return 2
+}
+
+// Answer records the answer; answerErr, when set, is returned instead.
+func (t *fakeTransfers) Answer(id model.JobID, c Conflict, all bool) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.answerErr != nil {
+		return t.answerErr
+	}
+	t.ctl = append(t.ctl, fmt.Sprintf("answer %d %s all=%v", id, c, all))
+	return nil
+}
+
+func (t *fakeTransfers) controls() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.ctl)
+}
+
 func (t *fakeTransfers) Updates() <-chan transfers.Snapshot {
 	if t.updates == nil {
 		return nil

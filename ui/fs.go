@@ -140,8 +140,21 @@ type Transfers interface {
 	Cancel(id model.JobID) error
 	Retry(id model.JobID) error
 	MoveToFront(id model.JobID) error
-	// Updates delivers queue snapshots; the engine should coalesce them
-	// (a buffer of one, replacing an unread snapshot) and close the
-	// channel when it stops. App drains it with a re-armed Cmd.
+	// Controls of the whole queue; each returns how many jobs it changed.
+	PauseAll() int
+	ResumeAll() int
+	CancelAll() int
+	RetryFailed() int
+	// ClearFinished drops done, skipped and cancelled jobs from the queue.
+	ClearFinished() int
+	// Answer resolves the open conflict question of job id (see
+	// transfers.Snapshot.Questions) with ConflictSkip, ConflictOverwrite or
+	// ConflictRename; with all set the answer also applies to the other
+	// questions of the same copy or move (transfers.Question.Group),
+	// asked or still to come.
+	Answer(id model.JobID, choice Conflict, all bool) error
+	// Updates delivers queue snapshots, open conflict questions included;
+	// the engine should coalesce them (a buffer of one, replacing an
+	// unread snapshot) and close the channel when it stops. App drains it with a re-armed Cmd.
 	Updates() <-chan transfers.Snapshot
 }

@@ -28,6 +28,11 @@ type KeyMap struct {
 	// Transfer panel
 	Transfers, TransfersMax                 key.Binding
 	JobPause, JobCancel, JobRetry, JobFront key.Binding
+	JobAnswer                               key.Binding
+	PauseAll, CancelAll, RetryFailed        key.Binding
+	ClearFinished                           key.Binding
+	// Conflict question (a copy's target name exists).
+	AskSkip, AskOverwrite, AskRename, AskAll, AskLater key.Binding
 	// Duplicates: jump between them, open the guided dedupe, undo it.
 	NextDup, PrevDup, Dedupe, UndoDedupe key.Binding
 	// Guided dedupe screen (ui/dedupe).
@@ -88,10 +93,22 @@ func DefaultKeyMap() KeyMap {
 
 		Transfers:    b("t", "transfer panel", "t"),
 		TransfersMax: b("T", "maximise transfers", "T"),
-		JobPause:     b("p", "pause/resume job", "p"),
-		JobCancel:    b("x", "cancel job", "x"),
-		JobRetry:     b("R", "retry job", "R"),
-		JobFront:     b("f", "job to front", "f"),
+		JobPause:     b("p", "pause/resume", "p"),
+		JobCancel:    b("x", "cancel", "x"),
+		JobRetry:     b("R", "retry", "R"),
+		JobFront:     b("f", "to front", "f"),
+		JobAnswer:    b("enter", "answer", "enter"),
+
+		PauseAll:      b("P", "pause/resume all", "P"),
+		CancelAll:     b("X", "cancel all", "X"),
+		RetryFailed:   b("ctrl+r", "retry failed", "ctrl+r"),
+		ClearFinished: b("C", "clear finished", "C"),
+
+		AskSkip:      b("s", "skip", "s"),
+		AskOverwrite: b("o", "overwrite", "o"),
+		AskRename:    b("k", "keep both", "k"),
+		AskAll:       b("a", "apply to all", "a"),
+		AskLater:     b("esc", "decide later", "esc"),
 
 		NextDup:    b("n", "next duplicate", "n"),
 		PrevDup:    b("N", "previous duplicate", "N"),
@@ -142,7 +159,8 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Parent, k.GoTo, k.SwitchPane, k.SwitchFS, k.Refresh},
 		{k.Toggle, k.SelectAll, k.Invert, k.SelectPattern, k.UnselectPattern, k.ClearMarks, k.Filter, k.SortCycle, k.SortReverse, k.Hidden},
 		{k.Copy, k.Move, k.Rename, k.Mkdir, k.Delete, k.DeleteForever, k.Rubbish, k.Restore, k.Export, k.Help, k.Quit, k.ForceQuit},
-		{k.Transfers, k.TransfersMax, k.JobPause, k.JobCancel, k.JobRetry, k.JobFront},
+		{k.Transfers, k.TransfersMax, k.JobPause, k.JobCancel, k.JobRetry, k.JobFront, k.JobAnswer,
+			k.PauseAll, k.CancelAll, k.RetryFailed, k.ClearFinished},
 		{k.NextDup, k.PrevDup, k.Dedupe, k.UndoDedupe},
 	}
 }
@@ -151,6 +169,19 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 func (k KeyMap) DedupeHelp() []key.Binding {
 	return []key.Binding{k.DDKeep, k.DDNewest, k.DDOldest, k.DDLargest, k.DDSmallest, k.DDRename,
 		k.DDSkip, k.DDAll, k.DDIdentical, k.DDVerify, k.DDBack, k.DDUndo, k.Accept, k.Yes, k.No, k.PageUp, k.PageDown, k.Cancel}
+}
+
+// PanelHelp lists the transfer panel's bindings (the footer while it has
+// focus).
+func (k KeyMap) PanelHelp() []key.Binding {
+	return []key.Binding{k.PauseAll, k.CancelAll, k.RetryFailed, k.ClearFinished,
+		k.JobPause, k.JobCancel, k.JobRetry, k.JobFront, k.JobAnswer, k.Help}
+}
+
+// AskHelp lists the conflict question's bindings (the footer while it is
+// open).
+func (k KeyMap) AskHelp() []key.Binding {
+	return []key.Binding{k.Accept, k.AskSkip, k.AskOverwrite, k.AskRename, k.AskAll, k.AskLater, k.Next}
 }
 
 // LoginHelp lists the login form's bindings.
@@ -191,6 +222,13 @@ type keyContext struct {
 	transfers  bool // a transfer queue is wired
 	panel      bool // the transfer panel has focus
 	hasJob     bool // the panel's cursor is on a job
+	jobAsks    bool // the panel's cursor job waits for a conflict answer
+	canPause   bool // some job is queued, running or waiting
+	canResume  bool // some job is paused
+	canCancel  bool // some job is unfinished
+	hasFailed  bool // some job failed
+	hasEnded   bool // some job is done, skipped or cancelled
+	asking     bool // the top dialog is a conflict question
 	panelShown bool
 	switchFS   bool // more than one filesystem to choose from
 	hasDups    bool // the focused pane's folder has duplicate groups
@@ -217,7 +255,7 @@ func (k *KeyMap) sync(c keyContext) {
 	set(!c.dialog, &k.PageUp, &k.PageDown)
 	set(browse, &k.Home, &k.End, &k.GoTo, &k.SwitchPane, &k.Refresh, &k.Filter,
 		&k.SortCycle, &k.SortReverse, &k.Hidden, &k.Mkdir, &k.Help, &k.Quit)
-	set(!c.dialog, &k.Open)
+	set(!c.dialog && !c.panel, &k.Open)
 	set(browse && c.canParent, &k.Parent)
 	set(browse && c.hasEntries, &k.Toggle, &k.SelectAll, &k.Invert, &k.SelectPattern,
 		&k.UnselectPattern, &k.Rename, &k.Delete, &k.DeleteForever)
@@ -232,10 +270,20 @@ func (k *KeyMap) sync(c keyContext) {
 	set(browse && !c.panel && c.switchFS, &k.SwitchFS)
 	set(browse && c.transfers && c.panelShown, &k.TransfersMax)
 	set(browse && c.panel && c.hasJob, &k.JobPause, &k.JobCancel, &k.JobRetry, &k.JobFront)
+	set(browse && c.panel && c.jobAsks, &k.JobAnswer)
+	set(browse && c.panel && (c.canPause || c.canResume), &k.PauseAll)
+	set(browse && c.panel && c.canCancel, &k.CancelAll)
+	set(browse && c.panel && c.hasFailed, &k.RetryFailed)
+	set(browse && c.panel && c.hasEnded, &k.ClearFinished)
 	set(true, &k.ForceQuit)
 	set(c.dialog || c.filtering, &k.Accept, &k.Cancel)
 	set(c.dialog, &k.Yes, &k.No, &k.Next, &k.Prev)
 	set(c.filtering && !c.renaming && !c.dialog, &k.InputUp, &k.InputDown)
+	set(c.asking, &k.AskSkip, &k.AskOverwrite, &k.AskRename, &k.AskAll, &k.AskLater)
+	if c.asking {
+		// Letters answer; esc puts the question off (AskLater).
+		set(false, &k.Yes, &k.No, &k.Cancel)
+	}
 	set(browse && !c.panel && c.hasDups, &k.NextDup, &k.PrevDup)
 	set(browse && !c.panel && c.deduper, &k.Dedupe, &k.UndoDedupe)
 	k.syncForms(c)

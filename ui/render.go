@@ -63,7 +63,7 @@ func (a *App) render() string {
 	case a.login != nil:
 		over = a.login.form.View(a.st, min(a.width-2, 72), a.height)
 	case len(a.dialogs) > 0:
-		over = a.dialogs[len(a.dialogs)-1].View(a.st, min(a.width-2, 72))
+		over = a.dialogs[len(a.dialogs)-1].View(a.st, dialogWidth(a.width))
 	case a.help:
 		over = a.renderHelp()
 	default:
@@ -172,7 +172,11 @@ func (a *App) renderFooter() string {
 	}
 	if len(a.dialogs) > 0 || a.filtering || a.renaming || a.help {
 		var parts []string
-		for _, b := range []key.Binding{km.Accept, km.Yes, km.No, km.Cancel, km.Next, km.InputUp, km.InputDown} {
+		list := []key.Binding{km.Accept, km.Yes, km.No, km.Cancel, km.Next, km.InputUp, km.InputDown}
+		if _, asking := a.topAsk(); asking {
+			list = km.AskHelp()
+		}
+		for _, b := range list {
 			if b.Enabled() {
 				h := b.Help()
 				parts = append(parts, a.st.HelpKey.Render(h.Key)+" "+a.st.HelpDesc.Render(h.Desc))
@@ -180,6 +184,17 @@ func (a *App) renderFooter() string {
 		}
 		if a.help {
 			parts = []string{a.st.HelpDesc.Render("any key closes help")}
+		}
+		return fitLine(strings.Join(parts, "  "), a.width)
+	}
+	if a.panelFocus {
+		// The transfer panel's own keys, job and queue controls.
+		var parts []string
+		for _, b := range km.PanelHelp() {
+			if b.Enabled() {
+				h := b.Help()
+				parts = append(parts, a.st.HelpKey.Render(h.Key)+" "+a.st.HelpDesc.Render(h.Desc))
+			}
 		}
 		return fitLine(strings.Join(parts, "  "), a.width)
 	}

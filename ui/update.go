@@ -20,6 +20,7 @@ import (
 // and pane bindings.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := a.update(msg)
+	a.maybeAsk()
 	a.syncKeys()
 	for i := range a.panes {
 		a.panes[i].Scroll()
@@ -80,6 +81,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		a.panel.SetSnapshot(msg.snap)
+		a.onQuestions()
 		var cmds []tea.Cmd
 		if done := msg.snap.Totals.ByState[model.StateDone]; done != a.lastDone {
 			if done > a.lastDone {
@@ -91,6 +93,17 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			a.lastDone = done
 		}
 		return tea.Batch(append(cmds, snapshotCmd(msg.ch))...)
+	case askAnsweredMsg:
+		a.onAskAnswered(msg)
+		return nil
+	case queueCtlMsg:
+		a.onQueueCtl(msg)
+		return nil
+	case cancelAllConfirmedMsg:
+		if a.transfers == nil {
+			return nil
+		}
+		return queueCtlCmd("cancelled", a.transfers.CancelAll)
 	case quotaMsg:
 		if msg.err != nil && needsLogin(msg.err) {
 			return nil // the listing opens the login form
@@ -251,6 +264,7 @@ func (a *App) resize(w, h int) {
 	}
 	a.panel.SetSize(a.lay.Transfers.W, a.lay.Transfers.H)
 	a.sizeDedupe()
+	a.refitAsks()
 }
 
 func (a *App) onListing(m listingMsg) tea.Cmd {
@@ -314,6 +328,9 @@ func (a *App) updateDialog(msg tea.Msg) tea.Cmd {
 	d, cmd, done := a.dialogs[n-1].Update(msg)
 	if done {
 		a.dialogs = a.dialogs[:n-1]
+		if ad, ok := d.(dialog.Ask); ok {
+			cmd = tea.Batch(cmd, a.onAskClosed(ad))
+		}
 	} else {
 		a.dialogs[n-1] = d
 	}
@@ -597,6 +614,7 @@ func (a *App) confirmTransfer(op Op) {
 		ID: "transfer", Title: title + " " + describe(es),
 		Lines:       []string{"from: " + a.where(src), "  to: " + a.where(dst)},
 		ChoiceLabel: "if the name exists (tab to change)", Choices: choices,
+		Choice: int(a.defaultConflict),
 		OnYes: func(c int) tea.Msg {
 			r := req
 			r.Conflict = Conflict(c)
@@ -754,12 +772,29 @@ func (a *App) onPanelKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.PageDown):
 		a.panel.Move(10)
 	}
-	j, ok := a.panel.Current()
-	if !ok || a.transfers == nil {
+	if a.transfers == nil {
 		return nil
 	}
 	t := a.transfers
 	switch {
+	case key.Matches(k, km.PauseAll):
+		return a.pauseOrResumeAll()
+	case key.Matches(k, km.CancelAll):
+		a.confirmCancelAll()
+		return nil
+	case key.Matches(k, km.RetryFailed):
+		return queueCtlCmd("retrying", t.RetryFailed)
+	case key.Matches(k, km.ClearFinished):
+		return queueCtlCmd("cleared", t.ClearFinished)
+	}
+	j, ok := a.panel.Current()
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(k, km.JobAnswer):
+		a.askAgain(j.ID)
+		return nil
 	case key.Matches(k, km.JobPause):
 		if j.State == model.StatePaused {
 			return jobCtlCmd("resume", j.ID, t.Resume)

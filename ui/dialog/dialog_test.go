@@ -78,3 +78,69 @@ func TestInput(t *testing.T) {
 		}
 	}
 }
+
+func TestAsk(t *testing.T) {
+	t.Parallel()
+	b := func(k string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(k, k)) }
+	ak := AskKeys{Choices: []key.Binding{b("s"), b("o"), b("k")}, All: b("a"), Later: b("esc")}
+	type answer struct {
+		choice int
+		all    bool
+	}
+	tests := []struct {
+		name    string
+		keys    []tea.KeyPressMsg
+		outcome AskOutcome
+		want    answer
+	}{
+		{"enter", []tea.KeyPressMsg{{Code: tea.KeyEnter}}, AskAnswered, answer{0, false}},
+		{"shortcut", []tea.KeyPressMsg{{Code: 'k', Text: "k"}}, AskAnswered, answer{2, false}},
+		{"all then shortcut", []tea.KeyPressMsg{{Code: 'a', Text: "a"}, {Code: 'o', Text: "o"}}, AskAnswered, answer{1, true}},
+		{"prev wraps", []tea.KeyPressMsg{{Code: tea.KeyTab, Mod: tea.ModShift}, {Code: tea.KeyEnter}}, AskAnswered, answer{2, false}},
+		{"later", []tea.KeyPressMsg{{Code: 'a', Text: "a"}, {Code: tea.KeyEscape}}, AskLater, answer{}},
+		{"y does nothing", []tea.KeyPressMsg{{Code: 'y', Text: "y"}}, AskOpen, answer{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var d Dialog = Ask{ID: "q", Title: "x exists", Choices: []string{"skip", "overwrite", "keep both"},
+				AllLabel: "apply to all", Keys: testKeys(), AskKeys: ak,
+				OnAnswer: func(c int, all bool) tea.Msg { return answer{c, all} }}
+			var msg tea.Msg
+			done := false
+			for _, k := range tc.keys {
+				d, msg, done = press(d, k)
+			}
+			got := d.(Ask)
+			if got.Outcome != tc.outcome || done != (tc.outcome != AskOpen) {
+				t.Fatalf("got outcome %v done %v, want %v", got.Outcome, done, tc.outcome)
+			}
+			if tc.outcome == AskAnswered && msg != tc.want {
+				t.Errorf("got %#v, want %#v", msg, tc.want)
+			}
+			if tc.outcome == AskLater && msg != (ClosedMsg{ID: "q"}) {
+				t.Errorf("got %#v, want ClosedMsg", msg)
+			}
+		})
+	}
+}
+
+func TestAskViewFitsNarrowWidths(t *testing.T) {
+	t.Parallel()
+	st := theme.New(true, false)
+	b := func(k string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(k, k)) }
+	d := Ask{Title: "\"a very long file name indeed.txt\" already exists", Lines: []string{"existing  4.3 MiB"},
+		Choices: []string{"skip", "overwrite", "keep both"}, AllLabel: "apply to all remaining in this copy", More: 3,
+		Keys: testKeys(), AskKeys: AskKeys{Choices: []key.Binding{b("s"), b("o"), b("k")}, All: b("a"), Later: b("esc")}}
+	for _, w := range []int{20, 30, 46, 72} {
+		v := d.View(st, w)
+		for i, l := range strings.Split(v, "\n") {
+			if lw := ansi.StringWidth(l); lw > w {
+				t.Errorf("width %d: line %d is %d cells: %q", w, i, lw, ansi.Strip(l))
+			}
+		}
+		if w >= 30 && !strings.Contains(ansi.Strip(v), "3 more questions wait") {
+			t.Errorf("width %d: waiting count missing", w)
+		}
+	}
+}

@@ -26,6 +26,41 @@ type Snapshot struct {
 	ETA   map[model.JobID]time.Duration
 	// Now is when the snapshot was taken ("retry in 4 s" is relative to it).
 	Now time.Time
+	// Questions are the open conflict questions (a job whose target name
+	// exists waits for an answer), oldest first.
+	Questions []Question
+}
+
+// Question is a conflict a waiting job asks the user to decide: its
+// target name exists and the existing item is not identical.
+type Question struct {
+	JobID    model.JobID
+	Name     string
+	Existing model.Entry
+	Incoming model.Entry
+	// Group names the user action (one copy or move) the job belongs to;
+	// an answer "for all" covers every question of the same group.
+	Group string
+}
+
+// Question returns the open question of job id, if any.
+func (s Snapshot) Question(id model.JobID) (Question, bool) {
+	for _, q := range s.Questions {
+		if q.JobID == id {
+			return q, true
+		}
+	}
+	return Question{}, false
+}
+
+// Job returns job id, if the snapshot holds it.
+func (s Snapshot) Job(id model.JobID) (model.Job, bool) {
+	for _, j := range s.Jobs {
+		if j.ID == id {
+			return j, true
+		}
+	}
+	return model.Job{}, false
 }
 
 // Model is the transfer panel.
@@ -96,6 +131,17 @@ func (m Model) Current() (model.Job, bool) {
 	return m.snap.Jobs[m.cursor], true
 }
 
+// Count counts the jobs whose state satisfies f.
+func (m Model) Count(f func(model.State) bool) int {
+	n := 0
+	for _, j := range m.snap.Jobs {
+		if f(j.State) {
+			n++
+		}
+	}
+	return n
+}
+
 // Active counts jobs that are not finished.
 func (m Model) Active() int {
 	n := 0
@@ -155,6 +201,9 @@ func (m Model) totals() string {
 	if n := t.ByState[model.StateWaiting] + t.ByState[model.StateQueued]; n > 0 {
 		s += fmt.Sprintf(", %d waiting", n)
 	}
+	if n := len(m.snap.Questions); n > 0 {
+		s += fmt.Sprintf(" (%d asking)", n)
+	}
 	if n := t.ByState[model.StateDone]; n > 0 {
 		s += fmt.Sprintf(", %d done", n)
 	}
@@ -188,6 +237,11 @@ func (m Model) row(st theme.Styles, j model.Job, cursor bool, inner int) string 
 			detail += " ETA " + eta.String()
 		}
 	case model.StateWaiting:
+		if _, ok := m.snap.Question(j.ID); ok {
+			// Parked until the user answers: no retry countdown.
+			detail = "asking: name exists"
+			break
+		}
 		detail = j.Reason
 		if !j.RetryAt.IsZero() && !m.snap.Now.IsZero() {
 			if d := j.RetryAt.Sub(m.snap.Now).Round(time.Second); d > 0 {

@@ -33,7 +33,7 @@ func TestDuplicateHighlight(t *testing.T) {
 		{"p1", "×2 same size"},
 		{"n2", "×2 different"},
 		{"a1", "×2 folders"},
-		{"c1", "≈3 case clash"}, // Photo.JPG collides with both photo.jpg
+		{"c1", "≈3 name clash"}, // Photo.JPG collides with both photo.jpg
 		{"s1", ""},
 	}
 	for _, tc := range tests {
@@ -42,11 +42,11 @@ func TestDuplicateHighlight(t *testing.T) {
 		}
 	}
 	// Four same-name groups and one collision group; the account has 9.
-	if got := h.app.dupHeader(); got != "⧉ 5 dup group(s) here, 9 in account" {
+	if got := h.app.dupHeader(); got != "⧉ 5 dup groups here, 9 in account" {
 		t.Errorf("header: got %q", got)
 	}
 	v := stripANSI(h.app.render())
-	for _, want := range []string{"×3 identical", "×2 different", "⧉ 5 dup group(s) here, 9 in account"} {
+	for _, want := range []string{"×3 identical", "×2 different", "⧉ 5 dup groups here, 9 in account"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q", want)
 		}

@@ -109,7 +109,7 @@ func (a *App) dupBadge(i int, e model.Entry) (pane.Badge, bool) {
 	n := fmt.Sprintf("×%d", info.count)
 	switch {
 	case info.collision:
-		return pane.Badge{Long: fmt.Sprintf("≈%d case clash", info.count), Short: fmt.Sprintf("≈%d", info.count), Style: a.st.DupCollision}, true
+		return pane.Badge{Long: fmt.Sprintf("≈%d name clash", info.count), Short: fmt.Sprintf("≈%d", info.count), Style: a.st.DupCollision}, true
 	case info.dir:
 		return pane.Badge{Long: n + " folders", Short: n, Style: a.st.DupFolder}, true
 	}
@@ -150,7 +150,16 @@ func (a *App) dupHeader() string {
 	if d.groups == 0 && (!known || acct == 0) {
 		return ""
 	}
-	s := fmt.Sprintf("⧉ %d dup group(s) here", d.groups)
+	groups := func(n int) string {
+		if n == 1 {
+			return "1 dup group"
+		}
+		return fmt.Sprintf("%d dup groups", n)
+	}
+	if d.groups == 0 {
+		return "⧉ " + groups(acct) + " in account"
+	}
+	s := "⧉ " + groups(d.groups) + " here"
 	if known {
 		s += fmt.Sprintf(", %d in account", acct)
 	}

@@ -217,12 +217,35 @@ func (m Model) totals() string {
 		s += " · " + bytes(int64(t.Speed)) + "/s"
 	}
 	if t.ETAKnown && t.ETA > 0 {
-		s += " · ETA " + t.ETA.String()
+		s += " · ETA " + eta(t.ETA)
 	}
 	return s
 }
 
+// eta formats a remaining time for people: "<1s", "42s", "3m07s", "2h05m".
+func eta(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return "<1s"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Round(time.Second).Seconds()))
+	case d < time.Hour:
+		d = d.Round(time.Second)
+		return fmt.Sprintf("%dm%02ds", int(d/time.Minute), int(d%time.Minute/time.Second))
+	default:
+		d = d.Round(time.Minute)
+		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+}
+
 func bytes(n int64) string { return humanize.IBytes(uint64(max(n, 0))) }
+
+// Widths of the amount ("512 MiB/1.0 GiB") and detail (speed and ETA, or
+// a reason) columns of a job row.
+const (
+	amountW    = 19
+	detailColW = 28
+)
 
 // row: state, name, bar, percent, bytes, speed, ETA or reason.
 func (m Model) row(st theme.Styles, j model.Job, cursor bool, inner int) string {
@@ -233,8 +256,8 @@ func (m Model) row(st theme.Styles, j model.Job, cursor bool, inner int) string 
 		if sp := m.snap.Speed[j.ID]; sp > 0 {
 			detail = bytes(int64(sp)) + "/s"
 		}
-		if eta, ok := m.snap.ETA[j.ID]; ok && eta > 0 {
-			detail += " ETA " + eta.String()
+		if left, ok := m.snap.ETA[j.ID]; ok && left > 0 {
+			detail += " ETA " + eta(left)
 		}
 	case model.StateWaiting:
 		if _, ok := m.snap.Question(j.ID); ok {
@@ -258,15 +281,15 @@ func (m Model) row(st theme.Styles, j model.Job, cursor bool, inner int) string 
 	if j.Size >= 0 {
 		size = bytes(j.Size)
 	}
+	// The right-hand columns have fixed widths so that bars line up from
+	// row to row whatever the names, amounts and details.
 	amount := bytes(j.Done) + "/" + size
+	amount = strings.Repeat(" ", max(amountW-lipgloss.Width(amount), 0)) + amount
 	pct := fmt.Sprintf("%3.0f%%", j.Fraction()*100)
 	barW := 12
 	stateW := 10
-	right := 1 + barW + 1 + len(pct) + 1 + lipgloss.Width(amount)
-	detailW := min(lipgloss.Width(detail), 32)
-	if detailW > 0 {
-		right += 1 + detailW
-	}
+	detailW := detailColW
+	right := 1 + barW + 1 + len(pct) + 1 + lipgloss.Width(amount) + 1 + detailW
 	nameW := inner - 1 - stateW - right
 	if nameW < 12 { // narrow: drop the bar, then the details
 		right -= barW + 1

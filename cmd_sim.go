@@ -90,7 +90,8 @@ func runSim(ctx context.Context, cfg simConfig, stdout, stderr io.Writer) error 
 		// Seeded before the URL is printed, so whoever waits for that line
 		// finds the data in place. It goes through the real protocol
 		// (megaclient uploads), so every client can decrypt it.
-		res, err := demo.SeedServer(ctx, srv, cfg.account.Email, cfg.account.Password, demo.Options{})
+		res, err := demo.SeedServer(ctx, srv, cfg.account.Email, cfg.account.Password,
+			demo.Options{TOTPSecret: cfg.account.TOTPSecret})
 		if err != nil {
 			_ = srv.Close()
 			return fmt.Errorf("sim: demo data: %w", err)

@@ -79,7 +79,7 @@ func TestTUIGuidedDedupeAgainstMegasim(t *testing.T) {
 	}
 	screen := func() string { return ansi.Strip(d.screen()) }
 	d.send(tea.KeyPressMsg{Code: tea.KeyTab})
-	for _, want := range []string{"×2 identical", "×2 different", "≈2 case clash", "⧉ 3 dup group(s) here"} {
+	for _, want := range []string{"×2 identical", "×2 different", "≈2 name clash", "⧉ 3 dup groups here"} {
 		if !strings.Contains(screen(), want) {
 			t.Fatalf("browser lacks %q:\n%s", want, screen())
 		}

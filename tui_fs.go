@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -65,10 +66,14 @@ type megaPane struct {
 	connMu sync.Mutex // one connection attempt at a time
 	mu     sync.Mutex
 	c      *megaclient.Client
+	// loggedIn is closed by the first successful Login (see clientWait).
+	loggedIn  chan struct{}
+	loginOnce sync.Once
 }
 
 func newMegaPane(remote, email string, c *megaclient.Client, journalDir string) *megaPane {
-	p := &megaPane{remote: remote, email: email, c: c, journalDir: journalDir, hashes: dedupe.NewHashCache()}
+	p := &megaPane{remote: remote, email: email, c: c, journalDir: journalDir, hashes: dedupe.NewHashCache(),
+		loggedIn: make(chan struct{})}
 	if c != nil && c.Session().Email != "" {
 		p.email = c.Session().Email
 	}
@@ -125,7 +130,25 @@ func (p *megaPane) Login(ctx context.Context, email, password, code string, reme
 	if old != nil {
 		old.Close()
 	}
+	p.loginOnce.Do(func() { close(p.loggedIn) })
 	return nil
+}
+
+// clientWait is clientCtx for work that can wait (the transfer engine's
+// jobs, resumed ones included): while the account has no credentials it
+// waits for the login form to connect it, or for ctx to end, instead of
+// failing at once.
+func (p *megaPane) clientWait(ctx context.Context) (*megaclient.Client, error) {
+	c, err := p.clientCtx(ctx)
+	if err == nil || !errors.Is(err, model.ErrNoCredentials) || p.login == nil {
+		return c, err
+	}
+	select {
+	case <-p.loggedIn:
+		return p.clientCtx(ctx)
+	case <-ctx.Done():
+		return nil, errors.Join(err, ctx.Err())
+	}
 }
 
 // Close disconnects the account, if connected.

@@ -47,14 +47,16 @@ type Options struct {
 	// Parallel is the number of concurrent uploads; 0 means 1. Measured
 	// (TestStartSeedsEverything, 2 cores): one at a time seeds the demo in
 	// 0.4-0.6 s, because each upload already sends its chunks in
-	// parallel; 2-8 at a time were no faster and often stalled 10 s in
-	// megaclient (see the report).
+	// parallel; 2-8 at a time were no faster.
 	Parallel int
 	// LargeSize is the size of the larger files; 0 means 3 MiB.
 	LargeSize int
 	// Progress, when set, is called after each file is created (bulk
 	// files count together at the end).
 	Progress func(done, total int)
+	// TOTPSecret is the account's two-factor secret, if it has one
+	// (SeedServer logs in with a code made from it).
+	TOTPSecret string
 }
 
 // Result summarises what Seed created.

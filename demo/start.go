@@ -93,8 +93,15 @@ func Start(ctx context.Context, opts StartOptions) (*Demo, error) {
 // megaclient, uploads the ordinary files and the duplicate fixture, and
 // creates the many small files with SeedTree. opts.Bulk is replaced.
 func SeedServer(ctx context.Context, srv *megasim.Server, email, password string, opts Options) (Result, error) {
+	var code string
+	if opts.TOTPSecret != "" {
+		var err error
+		if code, err = megasim.TOTPCode(opts.TOTPSecret, time.Now()); err != nil {
+			return Result{}, fmt.Errorf("demo: two-factor code: %w", err)
+		}
+	}
 	c, err := megaclient.Connect(ctx, megaclient.Options{Remote: "demo", Email: email, Password: password,
-		APIURL: srv.URL(), HTTPClient: srv.HTTPClient(), Workers: 8})
+		MFACode: code, APIURL: srv.URL(), HTTPClient: srv.HTTPClient(), Workers: 8})
 	if err != nil {
 		return Result{}, fmt.Errorf("demo: log in: %w", err)
 	}

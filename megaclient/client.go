@@ -105,6 +105,7 @@ type Client struct {
 	closed    bool
 	pool      *workerPool
 	loggedIn  bool // a password login happened in this Client
+	privkAsk  bool // `ug` was asked for the RSA private key
 	base      http.RoundTripper
 	clientTpl http.Client
 }
@@ -193,7 +194,32 @@ func (c *Client) resume(s Session) error {
 	c.mu.Lock()
 	c.m, c.tr, c.sess, c.expired = m, tr, s, false
 	c.mu.Unlock()
+	c.ensurePrivk()
 	return nil
+}
+
+// ensurePrivk fetches the account's RSA private key (`ug`) when an
+// inbound share's key is RSA-encrypted and no password login brought the
+// key (a resumed session). Once per Client: a failure leaves those
+// shares undecryptable rather than retrying on every call.
+func (c *Client) ensurePrivk() {
+	if !c.tree.needsPrivk() {
+		return
+	}
+	c.mu.Lock()
+	asked := c.privkAsk
+	c.privkAsk = true
+	c.mu.Unlock()
+	if asked {
+		return
+	}
+	err := c.call(context.Background(), "fetch private key", false, func(m *mega.Mega) error {
+		_, err := m.GetUser()
+		return err
+	})
+	if err != nil && c.opts.Logf != nil {
+		c.opts.Logf("megaclient: inbound shares stay undecryptable: %v", err)
+	}
 }
 
 func (c *Client) passwordLogin() error {
@@ -341,6 +367,7 @@ func redactSID(s string) string { return sidParam.ReplaceAllString(s, "${1}REDAC
 
 // resolve turns a path or handle into a node handle.
 func (c *Client) resolve(ref string) (string, error) {
+	c.ensurePrivk()
 	root, inbox, trash := c.tree.roots()
 	var base, rest string
 	switch {

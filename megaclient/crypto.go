@@ -5,9 +5,11 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,6 +44,22 @@ func ecbDecrypt(key, enc []byte) ([]byte, error) {
 	out := make([]byte, len(enc))
 	for i := 0; i < len(enc); i += aes.BlockSize {
 		blk.Decrypt(out[i:i+aes.BlockSize], enc[i:i+aes.BlockSize])
+	}
+	return out, nil
+}
+
+// ecbEncrypt encrypts a key (a multiple of 16 bytes) block by block.
+func ecbEncrypt(key, plain []byte) ([]byte, error) {
+	if len(plain) == 0 || len(plain)%aes.BlockSize != 0 {
+		return nil, fmt.Errorf("key of %d bytes: %w", len(plain), errBadAttr)
+	}
+	blk, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, len(plain))
+	for i := 0; i < len(plain); i += aes.BlockSize {
+		blk.Encrypt(out[i:i+aes.BlockSize], plain[i:i+aes.BlockSize])
 	}
 	return out, nil
 }
@@ -271,4 +289,65 @@ func hex4(raw []byte, at int) (rune, bool) {
 		return 0, false
 	}
 	return rune(v), true
+}
+
+// rsaPrivate is the account's RSA private key (the `privk` of `us` and
+// `ug`, AES-ECB under the master key: MPIs p, q, d, u).
+type rsaPrivate struct{ p, q, d *big.Int }
+
+// parsePrivk decrypts and parses an encrypted `privk`.
+func parsePrivk(master []byte, privk string) (*rsaPrivate, error) {
+	enc, err := b64decode(privk)
+	if err != nil {
+		return nil, fmt.Errorf("private key: %w", err)
+	}
+	raw, err := ecbDecrypt(master, enc)
+	if err != nil {
+		return nil, fmt.Errorf("private key: %w", err)
+	}
+	var mpis [3]*big.Int
+	for i := range mpis {
+		if mpis[i], raw, err = readMPI(raw); err != nil {
+			return nil, fmt.Errorf("private key: %w", err)
+		}
+	}
+	if mpis[0].Sign() == 0 || mpis[1].Sign() == 0 {
+		return nil, errors.New("private key: zero prime")
+	}
+	return &rsaPrivate{p: mpis[0], q: mpis[1], d: mpis[2]}, nil
+}
+
+// readMPI reads MEGA's MPI: a 2-byte big-endian bit count, then the bytes.
+func readMPI(b []byte) (*big.Int, []byte, error) {
+	if len(b) < 2 {
+		return nil, nil, errors.New("mpi: short")
+	}
+	n := (int(binary.BigEndian.Uint16(b)) + 7) / 8
+	if len(b) < 2+n {
+		return nil, nil, errors.New("mpi: truncated")
+	}
+	return new(big.Int).SetBytes(b[2 : 2+n]), b[2+n:], nil
+}
+
+// decryptKey recovers a key of n bytes RSA-encrypted to this account (a
+// share key in `sk`, an MPI). The plaintext is the key followed by random
+// filler, read in a window of |p|+|q|−2 bytes as the official SDK does,
+// so leading zero bytes of the key survive.
+func (k *rsaPrivate) decryptKey(enc []byte, n int) ([]byte, error) {
+	c, rest, err := readMPI(enc)
+	if err != nil || len(rest) != 0 {
+		return nil, errors.New("rsa key: not one mpi")
+	}
+	mod := new(big.Int).Mul(k.p, k.q)
+	if c.Cmp(mod) >= 0 {
+		return nil, errors.New("rsa key: out of range")
+	}
+	m := new(big.Int).Exp(c, k.d, mod).Bytes()
+	width := max(len(k.p.Bytes())+len(k.q.Bytes())-2, len(m))
+	if width < n {
+		return nil, errors.New("rsa key: too short")
+	}
+	full := make([]byte, width)
+	copy(full[width-len(m):], m)
+	return full[:n], nil
 }

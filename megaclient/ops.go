@@ -21,6 +21,7 @@ func (c *Client) List(ctx context.Context, ref string) ([]model.Entry, error) {
 		return nil, translate("list", err)
 	}
 	if ref == "//shares" {
+		c.ensurePrivk()
 		return c.tree.sharedRoots(), nil
 	}
 	h, err := c.resolve(ref)

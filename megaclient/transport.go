@@ -29,7 +29,10 @@ import (
 //     go-mega built for a unique placeholder name is replaced by the real
 //     name (stored byte for byte, even if it is not valid UTF-8, which
 //     go-mega's JSON encoding would mangle) plus, for files, `c` (the
-//     fingerprint) — the placeholder never reaches the server;
+//     fingerprint) — the placeholder never reaches the server; inside a
+//     shared folder (outgoing or inbound) the node key is added under
+//     each share key (`cr`), as official clients do, so that everyone the
+//     folder is shared with can decrypt the node;
 //   - set attributes (`a`, go-mega's Rename): the attribute is replaced by
 //     the node's full attribute set, so `c`, `rr` and anything another
 //     client stored survive a rename.
@@ -430,6 +433,20 @@ func (t *transport) rewrite(name string, cmd map[string]json.RawMessage) ([]byte
 			return nil, false, err
 		}
 		cmd["n"] = nb
+		// Inside a shared folder, the node key also goes under each share
+		// key ("cr": [[shares], [new node], [share, node, key, ...]]), or
+		// the people it is shared with could not decrypt the new node.
+		if shares, keys := tr.shareCR(parent, key); len(shares) > 0 {
+			links := make([]any, 0, 3*len(shares))
+			for i := range shares {
+				links = append(links, i, 0, keys[i])
+			}
+			cr, err := json.Marshal([]any{shares, []json.RawMessage{nodes[0]["h"]}, links})
+			if err != nil {
+				return nil, false, err
+			}
+			cmd["cr"] = cr
+		}
 	case "a":
 		h, _ := unquoteRaw(cmd["n"])
 		want, ok := t.hub().rw.attrsFor(h)
@@ -483,14 +500,16 @@ func (t *transport) observeCS(name string, cmd map[string]json.RawMessage, reply
 	tr := t.hub().tree
 	var changed map[string]bool
 	switch name {
-	case "us":
+	case "us", "ug":
 		var r []struct {
-			U string `json:"u"`
+			U     string `json:"u"`
+			Privk string `json:"privk"`
 		}
 		if json.Unmarshal(reply, &r) == nil && len(r) == 1 && r[0].U != "" {
 			tr.mu.Lock()
 			tr.user = r[0].U
 			tr.mu.Unlock()
+			tr.setPrivk(r[0].Privk) // decrypts inbound share keys (RSA)
 		}
 	case "f":
 		var r []fetchReply
@@ -601,6 +620,8 @@ func (t *transport) roundTripSC(req *http.Request) (*http.Response, error) {
 			c = tr.setAttr(p.N, p.At)
 		case "d":
 			c = tr.remove(p.N, p.M == 1)
+		case "s", "s2":
+			c = tr.sharePacket(raw)
 		}
 		for k := range c {
 			changed[k] = true

@@ -53,20 +53,137 @@ type node struct {
 // and `p` reply and every action packet, so it is complete and current
 // whichever go-mega instance made the request. All access holds mu.
 type tree struct {
-	mu        sync.Mutex
-	master    []byte
-	user      string
-	nodes     map[string]*node
-	orphans   map[string]map[string]*node // children whose parent is not (yet) known
-	shareKeys map[string]string           // share handle -> key encrypted with master (from `ok`)
-	root      string
-	inbox     string
-	trash     string
-	loaded    bool
+	mu      sync.Mutex
+	master  []byte
+	user    string
+	nodes   map[string]*node
+	orphans map[string]map[string]*node // children whose parent is not (yet) known
+	// shareKeys maps a share handle to its share key as received:
+	// AES-ECB under the master key (16 bytes: `ok` entries, `s2` packets
+	// to the owner) or RSA-encrypted to this account (an inbound share's
+	// `sk`); plainShares caches the decrypted keys.
+	shareKeys   map[string]string
+	plainShares map[string][]byte
+	privk       string      // RSA private key under the master key (`us`, `ug`)
+	rsa         *rsaPrivate // parsed privk
+	needRSA     bool        // an RSA-encrypted share key arrived and privk is unknown
+	root        string
+	inbox       string
+	trash       string
+	loaded      bool
 }
 
 func newTree() *tree {
-	return &tree{nodes: map[string]*node{}, orphans: map[string]map[string]*node{}, shareKeys: map[string]string{}}
+	return &tree{nodes: map[string]*node{}, orphans: map[string]map[string]*node{}, shareKeys: map[string]string{}, plainShares: map[string][]byte{}}
+}
+
+// setPrivk records the account's encrypted RSA private key and retries
+// the nodes that could not be decrypted without it.
+func (t *tree) setPrivk(privk string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if privk == "" || privk == t.privk {
+		return
+	}
+	t.privk, t.rsa, t.needRSA = privk, nil, false
+	t.retryUndecodedLocked()
+}
+
+func (t *tree) retryUndecodedLocked() {
+	for _, n := range t.nodes {
+		if n.decoded && n.key == nil {
+			n.decoded = false
+		}
+	}
+}
+
+// needsPrivk reports whether an inbound share's key waits for the RSA
+// private key (after a session resume, which has no `us` reply).
+func (t *tree) needsPrivk() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.needRSA && t.privk == ""
+}
+
+// setShareKey records a share key (from an `s2` packet) and retries the
+// nodes that could not be decrypted without it.
+func (t *tree) setShareKey(h, key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.setShareKeyLocked(h, key)
+	t.retryUndecodedLocked()
+}
+
+func (t *tree) setShareKeyLocked(h, key string) {
+	if t.shareKeys[h] == key {
+		return
+	}
+	t.shareKeys[h] = key
+	delete(t.plainShares, h)
+	if raw, err := b64decode(key); err == nil && len(raw) > 16 && t.privk == "" {
+		t.needRSA = true
+	}
+}
+
+// shareKeyLocked returns share h's key in clear, or nil if unknown.
+func (t *tree) shareKeyLocked(h string) []byte {
+	if k, ok := t.plainShares[h]; ok {
+		return k
+	}
+	enc, ok := t.shareKeys[h]
+	if !ok || t.master == nil {
+		return nil
+	}
+	raw, err := b64decode(enc)
+	if err != nil {
+		return nil
+	}
+	var key []byte
+	switch {
+	case len(raw) == 16:
+		key, err = ecbDecrypt(t.master, raw)
+	case len(raw) > 16:
+		if t.rsa == nil && t.privk != "" {
+			t.rsa, _ = parsePrivk(t.master, t.privk)
+		}
+		if t.rsa == nil {
+			t.needRSA = t.privk == ""
+			return nil
+		}
+		key, err = t.rsa.decryptKey(raw, 16)
+	default:
+		return nil
+	}
+	if err != nil {
+		return nil
+	}
+	t.plainShares[h] = key
+	return key
+}
+
+// shareCR returns, for a new node of plain key under parent, its key
+// encrypted with every known share key covering parent (the `cr` element
+// official clients add, so that everyone the folder is shared with can
+// decrypt the node): share handles and encrypted keys, nearest first.
+func (t *tree) shareCR(parent string, key []byte) (shares []string, keys []string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for h, depth := parent, 0; h != "" && depth < 10000; depth++ {
+		if _, ok := t.shareKeys[h]; ok {
+			if sk := t.shareKeyLocked(h); sk != nil {
+				if enc, err := ecbEncrypt(sk, key); err == nil {
+					shares = append(shares, h)
+					keys = append(keys, b64encode(enc))
+				}
+			}
+		}
+		n, ok := t.nodes[h]
+		if !ok {
+			break
+		}
+		h = n.raw.P
+	}
+	return shares, keys
 }
 
 func (t *tree) setMaster(key []byte, user string) {
@@ -76,11 +193,9 @@ func (t *tree) setMaster(key []byte, user string) {
 	if user != "" {
 		t.user = user
 	}
-	for _, n := range t.nodes {
-		if n.decoded && n.key == nil {
-			n.decoded = false // retry now that the key is known
-		}
-	}
+	t.rsa = nil
+	clear(t.plainShares)
+	t.retryUndecodedLocked() // now that the key is known
 }
 
 // fetchReply is the part of an `f` reply megaclient reads.
@@ -104,7 +219,7 @@ func (t *tree) load(r *fetchReply) {
 	t.nodes = make(map[string]*node, len(r.F))
 	t.orphans = map[string]map[string]*node{}
 	for _, ok := range r.OK {
-		t.shareKeys[ok.H] = ok.K
+		t.setShareKeyLocked(ok.H, ok.K)
 	}
 	for _, u := range r.U {
 		if u.C == 2 { // c=2 marks the account's own user
@@ -142,7 +257,7 @@ func (t *tree) addLocked(r rawNode, changed map[string]bool) {
 		return
 	}
 	if r.SK != "" {
-		t.shareKeys[r.H] = r.SK
+		t.setShareKeyLocked(r.H, r.SK)
 	}
 	n, ok := t.nodes[r.H]
 	if ok {
@@ -186,6 +301,37 @@ func (t *tree) detachLocked(n *node) {
 	} else if o, ok := t.orphans[n.raw.P]; ok {
 		delete(o, n.raw.H)
 	}
+}
+
+// sharePacket applies an `s`/`s2` action packet: a share created or
+// changed (the owner gets the share key under its master key in `ok`, a
+// recipient gets it RSA-encrypted in `k`; the nodes follow in a `t`
+// packet) or, without `r`, access removed — then a recipient drops the
+// share's nodes.
+func (t *tree) sharePacket(raw []byte) map[string]bool {
+	var p struct {
+		N  string `json:"n"`
+		O  string `json:"o"`
+		U  string `json:"u"`
+		OK string `json:"ok"`
+		K  string `json:"k"`
+		R  *int   `json:"r"`
+	}
+	if json.Unmarshal(raw, &p) != nil || p.N == "" {
+		return nil
+	}
+	t.mu.Lock()
+	user := t.user
+	t.mu.Unlock()
+	switch {
+	case p.OK != "" && p.O == user:
+		t.setShareKey(p.N, p.OK)
+	case p.K != "" && p.U == user:
+		t.setShareKey(p.N, p.K)
+	case p.R == nil && p.U == user && p.O != user:
+		return t.remove(p.N, false)
+	}
+	return nil
 }
 
 // setAttr records a new encrypted attribute (a `u` packet or our own `a`).
@@ -279,23 +425,14 @@ func (t *tree) nodeKeyLocked(r *rawNode) []byte {
 		}
 		encKey, err := b64decode(enc)
 		if err != nil || len(encKey) > 32 {
-			continue // an RSA-encrypted key: not supported
+			continue // a node key RSA-encrypted to us: not supported
 		}
 		var kek []byte
 		switch {
 		case h == r.U || h == t.user:
 			kek = t.master
 		default:
-			sk, ok := t.shareKeys[h]
-			if !ok {
-				continue
-			}
-			raw, err := b64decode(sk)
-			if err != nil || len(raw) != 16 {
-				continue
-			}
-			kek, err = ecbDecrypt(t.master, raw)
-			if err != nil {
+			if kek = t.shareKeyLocked(h); kek == nil {
 				continue
 			}
 		}

@@ -23,6 +23,10 @@ type rawJSON []byte
 type fetchResult struct {
 	owner, email, sn string
 	nodes            []*nodeRec
+	inbound          []viewNode // nodes of inbound shares
+	ok               []okEntry
+	out              []outShareEntry
+	users            []userEntry
 }
 
 type replyKey struct{ sid, id string }
@@ -289,6 +293,10 @@ func (s *Server) exec(sess *session, name string, raw []byte, r *http.Request) a
 		return s.cmdLink(sess, raw)
 	case "u":
 		return s.cmdUpload(sess, raw, r)
+	case "uk":
+		return s.cmdPubKey(raw)
+	case "s2", "s":
+		return s.cmdShare(sess, raw)
 	}
 	s.counts[name]--
 	s.counts["unknown"]++
@@ -350,7 +358,22 @@ func writeStreamed(w *bufio.Writer, results []any, drop bool) {
 			buf = appendNodeJSON(buf, n, fr.owner)
 			_, _ = w.Write(buf)
 		}
-		_, _ = w.WriteString(`],"ok":[],"s":[],"ps":[],"opc":[],"ipc":[],"ph":[`)
+		for j, vn := range fr.inbound {
+			if drop && j >= len(fr.inbound)/2 {
+				return
+			}
+			buf = buf[:0]
+			if j > 0 || len(fr.nodes) > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendNodeView(buf, vn.n, vn.owner, vn.view)
+			_, _ = w.Write(buf)
+		}
+		_, _ = w.WriteString(`],"ok":`)
+		_, _ = w.Write(marshalOr(fr.ok, "[]"))
+		_, _ = w.WriteString(`,"s":`)
+		_, _ = w.Write(marshalOr(fr.out, "[]"))
+		_, _ = w.WriteString(`,"ps":[],"opc":[],"ipc":[],"ph":[`)
 		first := true
 		for _, n := range fr.nodes {
 			if n.PH == "" {
@@ -368,13 +391,9 @@ func writeStreamed(w *bufio.Writer, results []any, drop bool) {
 			buf = append(buf, '}')
 			_, _ = w.Write(buf)
 		}
-		buf = append(buf[:0], `],"u":[{"u":`...)
-		buf = appendJSONString(buf, fr.owner)
-		buf = append(buf, `,"c":2,"m":`...)
-		buf = appendJSONString(buf, fr.email)
-		buf = append(buf, `,"m2":[`...)
-		buf = appendJSONString(buf, fr.email)
-		buf = append(buf, `]}],"sn":`...)
+		buf = append(buf[:0], `],"u":`...)
+		buf = append(buf, marshalOr(fr.users, "[]")...)
+		buf = append(buf, `,"sn":`...)
 		buf = appendJSONString(buf, fr.sn)
 		buf = append(buf, `,"noc":1}`...)
 		_, _ = w.Write(buf)
@@ -393,7 +412,19 @@ func (s *Server) cmdFetch(sess *session, raw []byte) any {
 		return errArgs
 	}
 	a := sess.acct
-	return &fetchResult{owner: a.rec.Handle, email: a.rec.Email, sn: encodeSN(a.events.sn), nodes: a.all()}
+	fr := &fetchResult{owner: a.rec.Handle, email: a.rec.Email, sn: encodeSN(a.events.sn), nodes: a.all()}
+	s.shareFetch(a, fr)
+	return fr
+}
+
+// marshalOr encodes v, or returns def if that fails (it cannot for the
+// plain structs used here).
+func marshalOr(v any, def string) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return []byte(def)
+	}
+	return b
 }
 
 type putNode struct {
@@ -406,9 +437,10 @@ type putNode struct {
 }
 
 type putReq struct {
-	T string    `json:"t"`
-	N []putNode `json:"n"`
-	I string    `json:"i"`
+	T  string          `json:"t"`
+	N  []putNode       `json:"n"`
+	CR json.RawMessage `json:"cr"`
+	I  string          `json:"i"`
 }
 
 // validAttr checks that a is base64 of a whole number of AES blocks (a
@@ -435,13 +467,25 @@ func (s *Server) cmdPut(sess *session, raw []byte) any {
 	if !decode(raw, &req) || len(req.N) == 0 {
 		return errArgs
 	}
-	a := sess.acct
+	a := sess.acct // the creator
+	owner := a     // whose tree and storage the nodes go to
 	parent := a.nodes[req.T]
 	if parent == nil {
-		return errNoEnt
+		o, n, access, ok := s.sharedNode(a, req.T)
+		switch {
+		case !ok:
+			return errNoEnt
+		case access < accessReadWrite:
+			return errAccess // a read-only share
+		}
+		owner, parent = o, n
 	}
 	if parent.T == typeFile {
 		return errAccess
+	}
+	entries, ok := parseCR(req.CR)
+	if !ok {
+		return errArgs
 	}
 	var need int64
 	temp := map[string]string{} // client temp handle -> real handle
@@ -471,17 +515,26 @@ func (s *Server) cmdPut(sess *session, raw []byte) any {
 		}
 		types[n.H] = n.T
 	}
-	if need > 0 && a.used+need > s.opts.QuotaBytes {
+	if need > 0 && owner.used+need > s.opts.QuotaBytes {
 		return errOverQuota
+	}
+	for _, e := range entries {
+		if _, ok := types[e.item]; !ok || owner.shares[e.share] == nil || !owner.isAncestor(e.share, req.T) {
+			return errArgs
+		}
 	}
 	now := nowUnix()
 	created := make([]*nodeRec, 0, len(req.N))
+	byTemp := map[string]*nodeRec{}
 	for i, n := range req.N {
 		p := req.T
 		if n.P != "" {
 			p = temp[n.P]
 		}
 		rec := &nodeRec{H: s.newNodeHandle(), P: p, T: n.T, A: n.A, K: n.K, TS: now}
+		if owner != a {
+			rec.U = a.rec.Handle
+		}
 		if n.FA != nil {
 			rec.FA = *n.FA
 		}
@@ -491,50 +544,151 @@ func (s *Server) cmdPut(sess *session, raw []byte) any {
 			delete(s.uploads, up.id)
 		}
 		temp[n.H] = rec.H
+		byTemp[n.H] = rec
 		created = append(created, rec)
-		a.put(rec) // visible to newNodeHandle and to later chained nodes
+		owner.put(rec) // visible to newNodeHandle and to later chained nodes
 	}
-	owner := a.rec.Handle
-	s.commit(a, change{Put: created, Pkts: [][]byte{pktNew(req.I, owner, created)}})
+	keyed, code := s.applyCR(owner, entries, nil, byTemp)
+	if code != 0 {
+		for _, rec := range created {
+			owner.remove(rec.H)
+		}
+		return code
+	}
+	for _, k := range keyed {
+		for i := range created {
+			if created[i].H == k.H {
+				created[i] = k
+			}
+		}
+	}
+	oh := owner.rec.Handle
+	s.commit(owner, change{Put: created, Pkts: [][]byte{pktNew(req.I, oh, created)}})
+	s.notifyNew(owner, req.I, req.T, created, nil)
 	b := []byte(`{"f":[`)
 	for i, n := range created {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendNodeJSON(b, n, owner)
+		if owner == a {
+			b = appendNodeJSON(b, n, oh)
+		} else {
+			b = appendNodeView(b, n, oh, viewFor(owner, n, s.audienceFor(owner, req.T, a)))
+		}
 	}
 	return rawJSON(append(b, "]}"...))
+}
+
+// refuseShared answers a command naming nodes the caller does not own:
+// -11 when one of them is in a share the caller receives, else -9.
+func (s *Server) refuseShared(a *account, handles ...string) apiError {
+	for _, h := range handles {
+		if _, _, _, ok := s.sharedNode(a, h); ok {
+			return errAccess
+		}
+	}
+	return errNoEnt
+}
+
+// fullAccess checks that every handle is in a share caller receives with
+// full access (2), all of one owner. It returns the owner and the nodes;
+// a handle of the caller's own tree among them (a move across accounts),
+// a lower access level or another owner is -11, an unknown handle -9.
+func (s *Server) fullAccess(caller *account, handles ...string) (*account, *nodeRec, *nodeRec, apiError) {
+	var owner *account
+	nodes := make([]*nodeRec, 2)
+	for i, h := range handles {
+		o, n, access, ok := s.sharedNode(caller, h)
+		switch {
+		case !ok:
+			return nil, nil, nil, s.refuseShared(caller, handles...)
+		case access < accessFull || owner != nil && o != owner:
+			return nil, nil, nil, errAccess
+		}
+		owner, nodes[i] = o, n
+	}
+	return owner, nodes[0], nodes[1], 0
+}
+
+// isShareRootFor reports whether h is the root of a share viewer receives.
+func (s *Server) isShareRootFor(owner *account, h string, viewer *account) bool {
+	if sh := owner.shares[h]; sh != nil {
+		_, ok := sh.target(viewer.rec.Handle)
+		return ok
+	}
+	return false
 }
 
 func isRootType(t int) bool { return t == typeRoot || t == typeInbox || t == typeTrash }
 
 func (s *Server) cmdMove(sess *session, raw []byte) any {
 	var req struct {
-		N string `json:"n"`
-		T string `json:"t"`
-		I string `json:"i"`
+		N  string          `json:"n"`
+		T  string          `json:"t"`
+		CR json.RawMessage `json:"cr"`
+		I  string          `json:"i"`
 	}
 	if !decode(raw, &req) {
 		return errArgs
 	}
 	a := sess.acct
 	n, t := a.nodes[req.N], a.nodes[req.T]
+	if n == nil || t == nil {
+		// Within the shares of one owner, with full access to both ends.
+		owner, sn, st, code := s.fullAccess(a, req.N, req.T)
+		if code != 0 {
+			return code
+		}
+		if s.isShareRootFor(owner, sn.H, a) {
+			return errAccess // leaving a share is not a move
+		}
+		a, n, t = owner, sn, st
+	}
+	entries, ok := parseCR(req.CR)
 	switch {
-	case n == nil || t == nil:
-		return errNoEnt
+	case !ok:
+		return errArgs
 	case isRootType(n.T) || t.T == typeFile:
 		return errAccess
 	case a.isAncestor(n.H, t.H):
 		return errCircular
 	}
+	before := s.audienceOf(a, n.H)
 	moved := *n
 	moved.P = t.H
 	a.put(&moved)
+	keyed, code := s.applyCR(a, entries, nil, nil)
+	if code != 0 {
+		a.put(n)
+		return code
+	}
 	owner := a.rec.Handle
-	s.commit(a, change{Put: []*nodeRec{&moved}, Pkts: [][]byte{
+	s.commit(a, change{Put: append([]*nodeRec{&moved}, keyed...), Pkts: [][]byte{
 		pktDelete(req.I, owner, n.H, true),
 		pktNew(req.I, owner, a.subtree(n.H)),
 	}})
+	// Recipients who saw the node lose it, keep it (moved) or gain it.
+	after := s.audienceOf(a, n.H)
+	stays := map[*account]bool{}
+	for _, aud := range after {
+		stays[aud.acct] = true
+	}
+	for _, aud := range before {
+		if !stays[aud.acct] {
+			s.commit(aud.acct, change{Pkts: [][]byte{pktDelete(req.I, owner, n.H, false)}})
+		}
+	}
+	had := map[*account]bool{}
+	for _, aud := range before {
+		had[aud.acct] = true
+	}
+	for _, aud := range after {
+		pkts := [][]byte{pktNewFor(req.I, a, a.subtree(n.H), aud)}
+		if had[aud.acct] {
+			pkts = append([][]byte{pktDelete(req.I, owner, n.H, true)}, pkts...)
+		}
+		s.commit(aud.acct, change{Pkts: pkts})
+	}
 	return 0
 }
 
@@ -553,11 +707,17 @@ func (s *Server) cmdSetAttr(sess *session, raw []byte) any {
 	if attr == nil {
 		attr = req.At
 	}
-	a := sess.acct
+	caller := sess.acct
+	a := caller // whose tree holds the node
 	n := a.nodes[req.N]
+	if n == nil {
+		owner, sn, _, code := s.fullAccess(caller, req.N)
+		if code != 0 {
+			return code
+		}
+		a, n = owner, sn
+	}
 	switch {
-	case n == nil:
-		return errNoEnt
 	case isRootType(n.T):
 		return errAccess
 	case attr == nil || !validAttr(*attr):
@@ -567,11 +727,13 @@ func (s *Server) cmdSetAttr(sess *session, raw []byte) any {
 	}
 	upd := *n
 	upd.A = *attr
-	if req.Key != nil {
-		upd.K = *req.Key
+	if req.Key != nil && (n.U == caller.rec.Handle || n.U == "" && a == caller) {
+		upd.K = *req.Key // only the creator's own entry can be rewritten
 	}
 	a.put(&upd)
-	s.commit(a, change{Put: []*nodeRec{&upd}, Pkts: [][]byte{pktUpdate(req.I, a.rec.Handle, &upd)}})
+	pkt := pktUpdate(req.I, a.rec.Handle, &upd)
+	s.commit(a, change{Put: []*nodeRec{&upd}, Pkts: [][]byte{pkt}})
+	s.notifySame(s.audienceOf(a, upd.H), pkt)
 	return 0
 }
 
@@ -585,12 +747,20 @@ func (s *Server) cmdDelete(sess *session, raw []byte) any {
 	}
 	a := sess.acct
 	n := a.nodes[req.N]
-	switch {
-	case n == nil:
-		return errNoEnt
-	case isRootType(n.T):
+	if n == nil {
+		owner, sn, _, code := s.fullAccess(a, req.N)
+		if code != 0 {
+			return code
+		}
+		if s.isShareRootFor(owner, sn.H, a) {
+			return errAccess // leaving a share: not implemented
+		}
+		a, n = owner, sn
+	}
+	if isRootType(n.T) {
 		return errAccess
 	}
+	auds := s.audienceOf(a, n.H)
 	sub := a.subtree(n.H)
 	del := make([]string, 0, len(sub))
 	for i := len(sub) - 1; i >= 0; i-- {
@@ -606,7 +776,9 @@ func (s *Server) cmdDelete(sess *session, raw []byte) any {
 			}
 		}
 	}
-	s.commit(a, change{Del: del, Pkts: [][]byte{pktDelete(req.I, a.rec.Handle, n.H, false)}})
+	pkt := pktDelete(req.I, a.rec.Handle, n.H, false)
+	s.commit(a, change{Del: del, Pkts: [][]byte{pkt}})
+	s.notifySame(auds, pkt)
 	return 0
 }
 
@@ -630,7 +802,7 @@ func (s *Server) cmdLink(sess *session, raw []byte) any {
 	n := a.nodes[req.N]
 	switch {
 	case n == nil:
-		return errNoEnt
+		return s.refuseShared(a, req.N)
 	case isRootType(n.T):
 		return errAccess
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 // dumpState serialises everything the server holds in memory (accounts,
-// sessions, nodes, action logs, uploads, cached replies, and the raw
+// sessions, nodes, shares, action logs, uploads, cached replies, and the raw
 // ciphertext of in-memory blobs) so tests can prove no plaintext or
 // secret is among it.
 func (s *Server) dumpState() []byte {
@@ -18,6 +18,9 @@ func (s *Server) dumpState() []byte {
 	for _, a := range s.accounts {
 		_ = enc.Encode(a.rec)
 		_ = enc.Encode(a.all())
+		for _, h := range sortedKeys(a.shares) {
+			_ = enc.Encode(a.shares[h])
+		}
 		for _, p := range a.events.pkts {
 			buf.Write(p)
 		}

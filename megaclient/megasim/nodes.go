@@ -31,6 +31,24 @@ type nodeRec struct {
 	Blob string `json:"blob,omitempty"` // ciphertext id (files)
 	PH   string `json:"ph,omitempty"`   // public link handle
 	Seq  uint64 `json:"seq"`            // creation order
+	// U is the user who created the node when it is not the account's
+	// owner (a share recipient with write access); K is then under U's
+	// master key.
+	U string `json:"u,omitempty"`
+	// SK holds the node key encrypted with each share key, by share
+	// handle, verbatim from the client's "cr" element.
+	SK map[string]string `json:"sk,omitempty"`
+}
+
+// withShareKey returns a copy of n whose key under share sh is enc.
+func (n *nodeRec) withShareKey(sh, enc string) *nodeRec {
+	c := *n
+	c.SK = make(map[string]string, len(n.SK)+1)
+	for k, v := range n.SK {
+		c.SK[k] = v
+	}
+	c.SK[sh] = enc
+	return &c
 }
 
 // account is an account's live state.
@@ -41,6 +59,7 @@ type account struct {
 	used     int64  // bytes of all files (trash included)
 	seq      uint64 // last node sequence number
 	events   eventLog
+	shares   map[string]*shareRec // outgoing shares by folder handle
 }
 
 func (s *Server) addAccount(rec *accountRec) *account {
@@ -49,6 +68,7 @@ func (s *Server) addAccount(rec *accountRec) *account {
 		nodes:    map[string]*nodeRec{},
 		children: map[string]map[string]struct{}{},
 		events:   newEventLog(s.ids.Uint64() >> 8),
+		shares:   map[string]*shareRec{},
 	}
 	s.accounts[a.rec.Email] = a
 	s.byHandle[a.rec.Handle] = a
@@ -208,24 +228,75 @@ func (a *account) subtreeUsage(h string) (bytes, files, folders int64) {
 	return bytes, files, folders
 }
 
-// appendNodeJSON writes n as the node object clients expect (§4.1) with a
-// fixed key order.
+// appendNodeJSON writes n as its owner's own sessions see it (§4.1),
+// with a fixed key order.
 func appendNodeJSON(b []byte, n *nodeRec, owner string) []byte {
+	return appendNodeView(b, n, owner, nil)
+}
+
+// nodeView is how a node looks to a user other than the account owner:
+// which share keys of the owner it holds, and, on an inbound share's
+// root, the share's own fields.
+type nodeView struct {
+	viewer string   // the user the node is written for
+	shares []string // handles of the owner's shares the viewer can use
+	root   *shareTarget
+}
+
+// appendNodeView writes n for the owner (v nil) or for another user (v).
+// The "k" value holds only the entries the viewer can decrypt: the
+// creator's own entry when the viewer created the node (or owns it), and
+// one "<share handle>:<key>" per share of the viewer's that covers it.
+func appendNodeView(b []byte, n *nodeRec, owner string, v *nodeView) []byte {
+	creator := owner
+	if n.U != "" {
+		creator = n.U
+	}
+	viewer := owner
+	if v != nil {
+		viewer = v.viewer
+	}
 	b = append(b, `{"h":`...)
 	b = appendJSONString(b, n.H)
 	b = append(b, `,"p":`...)
 	b = appendJSONString(b, n.P)
 	b = append(b, `,"u":`...)
-	b = appendJSONString(b, owner)
+	b = appendJSONString(b, creator)
 	b = append(b, `,"t":`...)
 	b = strconv.AppendInt(b, int64(n.T), 10)
 	b = append(b, `,"a":`...)
 	b = appendJSONString(b, n.A)
 	if n.T == typeFile || n.T == typeFolder {
 		b = append(b, `,"k":"`...)
-		b = appendEscaped(b, owner)
-		b = append(b, ':')
-		b = appendEscaped(b, n.K)
+		first := true
+		if viewer == creator {
+			b = appendEscaped(b, creator)
+			b = append(b, ':')
+			b = appendEscaped(b, n.K)
+			first = false
+		}
+		var shares []string
+		switch {
+		case v != nil:
+			shares = v.shares
+		case creator != owner:
+			// The owner reads a node a recipient created through the
+			// share key it holds for every one of its shares.
+			shares = sortedKeys(n.SK)
+		}
+		for _, sh := range shares {
+			enc, ok := n.SK[sh]
+			if !ok {
+				continue
+			}
+			if !first {
+				b = append(b, '/')
+			}
+			first = false
+			b = appendEscaped(b, sh)
+			b = append(b, ':')
+			b = appendEscaped(b, enc)
+		}
 		b = append(b, '"')
 	}
 	if n.T == typeFile {
@@ -236,9 +307,26 @@ func appendNodeJSON(b []byte, n *nodeRec, owner string) []byte {
 		b = append(b, `,"fa":`...)
 		b = appendJSONString(b, n.FA)
 	}
+	if v != nil && v.root != nil {
+		b = append(b, `,"su":`...)
+		b = appendJSONString(b, owner)
+		b = append(b, `,"sk":`...)
+		b = appendJSONString(b, v.root.K)
+		b = append(b, `,"r":`...)
+		b = strconv.AppendInt(b, int64(v.root.R), 10)
+	}
 	b = append(b, `,"ts":`...)
 	b = strconv.AppendInt(b, n.TS, 10)
 	return append(b, '}')
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // appendJSONString appends s as a JSON string, escaping what must be.

@@ -144,6 +144,9 @@ func (s *Server) SeedTree(email string, opts SeedOptions) (SeedResult, error) {
 		pkts = append(pkts, pktNew("", a.rec.Handle, created))
 	}
 	a.emit(pkts...)
+	if opts.Notify && len(created) > 0 {
+		s.notifyNew(a, "", parent, created, nil) // recipients of a share it fills
+	}
 	if s.store != nil {
 		if err := s.snapshot(a); err != nil {
 			return res, err

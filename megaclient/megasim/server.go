@@ -64,6 +64,7 @@ type Server struct {
 	uploads  map[string]*upload  // by upload URL id
 	tokens   map[string]*upload  // by completion token
 	links    map[string]linkRef  // public handle -> node
+	inbound  map[string][]inRef  // recipient user handle -> shares it receives
 	replies  map[replyKey]*cachedReply
 	counts   map[string]int
 	ids      *rand.Rand // seeded: node handles, link handles

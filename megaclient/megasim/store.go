@@ -212,22 +212,25 @@ type store struct {
 // change is one committed mutation of an account: applied in memory,
 // appended to the journal, and its packets emitted.
 type change struct {
-	Put  []*nodeRec `json:"put,omitempty"`
-	Del  []string   `json:"del,omitempty"`
-	Pkts [][]byte   `json:"-"`
+	Put    []*nodeRec  `json:"put,omitempty"`
+	Del    []string    `json:"del,omitempty"`
+	Shares []*shareRec `json:"shares,omitempty"` // replaced whole; no targets = removed
+	Pkts   [][]byte    `json:"-"`
 }
 
 type journalLine struct {
-	Put  []*nodeRec        `json:"put,omitempty"`
-	Del  []string          `json:"del,omitempty"`
-	Pkts []json.RawMessage `json:"pkts,omitempty"`
+	Put    []*nodeRec        `json:"put,omitempty"`
+	Del    []string          `json:"del,omitempty"`
+	Shares []*shareRec       `json:"shares,omitempty"`
+	Pkts   []json.RawMessage `json:"pkts,omitempty"`
 }
 
 type snapshotFile struct {
-	SN    uint64            `json:"sn"`
-	Base  uint64            `json:"base"`
-	Pkts  []json.RawMessage `json:"pkts"`
-	Nodes []*nodeRec        `json:"nodes"`
+	SN     uint64            `json:"sn"`
+	Base   uint64            `json:"base"`
+	Pkts   []json.RawMessage `json:"pkts"`
+	Nodes  []*nodeRec        `json:"nodes"`
+	Shares []*shareRec       `json:"shares,omitempty"`
 }
 
 func (s *Server) openStorage() error {
@@ -258,6 +261,7 @@ func (s *Server) openStorage() error {
 			return err
 		}
 	}
+	s.rebuildInbound()
 	return nil
 }
 
@@ -275,6 +279,7 @@ func (s *Server) load(a *account) error {
 	for _, n := range snap.Nodes {
 		a.put(n)
 	}
+	a.applyShares(snap.Shares, nil)
 	a.events = newEventLog(snap.Base)
 	for _, p := range snap.Pkts {
 		a.events.pkts = append(a.events.pkts, p)
@@ -298,6 +303,7 @@ func (s *Server) load(a *account) error {
 			for _, h := range jl.Del {
 				a.remove(h)
 			}
+			a.applyShares(jl.Shares, jl.Del)
 			for _, p := range jl.Pkts {
 				a.events.pkts = append(a.events.pkts, p)
 				a.events.sn++
@@ -324,11 +330,14 @@ func (s *Server) commit(a *account, c change) {
 	for _, h := range c.Del {
 		a.remove(h)
 	}
+	if a.applyShares(c.Shares, c.Del) {
+		s.rebuildInbound()
+	}
 	a.emit(c.Pkts...)
 	if s.store == nil {
 		return
 	}
-	jl := journalLine{Put: c.Put, Del: c.Del}
+	jl := journalLine{Put: c.Put, Del: c.Del, Shares: c.Shares}
 	for _, p := range c.Pkts {
 		jl.Pkts = append(jl.Pkts, json.RawMessage(p))
 	}
@@ -370,6 +379,9 @@ func (s *Server) snapshot(a *account) error {
 	}
 	st := s.store
 	snap := snapshotFile{SN: a.events.sn, Base: a.events.base, Nodes: a.all(), Pkts: make([]json.RawMessage, len(a.events.pkts))}
+	for _, h := range sortedKeys(a.shares) {
+		snap.Shares = append(snap.Shares, a.shares[h])
+	}
 	for i, p := range a.events.pkts {
 		snap.Pkts[i] = p
 	}

@@ -138,7 +138,9 @@ func (s *Server) cmdDownload(sess *session, raw []byte, r *http.Request) any {
 		if sess == nil {
 			return errSID
 		}
-		n = sess.acct.nodes[req.N]
+		if n = sess.acct.nodes[req.N]; n == nil {
+			_, n, _, _ = s.sharedNode(sess.acct, req.N) // any access level may read
+		}
 	default:
 		return errArgs
 	}

@@ -29,6 +29,7 @@ type copyOptions struct {
 	conflict  string
 	bwlimit   string
 	progress  string // "auto", "always" or "never"
+	move      bool   // megatui move: remove each source once its copy is done
 }
 
 func newCopyCmd() *cobra.Command {
@@ -48,12 +49,40 @@ func newCopyCmd() *cobra.Command {
 			return runCopy(cmd.Context(), cmd.ErrOrStderr(), cmd.OutOrStdout(), parseLocation(args[0]), parseLocation(args[1]), o)
 		},
 	}
+	copyFlags(cmd, &o)
+	return cmd
+}
+
+// newMoveCmd is megatui move: copy's semantics, then each source file is
+// removed once its copy is done and verified (a MEGA source goes to the
+// Rubbish Bin), and the source folders it emptied are removed. Within one
+// MEGA remote it is a server-side move.
+func newMoveCmd() *cobra.Command {
+	o := copyOptions{move: true}
+	cmd := &cobra.Command{
+		Use:   "move [--transfers N] [--dry-run] [--conflict skip|overwrite|rename] SRC DST",
+		Short: "Move files between the local disk and MEGA (or within MEGA)",
+		Long: "Move SRC to DST: like copy, then each source file is removed once its\n" +
+			"copy is done and verified (MEGA sources go to the Rubbish Bin, never\n" +
+			"deleted), and emptied source folders are removed. Files that were not\n" +
+			"copied (skipped or failed) keep their source. Within one MEGA remote the\n" +
+			"move is done on the server. An interrupted move resumes when the same\n" +
+			"command is run again.",
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCopy(cmd.Context(), cmd.ErrOrStderr(), cmd.OutOrStdout(), parseLocation(args[0]), parseLocation(args[1]), o)
+		},
+	}
+	copyFlags(cmd, &o)
+	return cmd
+}
+
+func copyFlags(cmd *cobra.Command, o *copyOptions) {
 	cmd.Flags().IntVar(&o.transfers, "transfers", 4, "files transferred in parallel")
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "show what would be copied, change nothing")
 	cmd.Flags().StringVar(&o.conflict, "conflict", "skip", "when a different file exists: skip, overwrite or rename")
 	cmd.Flags().StringVar(&o.bwlimit, "bwlimit", "", "bandwidth limit for all transfers together, e.g. 10M (bytes per second)")
 	cmd.Flags().StringVar(&o.progress, "progress", "auto", "progress on stderr: auto (when a terminal), always or never")
-	return cmd
 }
 
 // copySides is what copy opened: the engine request and the remote, if any.
@@ -84,10 +113,15 @@ func runCopy(ctx context.Context, stderr, stdout io.Writer, src, dst location, o
 		defer sides.remote.Close()
 	}
 	sides.req.Conflict = policy
+	kind := "copy"
+	if o.move {
+		sides.req.Op = transfer.OpMove
+		kind = "move"
+	}
 
 	journal := ""
 	if !o.dryRun {
-		if journal, err = copyJournalPath(ctx, src, dst); err != nil {
+		if journal, err = copyJournalPath(ctx, kind, src, dst); err != nil {
 			return err
 		}
 	}
@@ -153,7 +187,7 @@ loop:
 	if werr != nil {
 		return werr
 	}
-	failed := printCopySummary(stderr, stdout, jobs, tot, requestErrs, o.dryRun)
+	failed := printCopySummary(stderr, stdout, jobs, tot, requestErrs, o.dryRun, o.move)
 	if failed == 0 && journal != "" {
 		_ = os.Remove(journal) // nothing left to resume
 		_ = os.Remove(journal + ".lock")
@@ -168,11 +202,17 @@ loop:
 // (unless dryRun).
 func openCopySides(ctx context.Context, src, dst location, dryRun bool) (copySides, error) {
 	var s copySides
-	if src.remote != "" && dst.remote != "" {
-		return s, fmt.Errorf("copy %s %s: copying within MEGA is not supported; use megatui mv, or copy through the local disk", src, dst)
+	if src.remote != "" && dst.remote != "" && src.remote != dst.remote {
+		return s, fmt.Errorf("copy %s %s: copying between two MEGA remotes is not supported; copy through the local disk", src, dst)
 	}
+	// Within one MEGA remote the engine copies through a private temporary
+	// file (download, MAC verified, then upload with the same mtime).
+	s.req.Op = transfer.OpCopy
 	if src.remote != "" || dst.remote != "" {
-		name := src.remote + dst.remote
+		name := src.remote
+		if name == "" {
+			name = dst.remote
+		}
 		c, err := openRemote(ctx, name)
 		if err != nil {
 			return s, err
@@ -243,7 +283,7 @@ func openCopySides(ctx context.Context, src, dst location, dryRun bool) (copySid
 
 // copyJournalPath is the journal of one SRC/DST pair in the state folder,
 // so that running the same copy again resumes it.
-func copyJournalPath(ctx context.Context, src, dst location) (string, error) {
+func copyJournalPath(ctx context.Context, kind string, src, dst location) (string, error) {
 	dirs, err := config.ResolveDirs(envFrom(ctx).getenv)
 	if err != nil {
 		return "", fmt.Errorf("copy: state folder: %w", err)
@@ -259,7 +299,7 @@ func copyJournalPath(ctx context.Context, src, dst location) (string, error) {
 		key = strings.SplitN(key, "\x00", 2)[0] + "\x00" + absOr(dst.path)
 	}
 	sum := sha256.Sum256([]byte(key))
-	return filepath.Join(dirs.StateDir, "copy-"+hex.EncodeToString(sum[:8])+".jsonl"), nil
+	return filepath.Join(dirs.StateDir, kind+"-"+hex.EncodeToString(sum[:8])+".jsonl"), nil
 }
 
 func absOr(p string) string {
@@ -293,7 +333,7 @@ func progressLine(t model.Totals) string {
 
 // printCopySummary prints the dry-run plan (stdout) or the failures and a
 // one-line summary (stderr), and returns the number of failures.
-func printCopySummary(stderr, stdout io.Writer, jobs []model.Job, t model.Totals, requestErrs []string, dryRun bool) int {
+func printCopySummary(stderr, stdout io.Writer, jobs []model.Job, t model.Totals, requestErrs []string, dryRun, moved bool) int {
 	if dryRun {
 		sort.Slice(jobs, func(i, j int) bool { return jobs[i].Dst.Display < jobs[j].Dst.Display })
 		for _, j := range jobs {
@@ -316,7 +356,11 @@ func printCopySummary(stderr, stdout io.Writer, jobs []model.Job, t model.Totals
 		fmt.Fprintf(stderr, "failed: %s\n", r)
 	}
 	if !dryRun {
-		fmt.Fprintf(stderr, "copied %d files (%s), skipped %d, failed %d\n",
+		verb := "copied"
+		if moved {
+			verb = "moved"
+		}
+		fmt.Fprintf(stderr, "%s %d files (%s), skipped %d, failed %d\n", verb,
 			t.ByState[model.StateDone], humanize.IBytes(uint64(t.BytesDone)), t.ByState[model.StateSkipped], failed)
 	}
 	return failed

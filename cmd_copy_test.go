@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -288,4 +289,74 @@ func runCLIList(t *testing.T, s *megasim.Server) ([]string, error) {
 	t.Helper()
 	out, err := runCLI(t, s, "ls", "mega:/")
 	return strings.Fields(out), err
+}
+
+// Within one MEGA remote, copy goes through a temporary file: the copy is
+// byte-identical with the original mtimes and the source stays.
+func TestCLICopyWithinMEGA(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	src, back, state := t.TempDir(), t.TempDir(), t.TempDir()
+	files := copyTree(t, src, 6, 3000)
+	if _, se, err := runCopyCLI(t, s, state, src, "mega:/a"); err != nil {
+		t.Fatalf("copy up: %v\n%s", err, se)
+	}
+	_, se, err := runCopyCLI(t, s, state, "mega:/a", "mega:/b")
+	if err != nil || !strings.Contains(se, "copied 6 files") {
+		t.Fatalf("copy within MEGA: %v\n%s", err, se)
+	}
+	if _, se, err := runCopyCLI(t, s, state, "mega:/b", back); err != nil {
+		t.Fatalf("copy down: %v\n%s", err, se)
+	}
+	checkLocalTree(t, back, files)
+	if ents, err := runCLIList(t, s); err != nil || !slices.Equal(ents, []string{"a/", "b/"}) {
+		t.Errorf("top level after the copy: %v %v", ents, err)
+	}
+	if _, _, err := runCopyCLI(t, s, state, "mega:/a", "other:/b"); err == nil {
+		t.Error("copy between two remotes: want an error")
+	}
+}
+
+// megatui move: local → MEGA removes the local files, within MEGA moves on
+// the server, MEGA → local sends the nodes to the Rubbish Bin.
+func TestCLICopyMoveCommand(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	src, back, state := t.TempDir(), t.TempDir(), t.TempDir()
+	files := copyTree(t, src, 6, 3000)
+	runMove := func(args ...string) string {
+		t.Helper()
+		root := &cobra.Command{Use: "megatui", SilenceUsage: true, SilenceErrors: true}
+		root.AddCommand(newMoveCmd())
+		var out, errOut bytes.Buffer
+		root.SetOut(&out)
+		root.SetErr(&errOut)
+		root.SetArgs(append([]string{"move"}, args...))
+		env := map[string]string{"MEGATUI_USER": cliEmail, "MEGATUI_PASSWORD": cliPass, "MEGATUI_API_URL": s.URL(), "XDG_STATE_HOME": state, "HOME": state}
+		ctx := withCLIEnv(context.Background(), cliEnv{getenv: func(k string) string { return env[k] }, httpClient: s.HTTPClient()})
+		if err := root.ExecuteContext(ctx); err != nil {
+			t.Fatalf("move %v: %v\n%s", args, err, errOut.String())
+		}
+		return errOut.String()
+	}
+	if se := runMove(src, "mega:/a"); !strings.Contains(se, "moved 6 files") {
+		t.Errorf("summary: %q", se)
+	}
+	if ents, _ := os.ReadDir(src); len(ents) != 0 {
+		t.Errorf("local source after the move up: %v, want empty", ents)
+	}
+	runMove("mega:/a", "mega:/b")
+	runMove("mega:/b", back)
+	checkLocalTree(t, back, files)
+	ents, err := runCLIList(t, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ents, []string{"a/", "b/"}) {
+		t.Errorf("top level after the moves: %v (want the emptied a/ and b/ kept, as rclone does)", ents)
+	}
+	out, err := runCLI(t, s, "ls", "-R", "mega:/b")
+	if err != nil || strings.TrimSpace(out) != "" {
+		t.Errorf("mega:/b after the move down: %q %v, want empty", out, err)
+	}
 }

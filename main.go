@@ -60,7 +60,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(
 		newLsCmd(), newLsdCmd(), newMkdirCmd(), newMvCmd(), newRmCmd(), newAboutCmd(),
 		newSimCmd(),
-		newCopyCmd(),
+		newCopyCmd(), newMoveCmd(),
 		newDedupeCmd(),
 		newLoginCmd(), newLogoutCmd(), newRemotesCmd(), newImportRcloneCmd(),
 	)

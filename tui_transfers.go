@@ -29,21 +29,13 @@ type queueAdapter struct {
 	poke    chan struct{} // asks run for a snapshot (a change without an event)
 
 	mu       sync.Mutex
-	moves    map[string]pendingMove       // request id -> source to delete when done
 	batchOf  map[string]string            // request id -> batch (the UI action)
 	batchAll map[string]transfer.Conflict // batch -> its answer for all
 }
 
-// pendingMove is a move between the local disk and MEGA: the engine copies,
-// and the source is removed once every job of the request is done.
-type pendingMove struct {
-	fs   ui.FS
-	path string
-}
-
 func newQueueAdapter(ctx context.Context, e *transfer.Engine) *queueAdapter {
 	q := &queueAdapter{e: e, updates: make(chan transfers.Snapshot, 1), poke: make(chan struct{}, 1),
-		moves: map[string]pendingMove{}, batchOf: map[string]string{}, batchAll: map[string]transfer.Conflict{}}
+		batchOf: map[string]string{}, batchAll: map[string]transfer.Conflict{}}
 	go q.run(ctx)
 	return q
 }
@@ -60,15 +52,12 @@ func (q *queueAdapter) run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case ev, ok := <-events:
+		case _, ok := <-events:
 			if !ok {
 				q.publish()
 				return
 			}
 			dirty = true
-			if ev.Kind == transfer.EventState && ev.Job.State.Terminal() {
-				q.finishMoves()
-			}
 		case <-q.poke:
 			dirty = true
 		case <-tick.C:
@@ -147,46 +136,18 @@ func (q *queueAdapter) changed() {
 	}
 }
 
-// finishMoves removes the sources of cross-side moves whose jobs all ended
-// done (a move whose copy failed keeps its source).
-func (q *queueAdapter) finishMoves() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if len(q.moves) == 0 {
-		return
-	}
-	byGroup := map[string][]model.Job{}
-	for _, j := range q.e.Snapshot() {
-		byGroup[j.Group] = append(byGroup[j.Group], j)
-	}
-	for id, mv := range q.moves {
-		jobs := byGroup[id]
-		if len(jobs) == 0 {
-			continue
-		}
-		allDone, allEnded := true, true
-		for _, j := range jobs {
-			allEnded = allEnded && j.State.Terminal()
-			allDone = allDone && j.State == model.StateDone
-		}
-		if !allEnded {
-			continue
-		}
-		delete(q.moves, id)
-		if allDone {
-			go func() { _ = mv.fs.Remove(context.Background(), mv.path, false) }()
-		}
-	}
-}
-
 func (q *queueAdapter) Enqueue(ctx context.Context, req ui.TransferRequest) error {
 	srcMega, srcIsMega := req.SrcFS.(*megaPane)
 	dstMega, dstIsMega := req.DstFS.(*megaPane)
 	if srcIsMega && dstIsMega && srcMega.c != dstMega.c {
 		return errors.New("copying between two MEGA accounts is not supported yet")
 	}
-	if srcIsMega && dstIsMega && req.Op == ui.OpCopy {
-		return errors.New("a copy within one MEGA account is not supported yet: move it (F6), or copy through the local pane")
+	// A move within one MEGA account is a server-side move; a copy there
+	// goes through a temporary file; across sides the engine copies each
+	// file and then removes its source (journaled, so resumable).
+	op := transfer.OpCopy
+	if req.Op == ui.OpMove {
+		op = transfer.OpMove
 	}
 	dst := transfer.Endpoint{Remote: dstIsMega, Path: req.DstDir}
 	if dstIsMega {
@@ -204,7 +165,7 @@ func (q *queueAdapter) Enqueue(ctx context.Context, req ui.TransferRequest) erro
 		if srcIsMega {
 			ep.Path = srcMega.label + ep.Path
 		}
-		id, err := q.e.Enqueue(transfer.Request{Src: ep, DstDir: dst, Conflict: engineConflict(req.Conflict)})
+		id, err := q.e.Enqueue(transfer.Request{Src: ep, DstDir: dst, Op: op, Conflict: engineConflict(req.Conflict)})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", src.Name, err))
 			continue
@@ -215,15 +176,6 @@ func (q *queueAdapter) Enqueue(ctx context.Context, req ui.TransferRequest) erro
 		q.mu.Lock()
 		q.batchOf[id] = batch
 		q.mu.Unlock()
-		if req.Op == ui.OpMove && srcIsMega != dstIsMega {
-			path := req.SrcFS.Join(req.SrcDir, src.Name)
-			if mp, ok := req.SrcFS.(*megaPane); ok {
-				path = mp.EntryPath(req.SrcDir, src)
-			}
-			q.mu.Lock()
-			q.moves[id] = pendingMove{fs: req.SrcFS, path: path}
-			q.mu.Unlock()
-		}
 	}
 	return errors.Join(errs...)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -256,6 +257,38 @@ func TestTUISettingsFromConfig(t *testing.T) {
 		"overwrite": ui.ConflictOverwrite, "rename": ui.ConflictRename, "": ui.ConflictSkip} {
 		if got := uiConflict(config.Conflict(in)); got != want {
 			t.Errorf("%q: got %v, want %v", in, got, want)
+		}
+	}
+}
+
+// A move is done by the engine: each source is removed once its copy is
+// in place (no bookkeeping left in the adapter).
+func TestQueueAdapterMoveRemovesSources(t *testing.T) {
+	t.Parallel()
+	f := newAdapterFixture(t)
+	write(t, filepath.Join(f.src, "m1.txt"), "first")
+	write(t, filepath.Join(f.src, "m2.txt"), "second")
+	var es []model.Entry
+	for _, n := range []string{"m1.txt", "m2.txt"} {
+		es = append(es, model.Entry{Name: n})
+	}
+	err := f.q.Enqueue(context.Background(), ui.TransferRequest{Op: ui.OpMove, SrcFS: f.fs, SrcDir: f.src, Sources: es,
+		DstFS: f.fs, DstDir: f.dst, Conflict: ui.ConflictSkip})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := f.await(t, "both moves ended", func(s transfers.Snapshot) bool { return allEnded(s, 2) })
+	for _, j := range s.Jobs {
+		if j.State != model.StateDone {
+			t.Errorf("%s: %s %s", j.Dst.Display, j.State, j.Err)
+		}
+	}
+	if got := f.content(t, "m1.txt") + f.content(t, "m2.txt"); got != "firstsecond" {
+		t.Errorf("moved content: %q", got)
+	}
+	for _, n := range []string{"m1.txt", "m2.txt"} {
+		if _, err := os.Stat(filepath.Join(f.src, n)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("source %s after the move: %v, want gone", n, err)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 // Package transfer is megatui's transfer engine: a queue of file jobs
-// (upload, download, server-side move, local copy) run by a pool of worker
-// goroutines, with conflict handling, retries with backoff, an optional
+// (upload, download, server-side move, MEGA to MEGA copy through a
+// temporary file, local copy; and moves across sides, which remove each
+// source once its copy is done) run by a pool of worker goroutines, with conflict handling, retries with backoff, an optional
 // global bandwidth limit and an on-disk journal so that an interrupted
 // queue resumes where it stopped.
 //

@@ -40,6 +40,9 @@ type Options struct {
 	// transferring or deleting anything: each job ends skipped with a
 	// reason starting "dry run: would ...".
 	DryRun bool
+	// TempDir holds the private temporary files of MEGA to MEGA copies
+	// (default: the journal's folder, else os.TempDir()).
+	TempDir string
 }
 
 // Engine runs transfer jobs. Create it with New, then call Start once.
@@ -85,6 +88,17 @@ type job struct {
 	src    Endpoint
 	size   int64
 
+	// viaTemp: a MEGA to MEGA copy through a temporary file; its
+	// progress counts both halves (download and upload), each as half of
+	// the file's size.
+	viaTemp bool
+	// copied: the copy of a move is done (journaled); only the removal of
+	// the source is left. srcSize and srcMtime are the local source as it
+	// was copied (zero when unknown).
+	copied   bool
+	srcSize  int64
+	srcMtime time.Time
+
 	attempt     int // attempts since the last user Retry
 	transferred int64
 	lastEmit    time.Time
@@ -118,6 +132,15 @@ type reqRun struct {
 	final     int
 	ended     bool
 	prior     *journaledRequest
+	// viaTemp: MEGA to MEGA copy through a temporary file.
+	viaTemp bool
+	// moveSrc: remove each file's source once its copy is done.
+	moveSrc bool
+	// srcDir: the source is a folder (its emptied folders are removed at
+	// the end of a move); cleaning is set while that runs, cleaned after.
+	srcDir   bool
+	cleaning bool
+	cleaned  bool
 }
 
 // questionWait is how far in the future a job waiting for an answer is
@@ -249,7 +272,9 @@ func (e *Engine) enqueue(id string, req Request, prior *journaledRequest) (strin
 		return "", fmt.Errorf("%s: %w", describe(req.Src), model.ErrUnsafeName)
 	}
 	rctx, cancel := context.WithCancel(ctx)
-	r := &reqRun{id: id, req: req, dir: dir, policy: req.Conflict, cancel: cancel, expanding: true, prior: prior}
+	r := &reqRun{id: id, req: req, dir: dir, policy: req.Conflict, cancel: cancel, expanding: true, prior: prior,
+		viaTemp: dir == model.RemoteMove && req.Op == OpCopy,
+		moveSrc: dir != model.RemoteMove && req.Op == OpMove}
 	if r.policy == ConflictDefault {
 		r.policy = e.opts.Conflict
 	}
@@ -319,6 +344,7 @@ func (e *Engine) prepare(r *reqRun, j *job) bool {
 	j.dir = r.dir
 	j.key = joinRel(j.relDir, j.name)
 	j.token = newToken()
+	j.viaTemp = r.viaTemp
 	if p := r.prior; p != nil {
 		switch p.ended[j.key] {
 		case model.StateDone.String(), model.StateSkipped.String(), model.StateCancelled.String():
@@ -332,6 +358,13 @@ func (e *Engine) prepare(r *reqRun, j *job) bool {
 			j.before = rec.Before
 			j.trash = rec.Trash
 			j.partial = rec.Partial
+		}
+		if rec, ok := p.copied[j.key]; ok && r.moveSrc {
+			j.copied = true
+			j.srcSize = rec.Size
+			if rec.MTime != 0 {
+				j.srcMtime = time.Unix(0, rec.MTime)
+			}
 		}
 	}
 	return true
@@ -562,20 +595,77 @@ func (e *Engine) endLocked(j *job) {
 // checkRequestLocked ends a request in the journal once it is fully
 // expanded and every job is final.
 func (e *Engine) checkRequestLocked(r *reqRun) {
-	if r.ended || r.expanding || r.final < r.total || e.ctx.Err() != nil {
+	if r.ended || r.expanding || r.final < r.total || e.ctx.Err() != nil || r.cleaning {
+		return
+	}
+	if r.moveSrc && r.srcDir && !r.cleaned && !e.opts.DryRun {
+		// A folder move ends by removing the source folders it emptied;
+		// the request ends in the journal only after that, so a crash
+		// before it is finished on resume. It counts as expansion work
+		// for WaitIdle.
+		r.cleaning = true
+		e.expanding++
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			e.removeEmptiedFolders(e.ctx, r)
+			e.mu.Lock()
+			r.cleaning = false
+			r.cleaned = e.ctx.Err() == nil
+			e.expanding--
+			e.checkRequestLocked(r)
+			e.mu.Unlock()
+			e.broadcast()
+		}()
 		return
 	}
 	r.ended = true
 	_ = e.journal.append(record{T: "reqend", Req: r.id})
 }
 
+// attempt runs one try of a job: its copy (or server-side move), then,
+// for a move across sides, the removal of its source.
 func (e *Engine) attempt(ctx context.Context, j *job) (outcome, error) {
+	if !j.req.moveSrc || e.opts.DryRun {
+		return e.copyAttempt(ctx, j)
+	}
+	if !j.copied {
+		out, err := e.copyAttempt(ctx, j)
+		if err != nil || !(out.kind == outcomeDone || out.identical) {
+			return out, err
+		}
+		// The copy is in place (or an identical file was): journal that
+		// before touching the source, so a crash from here on finishes
+		// the removal on resume and never repeats the copy.
+		rec := record{T: "copied", Req: j.req.id, Key: j.key, Size: j.srcSize}
+		if !j.srcMtime.IsZero() {
+			rec.MTime = j.srcMtime.UnixNano()
+		}
+		if err := e.journal.append(rec); err != nil {
+			return outcome{}, err
+		}
+		j.copied = true
+		if err := e.removeSource(ctx, j); err != nil {
+			return outcome{}, err
+		}
+		if out.identical {
+			return skipped("identical file exists: source removed")
+		}
+		return outcome{}, nil
+	}
+	return outcome{}, e.removeSource(ctx, j)
+}
+
+func (e *Engine) copyAttempt(ctx context.Context, j *job) (outcome, error) {
 	switch j.dir {
 	case model.Upload:
 		return e.upload(ctx, j)
 	case model.Download:
 		return e.download(ctx, j)
 	case model.RemoteMove:
+		if j.viaTemp {
+			return e.remoteCopy(ctx, j)
+		}
 		return e.move(ctx, j)
 	case model.LocalCopy:
 		return e.localCopy(ctx, j)
@@ -590,6 +680,9 @@ func (e *Engine) progress(j *job, n int64) {
 	j.transferred += n
 	now := e.opts.Now()
 	done := j.transferred
+	if j.viaTemp {
+		done /= 2
+	}
 	if j.size >= 0 && done > j.size {
 		done = j.size
 	}

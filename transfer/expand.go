@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/megatui/megatui/model"
 )
@@ -20,17 +21,39 @@ const readBatch = 256
 func (e *Engine) expand(ctx context.Context, r *reqRun) error {
 	req := r.req
 	switch r.dir {
-	case model.RemoteMove:
-		e.addJob(r, &job{name: req.Name, src: req.Src, size: req.Src.Entry.Size})
-		return nil
-	case model.Download:
-		if !req.Src.Entry.IsDir() {
-			e.addJob(r, &job{name: localName(req.Name), src: req.Src, size: req.Src.Entry.Size})
+	case model.RemoteMove, model.Download:
+		if r.dir == model.RemoteMove && !r.viaTemp {
+			if !req.Contents || !req.Src.Entry.IsDir() {
+				e.addJob(r, &job{name: req.Name, src: req.Src, size: req.Src.Entry.Size})
+				return nil
+			}
+			// rclone's "move SRC DST" of a folder: each child moves on
+			// the server into DstDir.
+			ents, err := e.listRetry(ctx, req.Src.Entry.ID)
+			if err != nil {
+				return err
+			}
+			for _, ent := range ents {
+				e.addJob(r, &job{name: ent.Name, src: Endpoint{Remote: true, Path: joinDisplay(describe(req.Src), ent.Name), Entry: ent}, size: ent.Size})
+			}
 			return nil
 		}
+		if !req.Src.Entry.IsDir() {
+			e.addJob(r, &job{name: r.targetName(req.Name), src: req.Src, size: req.Src.Entry.Size})
+			return nil
+		}
+		e.mu.Lock()
+		r.srcDir = true
+		e.mu.Unlock()
 		return e.expandRemote(ctx, r)
 	default:
 		fi, err := os.Lstat(req.Src.Path)
+		if errors.Is(err, fs.ErrNotExist) && r.prior.wasCopied(req.Name) {
+			// A moved file whose source was removed just before a crash:
+			// the job only has to end.
+			e.addJob(r, &job{name: req.Name, src: req.Src})
+			return nil
+		}
 		if err != nil {
 			return translateLocal(err)
 		}
@@ -39,6 +62,9 @@ func (e *Engine) expand(ctx context.Context, r *reqRun) error {
 			e.addJob(r, &job{name: req.Name, src: req.Src, size: fi.Size()})
 			return nil
 		case fi.IsDir():
+			e.mu.Lock()
+			r.srcDir = true
+			e.mu.Unlock()
 			return e.expandLocal(ctx, r)
 		default:
 			return fmt.Errorf("%s is not a regular file or folder", req.Src.Path)
@@ -143,7 +169,7 @@ func (e *Engine) expandRemote(ctx context.Context, r *reqRun) error {
 		}
 		files := 0
 		for _, ent := range ents {
-			name := localName(ent.Name)
+			name := r.targetName(ent.Name)
 			src := Endpoint{Remote: true, Path: joinDisplay(d.display, ent.Name), Entry: ent}
 			switch ent.Kind {
 			case model.KindDir:
@@ -228,8 +254,15 @@ func (r *reqRun) rootRel() string {
 	if r.req.Contents {
 		return ""
 	}
-	if r.req.DstDir.Remote {
-		return r.req.Name
+	return r.targetName(r.req.Name)
+}
+
+// targetName is a source name as it is written on the target: MEGA names
+// are kept on MEGA (unless they hold a "/", which would split the job's
+// folder path), made safe for the local disk otherwise.
+func (r *reqRun) targetName(name string) string {
+	if r.req.DstDir.Remote && name != "" && !strings.Contains(name, "/") {
+		return name
 	}
-	return localName(r.req.Name)
+	return localName(name)
 }

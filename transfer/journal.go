@@ -25,7 +25,7 @@ import (
 // keep a replay from duplicating data.
 
 type record struct {
-	T       string   `json:"t"` // "req", "start", "end", "reqend"
+	T       string   `json:"t"` // "req", "start", "copied", "end", "reqend"
 	Req     string   `json:"req"`
 	Request *Request `json:"request,omitempty"`
 	Key     string   `json:"key,omitempty"`
@@ -36,6 +36,10 @@ type record struct {
 	Trash   []string `json:"trash,omitempty"`
 	Partial string   `json:"partial,omitempty"`
 	State   string   `json:"state,omitempty"`
+	// Size and MTime (Unix nanoseconds) describe the local source of a
+	// move as it was copied ("copied" records).
+	Size  int64 `json:"size,omitempty"`
+	MTime int64 `json:"mtime,omitempty"`
 }
 
 // journaledRequest is a request found in the journal that had not ended.
@@ -44,6 +48,7 @@ type journaledRequest struct {
 	req     Request
 	ended   map[string]string // key -> final state name
 	started map[string]record // key -> start record of a job that had not ended
+	copied  map[string]record // key -> a move whose copy is done but which had not ended
 }
 
 // ErrJournalBusy: another process holds the transfer journal.
@@ -106,18 +111,25 @@ func readJournal(path string) ([]*journaledRequest, error) {
 			if r.Request == nil || byID[r.Req] != nil {
 				continue
 			}
-			jr := &journaledRequest{id: r.Req, req: *r.Request, ended: map[string]string{}, started: map[string]record{}}
+			jr := &journaledRequest{id: r.Req, req: *r.Request, ended: map[string]string{}, started: map[string]record{}, copied: map[string]record{}}
 			byID[r.Req] = jr
 			order = append(order, jr)
 		case "start":
 			if jr := byID[r.Req]; jr != nil {
 				jr.started[r.Key] = r
 				delete(jr.ended, r.Key)
+				delete(jr.copied, r.Key)
+			}
+		case "copied":
+			if jr := byID[r.Req]; jr != nil {
+				jr.copied[r.Key] = r
+				delete(jr.ended, r.Key)
 			}
 		case "end":
 			if jr := byID[r.Req]; jr != nil {
 				jr.ended[r.Key] = r.State
 				delete(jr.started, r.Key)
+				delete(jr.copied, r.Key)
 			}
 		case "reqend":
 			delete(byID, r.Req)
@@ -146,6 +158,11 @@ func rewriteJournal(path string, reqs []*journaledRequest) error {
 			}
 		}
 		for _, r := range jr.started {
+			if err := enc.Encode(r); err != nil {
+				return fmt.Errorf("encode journal: %w", err)
+			}
+		}
+		for _, r := range jr.copied {
 			if err := enc.Encode(r); err != nil {
 				return fmt.Errorf("encode journal: %w", err)
 			}

@@ -24,6 +24,9 @@ func partialPath(dir, id string) string { return filepath.Join(dir, PartialPrefi
 func removePartial(p string) {
 	if p != "" && IsPartialName(filepath.Base(p)) {
 		_ = os.Remove(p)
+		if dir := filepath.Dir(p); strings.HasPrefix(filepath.Base(dir), copyTempPrefix) {
+			_ = os.Remove(dir) // the private folder of a MEGA to MEGA copy
+		}
 	}
 }
 

@@ -28,13 +28,21 @@ const (
 )
 
 type outcome struct {
-	kind     outcomeKind
-	reason   string
-	question *Question
+	kind outcomeKind
+	// identical: skipped because the target already holds an identical
+	// file (a move then removes its source, as after a copy).
+	identical bool
+	reason    string
+	question  *Question
 }
 
 func skipped(reason string) (outcome, error) {
 	return outcome{kind: outcomeSkipped, reason: reason}, nil
+}
+
+// identicalExists ends a job whose target already holds the same file.
+func identicalExists() (outcome, error) {
+	return outcome{kind: outcomeSkipped, reason: "identical file exists", identical: true}, nil
 }
 
 // policyFor is the conflict policy that applies to j now.
@@ -89,86 +97,11 @@ func (e *Engine) upload(ctx context.Context, j *job) (outcome, error) {
 			return outcome{}, fmt.Errorf("fingerprint %s: %w", j.src.Path, err)
 		}
 	}
-	if j.parentID == "" {
-		if j.parentID, err = e.remoteDir(ctx, j.req, j.relDir); err != nil {
-			return outcome{}, err
-		}
-	}
-	parent := j.parentID
-	if parent == "" { // dry run: the folder does not exist yet
-		j.target = j.name
-		return e.dryRun(j)
-	}
-
-	if j.started {
-		// An earlier attempt (possibly in a previous run) may have stored
-		// the file even though its completion reply was lost: adopt a
-		// matching node that was not there before instead of uploading a
-		// duplicate.
-		ents, err := rem.Lookup(ctx, parent, j.target)
-		if err != nil {
-			return outcome{}, err
-		}
-		for _, en := range ents {
-			if !contains(j.before, en.ID) && identicalRemote(en, size, mtime, j.fp) {
-				return outcome{}, e.trashOld(ctx, j)
-			}
-		}
-		// The remote's view may lag behind the server (MEGA reports new
-		// nodes through action packets); a remote that can wait for them
-		// gets the final say.
-		if ex, ok := rem.(existsChecker); ok {
-			en, found, err := ex.Exists(ctx, parent, j.target, size, j.fp)
-			if err != nil {
-				return outcome{}, err
-			}
-			if found && !contains(j.before, en.ID) {
-				return outcome{}, e.trashOld(ctx, j)
-			}
-		}
-	} else {
-		j.trash, j.before = nil, nil
-		ents, err := rem.Lookup(ctx, parent, j.name)
-		if err != nil {
-			return outcome{}, err
-		}
-		j.target = j.name
-		if len(ents) > 0 {
-			for _, en := range ents {
-				if identicalRemote(en, size, mtime, j.fp) {
-					return skipped("identical file exists")
-				}
-			}
-			switch e.policyFor(j) {
-			case ConflictSkip:
-				return skipped("target exists")
-			case ConflictAsk:
-				return ask(j, ents[0], model.Entry{Name: j.name, Kind: model.KindFile, Size: size, ModTime: mtime, ModTimeKnown: true})
-			case ConflictOverwrite:
-				for _, en := range ents {
-					if en.Kind == model.KindDir {
-						return outcome{}, fmt.Errorf("cannot overwrite folder %q with a file: %w", j.name, model.ErrIsDir)
-					}
-					j.trash = append(j.trash, en.ID)
-				}
-			case ConflictRename:
-				if j.target, ents, err = e.freeRemoteName(ctx, j, parent); err != nil {
-					return outcome{}, err
-				}
-			}
-		}
-		if !e.reserve(j, parent, j.target) {
-			return outcome{}, fmt.Errorf("another transfer is writing %q: %w", j.target, model.ErrTryAgain)
-		}
-		for _, en := range ents {
-			j.before = append(j.before, en.ID)
-		}
-		if e.opts.DryRun {
-			return e.dryRun(j)
-		}
-		if err := e.markStarted(j); err != nil {
-			return outcome{}, err
-		}
+	j.srcSize, j.srcMtime = size, mtime
+	incoming := model.Entry{Name: j.name, Kind: model.KindFile, Size: size, ModTime: mtime, ModTimeKnown: true}
+	parent, out, err := e.remoteTarget(ctx, j, size, mtime, j.fp, incoming)
+	if err != nil || out != nil {
+		return deref(out), err
 	}
 
 	var src io.ReaderAt = f
@@ -179,6 +112,100 @@ func (e *Engine) upload(ctx context.Context, j *job) (outcome, error) {
 		return outcome{}, err
 	}
 	return outcome{}, e.trashOld(ctx, j)
+}
+
+// remoteTarget decides where a new MEGA file goes (its folder, created if
+// needed, and its name under the job's conflict policy) and journals the
+// decision. It returns a non-nil outcome when the job ends without
+// sending anything: skipped, waiting for an answer, a dry run, or adopted
+// (a retry found the node an earlier attempt stored).
+func (e *Engine) remoteTarget(ctx context.Context, j *job, size int64, mtime time.Time, fp string, incoming model.Entry) (string, *outcome, error) {
+	rem := e.opts.Remote
+	end := func(o outcome, err error) (string, *outcome, error) { return "", &o, err }
+	if j.parentID == "" {
+		var err error
+		if j.parentID, err = e.remoteDir(ctx, j.req, j.relDir); err != nil {
+			return "", nil, err
+		}
+	}
+	parent := j.parentID
+	if parent == "" { // dry run: the folder does not exist yet
+		j.target = j.name
+		return end(e.dryRun(j))
+	}
+
+	if j.started {
+		// An earlier attempt (possibly in a previous run) may have stored
+		// the file even though its completion reply was lost: adopt a
+		// matching node that was not there before instead of uploading a
+		// duplicate.
+		ents, err := rem.Lookup(ctx, parent, j.target)
+		if err != nil {
+			return "", nil, err
+		}
+		for _, en := range ents {
+			if !contains(j.before, en.ID) && identicalRemote(en, size, mtime, fp) {
+				return end(outcome{}, e.trashOld(ctx, j))
+			}
+		}
+		// The remote's view may lag behind the server (MEGA reports new
+		// nodes through action packets); a remote that can wait for them
+		// gets the final say.
+		if ex, ok := rem.(existsChecker); ok {
+			en, found, err := ex.Exists(ctx, parent, j.target, size, fp)
+			if err != nil {
+				return "", nil, err
+			}
+			if found && !contains(j.before, en.ID) {
+				return end(outcome{}, e.trashOld(ctx, j))
+			}
+		}
+	} else {
+		j.trash, j.before = nil, nil
+		ents, err := rem.Lookup(ctx, parent, j.name)
+		if err != nil {
+			return "", nil, err
+		}
+		j.target = j.name
+		if len(ents) > 0 {
+			for _, en := range ents {
+				if identicalRemote(en, size, mtime, fp) {
+					return end(identicalExists())
+				}
+			}
+			switch e.policyFor(j) {
+			case ConflictSkip:
+				return end(skipped("target exists"))
+			case ConflictAsk:
+				return end(ask(j, ents[0], incoming))
+			case ConflictOverwrite:
+				for _, en := range ents {
+					if en.Kind == model.KindDir {
+						return "", nil, fmt.Errorf("cannot overwrite folder %q with a file: %w", j.name, model.ErrIsDir)
+					}
+					j.trash = append(j.trash, en.ID)
+				}
+			case ConflictRename:
+				if j.target, ents, err = e.freeRemoteName(ctx, j, parent); err != nil {
+					return "", nil, err
+				}
+			}
+		}
+		if !e.reserve(j, parent, j.target) {
+			return "", nil, fmt.Errorf("another transfer is writing %q: %w", j.target, model.ErrTryAgain)
+		}
+		for _, en := range ents {
+			j.before = append(j.before, en.ID)
+		}
+		if e.opts.DryRun {
+			return end(e.dryRun(j))
+		}
+		if err := e.markStarted(j); err != nil {
+			return "", nil, err
+		}
+	}
+
+	return parent, nil, nil
 }
 
 // trashOld moves the files an overwrite replaces to the Rubbish Bin, after
@@ -286,7 +313,7 @@ func (e *Engine) localTarget(j *job, dir string, incoming model.Entry, identical
 		return nil, translateLocal(err)
 	}
 	if fi.Mode().IsRegular() && identical(fi) {
-		out, _ := skipped("identical file exists")
+		out, _ := identicalExists()
 		return &out, nil
 	}
 	switch e.policyFor(j) {
@@ -343,6 +370,15 @@ func (e *Engine) download(ctx context.Context, j *job) (outcome, error) {
 		if err := e.markStarted(j); err != nil {
 			return outcome{}, err
 		}
+	} else if src.Fingerprint != "" {
+		// An earlier attempt may have put the file in place just before
+		// a crash, without its end reaching the journal.
+		final := filepath.Join(dir, j.target)
+		if fi, err := os.Lstat(final); err == nil && fi.Mode().IsRegular() && fi.Size() == src.Size {
+			if fp, err := e.opts.Fingerprint(final, fi.Size(), fi.ModTime()); err == nil && fp == src.Fingerprint {
+				return outcome{}, nil
+			}
+		}
 	}
 	write := func(f *os.File) error {
 		var w io.WriterAt = f
@@ -370,6 +406,7 @@ func (e *Engine) localCopy(ctx context.Context, j *job) (outcome, error) {
 	}
 	size, mtime := fi.Size(), fi.ModTime()
 	e.setSize(j, size)
+	j.srcSize, j.srcMtime = size, mtime
 	dir := filepath.Join(j.req.req.DstDir.Path, filepath.FromSlash(j.relDir))
 	if err := e.mkdirLocal(dir); err != nil {
 		return outcome{}, err
@@ -500,6 +537,12 @@ func (e *Engine) placeLocal(j *job, dir string) error {
 // dryRun ends a job that has decided its target without doing anything.
 func (e *Engine) dryRun(j *job) (outcome, error) {
 	verb := map[model.Direction]string{model.Upload: "upload", model.Download: "download", model.RemoteMove: "move", model.LocalCopy: "copy"}[j.dir]
+	switch {
+	case j.viaTemp:
+		verb = "copy"
+	case j.req.moveSrc:
+		verb += " and remove the source"
+	}
 	if j.target != "" && j.target != j.name {
 		return skipped(fmt.Sprintf("dry run: would %s as %q", verb, j.target))
 	}

@@ -70,13 +70,46 @@ type Endpoint struct {
 	Entry  model.Entry `json:"entry,omitempty"`
 }
 
-// Request asks for one file or folder to be copied (or, MEGA to MEGA,
-// moved) into the folder DstDir under Name. A folder source is expanded
-// into one job per file, progressively, and its subfolders are created on
-// the target.
+// Op says whether a request copies or moves.
+type Op int
+
+const (
+	// OpDefault is what a request meant before Op existed (and what
+	// journals without the field hold): MEGA to MEGA a server-side move,
+	// every other pair of sides a copy.
+	OpDefault Op = iota
+	// OpCopy copies. MEGA to MEGA on one account the content goes through
+	// a private temporary file: downloaded (MAC verified), then uploaded
+	// with the original modification time, so the fingerprint is the same.
+	OpCopy
+	// OpMove moves. MEGA to MEGA it is a server-side move; across sides
+	// (and local to local) each file is copied, and its source (a local
+	// file, or a MEGA node, sent to the Rubbish Bin, never deleted) is
+	// removed only once that file's copy is done and verified. The step
+	// is journaled, so a crash between copy and removal is finished on
+	// resume. Folders emptied by a folder move are removed at the end.
+	OpMove
+)
+
+func (o Op) String() string {
+	switch o {
+	case OpCopy:
+		return "copy"
+	case OpMove:
+		return "move"
+	default:
+		return "default"
+	}
+}
+
+// Request asks for one file or folder to be copied or moved (see Op) into
+// the folder DstDir under Name. A folder source is expanded into one job
+// per file, progressively, and its subfolders are created on the target.
 type Request struct {
 	Src    Endpoint `json:"src"`
 	DstDir Endpoint `json:"dst"`
+	// Op is copy or move; the zero value keeps the historical meaning.
+	Op Op `json:"op,omitempty"`
 	// Name is the name in DstDir; empty means the source's own name.
 	Name     string   `json:"name,omitempty"`
 	Conflict Conflict `json:"conflict,omitempty"`

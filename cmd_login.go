@@ -21,12 +21,32 @@ import (
 // maxPasswordBytes bounds what --password-stdin reads.
 const maxPasswordBytes = 64 << 10
 
-type loginOptions struct {
-	user             string
+// accountOptions are the options that login and import-rclone share.
+type accountOptions struct {
 	apiURL           string
 	mfaCode          string
-	passwordStdin    bool
 	rememberPassword bool
+}
+
+// addFlags wires --api-url, --mfa-code and --remember-password, with the
+// help texts of the command at hand.
+func (a *accountOptions) addFlags(cmd *cobra.Command, apiURLHelp, mfaCodeHelp, rememberHelp string) {
+	f := cmd.Flags()
+	f.StringVar(&a.apiURL, "api-url", "", apiURLHelp)
+	f.StringVar(&a.mfaCode, "mfa-code", "", mfaCodeHelp)
+	f.BoolVar(&a.rememberPassword, "remember-password", false, rememberHelp)
+}
+
+// mfa is the two-factor code to log in with: --mfa-code, else
+// MEGATUI_MFA_CODE (empty: ask, when the account needs one).
+func (a accountOptions) mfa(env cliEnv) string {
+	return firstNonEmpty(a.mfaCode, env.getenv(envMFACode))
+}
+
+type loginOptions struct {
+	accountOptions
+	user          string
+	passwordStdin bool
 }
 
 // newLoginCmd: megatui login [REMOTE]. There is deliberately no
@@ -51,12 +71,24 @@ func newLoginCmd() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.user, "user", "", "account e-mail (default: the remote's, or MEGATUI_USER)")
-	f.StringVar(&o.apiURL, "api-url", "", "MEGA API URL (default: the remote's, MEGATUI_API_URL, or MEGA's own)")
-	f.StringVar(&o.mfaCode, "mfa-code", "", "current two-factor code (default: MEGATUI_MFA_CODE, or ask)")
-	f.BoolVar(&o.passwordStdin, "password-stdin", false, "read the password from stdin")
-	f.BoolVar(&o.rememberPassword, "remember-password", false,
+	o.addFlags(cmd, "MEGA API URL (default: the remote's, MEGATUI_API_URL, or MEGA's own)",
+		"current two-factor code (default: MEGATUI_MFA_CODE, or ask)",
 		"also keep the password in the keyring, for unattended re-login when the session expires")
+	f.BoolVar(&o.passwordStdin, "password-stdin", false, "read the password from stdin")
 	return cmd
+}
+
+// loadWritableConfig loads the config for a command that saves it, and so
+// needs to know where it goes.
+func loadWritableConfig(env cliEnv) (config.Config, string, error) {
+	cfg, path, err := env.loadConfig()
+	if err != nil {
+		return cfg, path, err
+	}
+	if path == "" {
+		return cfg, path, errors.New("cannot tell where the config file goes: set HOME (or XDG_CONFIG_HOME, or MEGATUI_CONFIG)")
+	}
+	return cfg, path, nil
 }
 
 // defaultRemote picks the remote a command means when none is named.
@@ -75,12 +107,9 @@ func defaultRemote(cfg config.Config, args []string, verb string) (string, error
 
 func runLogin(ctx context.Context, out io.Writer, args []string, o loginOptions) error {
 	env := envFrom(ctx)
-	cfg, path, err := env.loadConfig()
+	cfg, path, err := loadWritableConfig(env)
 	if err != nil {
 		return err
-	}
-	if path == "" {
-		return errors.New("cannot tell where the config file goes: set HOME (or XDG_CONFIG_HOME, or MEGATUI_CONFIG)")
 	}
 	name, err := defaultRemote(cfg, args, "log in to")
 	if err != nil {
@@ -117,7 +146,7 @@ func runLogin(ctx context.Context, out io.Writer, args []string, o loginOptions)
 	if err := checkReachable(ctx, env.httpClient, apiURL); err != nil {
 		return loginError(name, email, apiURL, err)
 	}
-	sess, err := passwordLogin(ctx, env, remote, password, firstNonEmpty(o.mfaCode, env.getenv(envMFACode)))
+	sess, err := passwordLogin(ctx, env, remote, password, o.mfa(env))
 	if err != nil {
 		return err
 	}
@@ -387,10 +416,8 @@ func runRemotes(ctx context.Context, out io.Writer) error {
 }
 
 type importOptions struct {
-	rcloneConfig     string
-	apiURL           string
-	mfaCode          string
-	rememberPassword bool
+	accountOptions
+	rcloneConfig string
 }
 
 func newImportRcloneCmd() *cobra.Command {
@@ -408,22 +435,18 @@ func newImportRcloneCmd() *cobra.Command {
 			return runImportRclone(cmd.Context(), cmd.OutOrStdout(), args, o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.rcloneConfig, "rclone-config", "", "rclone's config file (default: RCLONE_CONFIG or rclone's default path)")
-	f.StringVar(&o.apiURL, "api-url", "", "API URL for the imported remotes (default: MEGA's own)")
-	f.StringVar(&o.mfaCode, "mfa-code", "", "current two-factor code, for an account that needs one")
-	f.BoolVar(&o.rememberPassword, "remember-password", false, "also keep rclone's password in the keyring")
+	cmd.Flags().StringVar(&o.rcloneConfig, "rclone-config", "", "rclone's config file (default: RCLONE_CONFIG or rclone's default path)")
+	o.addFlags(cmd, "API URL for the imported remotes (default: MEGA's own)",
+		"current two-factor code, for an account that needs one",
+		"also keep rclone's password in the keyring")
 	return cmd
 }
 
 func runImportRclone(ctx context.Context, out io.Writer, args []string, o importOptions) error {
 	env := envFrom(ctx)
-	cfg, path, err := env.loadConfig()
+	cfg, path, err := loadWritableConfig(env)
 	if err != nil {
 		return err
-	}
-	if path == "" {
-		return errors.New("cannot tell where the config file goes: set HOME (or XDG_CONFIG_HOME, or MEGATUI_CONFIG)")
 	}
 	if err := config.ValidateAPIURL(o.apiURL); err != nil {
 		return err
@@ -514,7 +537,7 @@ func importOne(ctx context.Context, env cliEnv, cfg *config.Config, rr config.Rc
 		if err := checkReachable(ctx, env.httpClient, r.APIURL); err != nil {
 			return "", loginError(r.Name, r.Email, r.APIURL, err)
 		}
-		sess, err := passwordLogin(ctx, env, r, rr.Password, firstNonEmpty(o.mfaCode, env.getenv(envMFACode)))
+		sess, err := passwordLogin(ctx, env, r, rr.Password, o.mfa(env))
 		if err != nil {
 			return "", err
 		}

@@ -36,10 +36,15 @@ const (
 
 func startLoginSim(t *testing.T) *megasim.Server {
 	t.Helper()
-	s, err := megasim.Start(megasim.Options{Accounts: []megasim.Account{
-		{Email: loginEmail, Password: loginPass, Version: 2},
-		{Email: mfaEmail, Password: mfaPass, Version: 2, TOTPSecret: mfaSecret},
-	}})
+	return startSimWith(t,
+		megasim.Account{Email: loginEmail, Password: loginPass, Version: 2},
+		megasim.Account{Email: mfaEmail, Password: mfaPass, Version: 2, TOTPSecret: mfaSecret})
+}
+
+// startSimWith starts a megasim holding accounts, closed when the test ends.
+func startSimWith(t *testing.T, accounts ...megasim.Account) *megasim.Server {
+	t.Helper()
+	s, err := megasim.Start(megasim.Options{Accounts: accounts})
 	if err != nil {
 		t.Fatalf("start megasim: %v", err)
 	}
@@ -71,6 +76,14 @@ func newLoginEnv(t *testing.T, sim *megasim.Server, keys *keyring.Store) *loginE
 		"XDG_STATE_HOME":  filepath.Join(home, "state"),
 		"XDG_CACHE_HOME":  filepath.Join(home, "cache"),
 	}}
+}
+
+// newMemLoginEnv is a loginEnv on sim with a fresh in-memory keyring, which
+// it also returns for tests that look inside the keyring or break it.
+func newMemLoginEnv(t *testing.T, sim *megasim.Server) (*loginEnv, *memKeyring) {
+	t.Helper()
+	mem := newMemKeyring()
+	return newLoginEnv(t, sim, keyring.NewWithBackend(mem)), mem
 }
 
 func (e *loginEnv) configFile() string {
@@ -213,8 +226,7 @@ func assertTreeClean(t *testing.T, root string, secrets map[string][]string) {
 func TestLoginThenLsNeedsNoPassword(t *testing.T) {
 	t.Parallel()
 	s := startLoginSim(t)
-	mem := newMemKeyring()
-	e := newLoginEnv(t, s, keyring.NewWithBackend(mem))
+	e, mem := newMemLoginEnv(t, s)
 
 	out := e.login("work", loginEmail, loginPass)
 	if !strings.Contains(out, "Logged in to work as "+loginEmail) || !strings.Contains(out, "Session stored in the keyring") {
@@ -305,8 +317,7 @@ func (staticSessions) SaveSession(string, megaclient.Session) error      { retur
 func TestLoginKeepsSecretsOutOfFilesOutputAndArgs(t *testing.T) {
 	t.Parallel()
 	s := startLoginSim(t)
-	mem := newMemKeyring()
-	e := newLoginEnv(t, s, keyring.NewWithBackend(mem))
+	e, mem := newMemLoginEnv(t, s)
 
 	// No way to put the password in the arguments.
 	login := newLoginCmd()
@@ -353,8 +364,7 @@ func TestLoginKeepsSecretsOutOfFilesOutputAndArgs(t *testing.T) {
 func TestLoginWithoutRememberStoresNoPassword(t *testing.T) {
 	t.Parallel()
 	s := startLoginSim(t)
-	mem := newMemKeyring()
-	e := newLoginEnv(t, s, keyring.NewWithBackend(mem))
+	e, mem := newMemLoginEnv(t, s)
 	e.login("work", loginEmail, loginPass)
 	if got, want := strings.Join(mem.users(), ","), "megatui/work"; got != want {
 		t.Errorf("keyring entries: got %q, want only the session %q", got, want)
@@ -364,7 +374,7 @@ func TestLoginWithoutRememberStoresNoPassword(t *testing.T) {
 func TestLoginTwoFactor(t *testing.T) {
 	t.Parallel()
 	s := startLoginSim(t)
-	e := newLoginEnv(t, s, keyring.NewWithBackend(newMemKeyring()))
+	e, _ := newMemLoginEnv(t, s)
 	base := []string{"login", "secure", "--user", mfaEmail, "--api-url", s.URL(), "--password-stdin"}
 
 	// No code: a clear message naming the ways to give one.
@@ -404,7 +414,7 @@ func TestLoginTwoFactor(t *testing.T) {
 	}
 
 	// On a terminal the code is asked for.
-	e2 := newLoginEnv(t, s, keyring.NewWithBackend(newMemKeyring()))
+	e2, _ := newMemLoginEnv(t, s)
 	e2.interactive = true
 	e2.secrets = []string{mfaPass}
 	code, _ = megasim.TOTPCode(mfaSecret, time.Now())
@@ -483,7 +493,7 @@ func TestLoginFailureMessages(t *testing.T) {
 	seen := map[string]string{}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newLoginEnv(t, s, keyring.NewWithBackend(newMemKeyring()))
+			e, _ := newMemLoginEnv(t, s)
 			_, _, err := e.run(tc.password+"\n", "login", "acct", "--user", tc.email, "--api-url", tc.api, "--password-stdin")
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
@@ -505,7 +515,7 @@ func TestLoginFailureMessages(t *testing.T) {
 func TestLoginWithoutPasswordSource(t *testing.T) {
 	t.Parallel()
 	s := startLoginSim(t)
-	e := newLoginEnv(t, s, keyring.NewWithBackend(newMemKeyring()))
+	e, _ := newMemLoginEnv(t, s)
 	_, _, err := e.run("", "login", "work", "--user", loginEmail, "--api-url", s.URL())
 	if !errors.Is(err, model.ErrNoCredentials) || !strings.Contains(err.Error(), "--password-stdin") {
 		t.Errorf("login with no terminal and no password: got %v", err)
@@ -525,7 +535,7 @@ func TestLoginWithoutPasswordSource(t *testing.T) {
 func TestExpiredSession(t *testing.T) {
 	t.Parallel()
 	s := startLoginSim(t)
-	e := newLoginEnv(t, s, keyring.NewWithBackend(newMemKeyring()))
+	e, _ := newMemLoginEnv(t, s)
 	e.login("work", loginEmail, loginPass)
 	old, err := e.keys.LoadSession("work")
 	if err != nil {
@@ -637,8 +647,7 @@ func TestNoSecretServiceFallback(t *testing.T) {
 func TestKeyringSwitchedOff(t *testing.T) {
 	t.Parallel()
 	s := startLoginSim(t)
-	mem := newMemKeyring()
-	e := newLoginEnv(t, s, keyring.NewWithBackend(mem))
+	e, mem := newMemLoginEnv(t, s)
 	e.vars[envKeyring] = "off"
 	out := e.login("work", loginEmail, loginPass)
 	if !strings.Contains(out, "switched off") {
@@ -653,16 +662,10 @@ func TestKeyringSwitchedOff(t *testing.T) {
 
 func TestImportRclone(t *testing.T) {
 	t.Parallel()
-	s, err := megasim.Start(megasim.Options{Accounts: []megasim.Account{
-		{Email: "withsession@example.com", Password: "session pw", Version: 2},
-		{Email: "withpass@example.com", Password: "rclone pw", Version: 2},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	mem := newMemKeyring()
-	e := newLoginEnv(t, s, keyring.NewWithBackend(mem))
+	s := startSimWith(t,
+		megasim.Account{Email: "withsession@example.com", Password: "session pw", Version: 2},
+		megasim.Account{Email: "withpass@example.com", Password: "rclone pw", Version: 2})
+	e, _ := newMemLoginEnv(t, s)
 
 	// A session rclone holds (made here by one login).
 	c, err := megaclient.Connect(context.Background(), megaclient.Options{
@@ -756,8 +759,7 @@ func TestImportRclone(t *testing.T) {
 func TestLockedKeyringSaysSoAndFallsBack(t *testing.T) {
 	t.Parallel()
 	s := startLoginSim(t)
-	mem := newMemKeyring()
-	e := newLoginEnv(t, s, keyring.NewWithBackend(mem))
+	e, mem := newMemLoginEnv(t, s)
 	e.login("work", loginEmail, loginPass)
 	mem.err = dbus.Error{Name: "org.freedesktop.Secret.Error.IsLocked", Body: []any{"collection is locked"}}
 	const advice = "the keyring is locked: unlock it (log in to the desktop session, or use a keyring tool such as seahorse), " +
@@ -780,8 +782,7 @@ func TestLockedKeyringSaysSoAndFallsBack(t *testing.T) {
 func TestLogoutWithServerGoneStillForgetsLocally(t *testing.T) {
 	t.Parallel()
 	s := startLoginSim(t)
-	mem := newMemKeyring()
-	e := newLoginEnv(t, s, keyring.NewWithBackend(mem))
+	e, mem := newMemLoginEnv(t, s)
 	e.login("work", loginEmail, loginPass, "--remember-password")
 	s.Close()
 	_, _, err := e.run("", "logout", "work")

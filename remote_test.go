@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/megatui/megatui/config"
 	"github.com/megatui/megatui/e2e"
+	"github.com/megatui/megatui/internal/secretservicetest"
 	"github.com/megatui/megatui/keyring"
 	"github.com/megatui/megatui/megaclient"
 )
@@ -42,66 +42,6 @@ const (
 	childTimeout    = 90 * time.Second
 )
 
-func skipOrFailMissing(t *testing.T, msg string) {
-	t.Helper()
-	if os.Getenv("MEGATUI_REQUIRE_ALL") == "1" {
-		t.Fatalf("%s (MEGATUI_REQUIRE_ALL=1)", msg)
-	}
-	t.Skip(msg)
-}
-
-// runChild re-runs the current test in a child process with env added and
-// checks that it passed.
-func runChild(t *testing.T, cmd *exec.Cmd) {
-	t.Helper()
-	out, err := cmd.CombinedOutput()
-	if err != nil || !bytes.Contains(out, []byte("--- PASS: "+t.Name())) {
-		t.Fatalf("child run of %s failed: %v\n%s", t.Name(), err, out)
-	}
-	if testing.Verbose() {
-		t.Logf("child process:\n%s", out)
-	}
-}
-
-// runUnderPrivateSecretService re-runs the current test under its own
-// D-Bus session with an unlocked gnome-keyring whose files live in a
-// throw-away HOME.
-func runUnderPrivateSecretService(t *testing.T) {
-	t.Helper()
-	for _, prog := range []string{"dbus-run-session", "gnome-keyring-daemon"} {
-		if _, err := exec.LookPath(prog); err != nil {
-			skipOrFailMissing(t, "no Secret Service reachable and "+prog+" is not installed "+
-				"(install dbus and gnome-keyring, or run the tests under dbus-run-session with an unlocked keyring)")
-		}
-	}
-	home, err := os.MkdirTemp("", "megatui-cli-keyring-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(home) }) // the daemon may still be writing
-	run := filepath.Join(home, "run")
-	if err := os.Mkdir(run, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), childTimeout)
-	defer cancel()
-	// The keyring's unlock password is a test value piped on stdin.
-	script := `eval "$(printf %s megatui-test | gnome-keyring-daemon --unlock --components=secrets)" && ` +
-		`exec "$0" -test.run="^$1\$" -test.v -test.count=1`
-	cmd := exec.CommandContext(ctx, "dbus-run-session", "--", "sh", "-c", script, os.Args[0], t.Name())
-	env := []string{cliChildEnv + "=" + cliChildPrivate, "MEGATUI_REQUIRE_ALL=1",
-		"HOME=" + home, "XDG_DATA_HOME=" + filepath.Join(home, "data"), "XDG_RUNTIME_DIR=" + run}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") && !strings.HasPrefix(kv, "HOME=") &&
-			!strings.HasPrefix(kv, "XDG_") && !strings.HasPrefix(kv, cliChildEnv+"=") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = env
-	runChild(t, cmd)
-	t.Log("ran in a private dbus-run-session with gnome-keyring-daemon")
-}
-
 // TestSecretServiceLoginThenLs: `megatui login` stores the session in the
 // real Secret Service, and the next command (ls) resumes it with no
 // password login; logout removes it again.
@@ -113,7 +53,7 @@ func TestSecretServiceLoginThenLs(t *testing.T) {
 	st := keys.Status()
 	if os.Getenv(cliChildEnv) != cliChildPrivate && !st.Usable() {
 		t.Parallel()
-		runUnderPrivateSecretService(t)
+		secretservicetest.RunInPrivate(t, cliChildEnv, cliChildPrivate, childTimeout)
 		return
 	}
 	if !st.Usable() {
@@ -170,12 +110,8 @@ func TestSecretServiceLoginThenLs(t *testing.T) {
 func TestNoDBusLoginFallsBack(t *testing.T) {
 	if os.Getenv(cliChildEnv) != cliChildNoDBus {
 		t.Parallel()
-		ctx, cancel := context.WithTimeout(context.Background(), childTimeout)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^"+t.Name()+"$", "-test.v", "-test.count=1")
-		cmd.Env = append(os.Environ(), cliChildEnv+"="+cliChildNoDBus,
-			"DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(t.TempDir(), "no-bus-here"))
-		runChild(t, cmd)
+		secretservicetest.RunChild(t, secretservicetest.RerunCommand(t, childTimeout, cliChildEnv+"="+cliChildNoDBus,
+			"DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(t.TempDir(), "no-bus-here")))
 		return
 	}
 	keys := keyring.New(keyring.WithService(cliTestService), keyring.WithTimeout(10*time.Second))

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	dbus "github.com/godbus/dbus/v5"
 	gokeyring "github.com/zalando/go-keyring"
 
+	"github.com/megatui/megatui/internal/secretservicetest"
 	"github.com/megatui/megatui/model"
 )
 
@@ -41,16 +41,6 @@ const (
 	privateTimeout = 90 * time.Second
 )
 
-func requireAll() bool { return os.Getenv("MEGATUI_REQUIRE_ALL") == "1" }
-
-func skipOrFail(t *testing.T, msg string) {
-	t.Helper()
-	if requireAll() {
-		t.Fatalf("%s (MEGATUI_REQUIRE_ALL=1)", msg)
-	}
-	t.Skip(msg)
-}
-
 func uniqueRemote(t *testing.T) string {
 	return strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()) + "-" + time.Now().Format("150405.000000")
 }
@@ -59,19 +49,13 @@ func uniqueRemote(t *testing.T) string {
 // one if reachable, else a private one in a child process.
 func withSecretService(t *testing.T, body func(t *testing.T, s *Store)) {
 	t.Helper()
-	s := New(WithService(testService), WithTimeout(20*time.Second))
-	if os.Getenv(childEnv) == childPrivate {
-		if st := s.Status(); !st.Usable() {
-			t.Fatalf("private Secret Service not usable: %+v", st)
+	if os.Getenv(childEnv) != childPrivate {
+		if s := New(WithService(testService), WithTimeout(20*time.Second)); s.Status().Usable() {
+			body(t, s)
+			return
 		}
-		body(t, s)
-		return
 	}
-	if st := s.Status(); st.Usable() {
-		body(t, s)
-		return
-	}
-	runInPrivateSecretService(t)
+	inPrivateSecretService(t, body)
 }
 
 // inPrivateSecretService runs body only inside a private Secret Service,
@@ -86,54 +70,9 @@ func inPrivateSecretService(t *testing.T, body func(t *testing.T, s *Store)) {
 		body(t, s)
 		return
 	}
-	runInPrivateSecretService(t)
-}
-
-// runInPrivateSecretService re-runs the current test in a child process
-// under its own D-Bus session with an unlocked gnome-keyring whose files
-// live in a throw-away HOME.
-func runInPrivateSecretService(t *testing.T) {
-	t.Helper()
-	for _, prog := range []string{"dbus-run-session", "gnome-keyring-daemon"} {
-		if _, err := exec.LookPath(prog); err != nil {
-			skipOrFail(t, "no Secret Service reachable and "+prog+" not installed "+
-				"(install dbus and gnome-keyring, or run under dbus-run-session as .ci/run does)")
-		}
-	}
-	home, err := os.MkdirTemp("", "megatui-keyring-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// gnome-keyring-daemon may still be writing as it exits: clean up
-	// best-effort instead of failing the test on a racing RemoveAll.
-	t.Cleanup(func() { _ = os.RemoveAll(home) })
-	runtime := filepath.Join(home, "run")
-	if err := os.Mkdir(runtime, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), privateTimeout)
-	defer cancel()
-	// The keyring password is a test value piped on stdin, never an argument.
-	script := `eval "$(printf %s megatui-test | gnome-keyring-daemon --unlock --components=secrets)" && ` +
-		`exec "$0" -test.run="^$1\$" -test.v -test.count=1`
-	cmd := exec.CommandContext(ctx, "dbus-run-session", "--", "sh", "-c", script, os.Args[0], t.Name())
-	env := []string{childEnv + "=" + childPrivate, "MEGATUI_REQUIRE_ALL=1",
-		"HOME=" + home, "XDG_DATA_HOME=" + filepath.Join(home, "data"), "XDG_RUNTIME_DIR=" + runtime}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") && !strings.HasPrefix(kv, "HOME=") &&
-			!strings.HasPrefix(kv, "XDG_") && !strings.HasPrefix(kv, childEnv+"=") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = env
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("private Secret Service run failed: %v\n%s", err, out)
-	}
-	if !bytes.Contains(out, []byte("--- PASS: "+t.Name())) {
-		t.Fatalf("private Secret Service run did not pass %s:\n%s", t.Name(), out)
-	}
-	t.Logf("ran in a private dbus-run-session with gnome-keyring-daemon")
+	// Re-run this test in a child process under its own D-Bus session with
+	// an unlocked gnome-keyring whose files live in a throw-away HOME.
+	secretservicetest.RunInPrivate(t, childEnv, childPrivate, privateTimeout)
 }
 
 func TestSecretServiceStoreReadDelete(t *testing.T) {
@@ -235,17 +174,7 @@ func TestSecretServiceLocked(t *testing.T) {
 // process, then checks Status, the store's errors and the fallback.
 func TestNoDBus(t *testing.T) {
 	if os.Getenv(childEnv) != childNoDBus {
-		ctx, cancel := context.WithTimeout(context.Background(), privateTimeout)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestNoDBus$", "-test.v", "-test.count=1")
-		cmd.Env = append(os.Environ(), childEnv+"="+childNoDBus)
-		out, err := cmd.CombinedOutput()
-		if err != nil || !bytes.Contains(out, []byte("--- PASS: TestNoDBus")) {
-			t.Fatalf("child run failed: %v\n%s", err, out)
-		}
-		if testing.Verbose() {
-			t.Logf("child process:\n%s", out)
-		}
+		secretservicetest.RunChild(t, secretservicetest.RerunCommand(t, privateTimeout, childEnv+"="+childNoDBus))
 		return
 	}
 	// In the child, nothing has touched D-Bus yet, so this setting takes

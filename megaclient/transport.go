@@ -67,44 +67,46 @@ func newRewrites() *rewrites {
 	return &rewrites{uploads: map[string]nodeRewrite{}, attrs: map[string]Attrs{}, refused: map[string]error{}}
 }
 
+// register stores v under key in m (one of r's maps) and returns the func
+// that removes it again, with any refusal recorded for key.
+func register[V any](r *rewrites, m map[string]V, key string, v V) func() {
+	r.mu.Lock()
+	m[key] = v
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		delete(m, key)
+		delete(r.refused, key)
+		r.mu.Unlock()
+	}
+}
+
+// lookup reads key in m (one of r's maps).
+func lookup[V any](r *rewrites, m map[string]V, key string) (V, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	v, ok := m[key]
+	return v, ok
+}
+
 // setNewNode registers the real attributes of the new node that go-mega
 // creates in parent under the (unique) placeholder name.
 func (r *rewrites) setNewNode(parent, placeholder string, a Attrs) func() {
-	r.mu.Lock()
-	r.uploads[placeholder] = nodeRewrite{parent: parent, attrs: a}
-	r.mu.Unlock()
-	return func() {
-		r.mu.Lock()
-		delete(r.uploads, placeholder)
-		delete(r.refused, placeholder)
-		r.mu.Unlock()
-	}
+	return register(r, r.uploads, placeholder, nodeRewrite{parent: parent, attrs: a})
 }
 
 func (r *rewrites) newNode(placeholder string) (nodeRewrite, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	nn, ok := r.uploads[placeholder]
-	return nn, ok
+	return lookup(r, r.uploads, placeholder)
 }
 
+// setAttrs registers the full attribute set to write in place of the
+// attribute go-mega sends for node h.
 func (r *rewrites) setAttrs(h string, a Attrs) func() {
-	r.mu.Lock()
-	r.attrs[h] = a
-	r.mu.Unlock()
-	return func() {
-		r.mu.Lock()
-		delete(r.attrs, h)
-		delete(r.refused, h)
-		r.mu.Unlock()
-	}
+	return register(r, r.attrs, h, a)
 }
 
 func (r *rewrites) attrsFor(h string) (Attrs, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	a, ok := r.attrs[h]
-	return a, ok
+	return lookup(r, r.attrs, h)
 }
 
 // refuse records why a command registered under key was not sent.

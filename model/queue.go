@@ -67,6 +67,39 @@ func (q *Queue) rec(id JobID) (*jobRec, error) {
 	return r, nil
 }
 
+// transition looks up a job for op and checks that op is legal in its
+// current state.
+func (q *Queue) transition(id JobID, op string, legal func(State) bool) (*jobRec, error) {
+	r, err := q.rec(id)
+	if err != nil {
+		return nil, err
+	}
+	if !legal(r.job.State) {
+		return nil, badTransition(&r.job, op)
+	}
+	return r, nil
+}
+
+// oneOf returns a predicate that holds for the given states.
+func oneOf(states ...State) func(State) bool {
+	return func(s State) bool { return slices.Contains(states, s) }
+}
+
+// active holds for jobs with work still ahead of them: queued, running or
+// waiting.
+func active(s State) bool { return s == StateQueued || s == StateRunning || s == StateWaiting }
+
+// settled holds for jobs that will never run again: done, skipped or
+// cancelled (failed jobs may be retried).
+func settled(s State) bool { return s == StateDone || s == StateSkipped || s == StateCancelled }
+
+// halt takes a job out of the running set and out of the wait for a retry,
+// and puts it in state with reason.
+func (q *Queue) halt(r *jobRec, state State, reason string) {
+	q.leaveRunning(r)
+	r.job.State, r.job.Reason, r.job.RetryAt = state, reason, time.Time{}
+}
+
 // Add appends a job to the end of the queue in the queued state and returns
 // its id. The job's ID, state, progress and error fields are reset; Size
 // may be -1 when not yet known.
@@ -160,12 +193,9 @@ func (q *Queue) Start(now time.Time) (Job, bool) {
 // StartJob starts one particular queued or waiting job, even out of order
 // or before its retry time.
 func (q *Queue) StartJob(id JobID, now time.Time) error {
-	r, err := q.rec(id)
+	r, err := q.transition(id, "start", oneOf(StateQueued, StateWaiting))
 	if err != nil {
 		return err
-	}
-	if r.job.State != StateQueued && r.job.State != StateWaiting {
-		return badTransition(&r.job, "start")
 	}
 	q.markRunning(r, now) // its heap entries become stale
 	return nil
@@ -205,12 +235,9 @@ func (q *Queue) NextWake() (time.Time, bool) {
 // (not a delta) at now. done may go down when a transfer restarts; it may
 // not exceed a known size.
 func (q *Queue) Progress(id JobID, done int64, now time.Time) error {
-	r, err := q.rec(id)
+	r, err := q.transition(id, "progress", oneOf(StateRunning))
 	if err != nil {
 		return err
-	}
-	if r.job.State != StateRunning {
-		return badTransition(&r.job, "progress")
 	}
 	if done < 0 || (r.job.Size >= 0 && done > r.job.Size) {
 		return fmt.Errorf("progress job %d: %d bytes of %d: %w", id, done, r.job.Size, ErrBadTransition)
@@ -243,12 +270,9 @@ func (q *Queue) SetSize(id JobID, size int64) error {
 // Wait puts a running job aside until until, with a reason shown to the
 // user ("rate limited"). It becomes runnable again at that time.
 func (q *Queue) Wait(id JobID, reason string, until time.Time) error {
-	r, err := q.rec(id)
+	r, err := q.transition(id, "wait", oneOf(StateRunning))
 	if err != nil {
 		return err
-	}
-	if r.job.State != StateRunning {
-		return badTransition(&r.job, "wait")
 	}
 	q.leaveRunning(r)
 	r.job.State, r.job.Reason, r.job.RetryAt = StateWaiting, reason, until
@@ -258,12 +282,9 @@ func (q *Queue) Wait(id JobID, reason string, until time.Time) error {
 
 // Finish marks a running job done; its Done becomes its size.
 func (q *Queue) Finish(id JobID, now time.Time) error {
-	r, err := q.rec(id)
+	r, err := q.transition(id, "finish", oneOf(StateRunning))
 	if err != nil {
 		return err
-	}
-	if r.job.State != StateRunning {
-		return badTransition(&r.job, "finish")
 	}
 	q.leaveRunning(r)
 	if r.job.Size < 0 {
@@ -276,64 +297,43 @@ func (q *Queue) Finish(id JobID, now time.Time) error {
 
 // Fail marks a queued, running or waiting job failed with an error text.
 func (q *Queue) Fail(id JobID, errText string, now time.Time) error {
-	r, err := q.rec(id)
+	r, err := q.transition(id, "fail", active)
 	if err != nil {
 		return err
 	}
-	switch r.job.State {
-	case StateQueued, StateRunning, StateWaiting:
-	default:
-		return badTransition(&r.job, "fail")
-	}
-	q.leaveRunning(r)
-	r.job.State, r.job.Err, r.job.FinishedAt = StateFailed, errText, now
-	r.job.Reason, r.job.RetryAt = "", time.Time{}
+	q.halt(r, StateFailed, "")
+	r.job.Err, r.job.FinishedAt = errText, now
 	return nil
 }
 
 // Skip marks a queued, running or waiting job skipped, with a reason
 // ("identical file exists").
 func (q *Queue) Skip(id JobID, reason string, now time.Time) error {
-	r, err := q.rec(id)
+	r, err := q.transition(id, "skip", active)
 	if err != nil {
 		return err
 	}
-	switch r.job.State {
-	case StateQueued, StateRunning, StateWaiting:
-	default:
-		return badTransition(&r.job, "skip")
-	}
-	q.leaveRunning(r)
-	r.job.State, r.job.Reason, r.job.FinishedAt = StateSkipped, reason, now
-	r.job.RetryAt = time.Time{}
+	q.halt(r, StateSkipped, reason)
+	r.job.FinishedAt = now
 	return nil
 }
 
 // Pause pauses a queued, running or waiting job. A running job keeps its
 // Done count; the engine stops its worker.
 func (q *Queue) Pause(id JobID) error {
-	r, err := q.rec(id)
+	r, err := q.transition(id, "pause", active)
 	if err != nil {
 		return err
 	}
-	switch r.job.State {
-	case StateQueued, StateRunning, StateWaiting:
-	default:
-		return badTransition(&r.job, "pause")
-	}
-	q.leaveRunning(r)
-	r.job.State, r.job.Reason, r.job.RetryAt = StatePaused, "", time.Time{}
+	q.halt(r, StatePaused, "")
 	return nil
 }
 
 // Resume puts a paused job back in the queue at its old position.
 func (q *Queue) Resume(id JobID) error {
-	r, err := q.rec(id)
+	r, err := q.transition(id, "resume", oneOf(StatePaused))
 	if err != nil {
 		return err
-	}
-	if r.job.State != StatePaused {
-		return badTransition(&r.job, "resume")
 	}
 	q.requeue(r)
 	return nil
@@ -346,29 +346,21 @@ func (q *Queue) requeue(r *jobRec) {
 
 // Cancel cancels a job that is not done, skipped or already cancelled.
 func (q *Queue) Cancel(id JobID, now time.Time) error {
-	r, err := q.rec(id)
+	r, err := q.transition(id, "cancel", func(s State) bool { return !settled(s) })
 	if err != nil {
 		return err
 	}
-	switch r.job.State {
-	case StateDone, StateSkipped, StateCancelled:
-		return badTransition(&r.job, "cancel")
-	}
-	q.leaveRunning(r)
-	r.job.State, r.job.FinishedAt = StateCancelled, now
-	r.job.Reason, r.job.RetryAt = "", time.Time{}
+	q.halt(r, StateCancelled, "")
+	r.job.FinishedAt = now
 	return nil
 }
 
 // Retry puts a failed or cancelled job back in the queue at its old
 // position, with its progress and error cleared.
 func (q *Queue) Retry(id JobID) error {
-	r, err := q.rec(id)
+	r, err := q.transition(id, "retry", oneOf(StateFailed, StateCancelled))
 	if err != nil {
 		return err
-	}
-	if r.job.State != StateFailed && r.job.State != StateCancelled {
-		return badTransition(&r.job, "retry")
 	}
 	r.job.Done, r.job.Err, r.job.FinishedAt = 0, "", time.Time{}
 	q.requeue(r)
@@ -378,14 +370,9 @@ func (q *Queue) Retry(id JobID) error {
 // MoveToFront makes a queued, waiting or paused job the first in run
 // order. A waiting job keeps its retry time.
 func (q *Queue) MoveToFront(id JobID) error {
-	r, err := q.rec(id)
+	r, err := q.transition(id, "move", oneOf(StateQueued, StateWaiting, StatePaused))
 	if err != nil {
 		return err
-	}
-	switch r.job.State {
-	case StateQueued, StateWaiting, StatePaused:
-	default:
-		return badTransition(&r.job, "move")
 	}
 	q.front--
 	r.key = q.front
@@ -416,23 +403,22 @@ func (q *Queue) each(ok func(State) bool, op func(JobID) error) []JobID {
 
 // PauseAll pauses every queued, running and waiting job.
 func (q *Queue) PauseAll() []JobID {
-	return q.each(func(s State) bool { return s == StateQueued || s == StateRunning || s == StateWaiting }, q.Pause)
+	return q.each(active, q.Pause)
 }
 
 // ResumeAll resumes every paused job.
 func (q *Queue) ResumeAll() []JobID {
-	return q.each(func(s State) bool { return s == StatePaused }, q.Resume)
+	return q.each(oneOf(StatePaused), q.Resume)
 }
 
 // CancelAll cancels every job that is not done, skipped or cancelled.
 func (q *Queue) CancelAll(now time.Time) []JobID {
-	return q.each(func(s State) bool { return s != StateDone && s != StateSkipped && s != StateCancelled },
-		func(id JobID) error { return q.Cancel(id, now) })
+	return q.each(func(s State) bool { return !settled(s) }, func(id JobID) error { return q.Cancel(id, now) })
 }
 
 // RetryFailed re-queues every failed job.
 func (q *Queue) RetryFailed() []JobID {
-	return q.each(func(s State) bool { return s == StateFailed }, q.Retry)
+	return q.each(oneOf(StateFailed), q.Retry)
 }
 
 // RemoveFinished drops done, skipped and cancelled jobs and returns how
@@ -441,11 +427,10 @@ func (q *Queue) RemoveFinished() int {
 	kept := q.order[:0]
 	removed := 0
 	for _, id := range q.order {
-		switch q.jobs[id].job.State {
-		case StateDone, StateSkipped, StateCancelled:
+		if settled(q.jobs[id].job.State) {
 			delete(q.jobs, id)
 			removed++
-		default:
+		} else {
 			kept = append(kept, id)
 		}
 	}
@@ -538,7 +523,7 @@ func (q *Queue) Totals(now time.Time) Totals {
 			continue
 		}
 		t.BytesTotal += j.Size
-		if j.State == StateQueued || j.State == StateRunning || j.State == StateWaiting {
+		if active(j.State) {
 			pending += j.Remaining()
 		}
 	}

@@ -93,23 +93,14 @@ func v2Derive(password string, salt []byte) (pwKey, authKey []byte, err error) {
 }
 
 // ecbEncrypt encrypts every 16-byte block of b separately.
-func ecbEncrypt(key, b []byte) ([]byte, error) {
-	if len(b)%16 != 0 {
-		return nil, errors.New("ecb: length not a multiple of 16")
-	}
-	c, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]byte, len(b))
-	for i := 0; i < len(b); i += 16 {
-		c.Encrypt(out[i:i+16], b[i:i+16])
-	}
-	return out, nil
-}
+func ecbEncrypt(key, b []byte) ([]byte, error) { return ecb(key, b, cipher.Block.Encrypt) }
 
 // ecbDecrypt decrypts every 16-byte block of b separately.
-func ecbDecrypt(key, b []byte) ([]byte, error) {
+func ecbDecrypt(key, b []byte) ([]byte, error) { return ecb(key, b, cipher.Block.Decrypt) }
+
+// ecb applies op (a cipher.Block's Encrypt or Decrypt) under key to every
+// 16-byte block of b separately.
+func ecb(key, b []byte, op func(c cipher.Block, dst, src []byte)) ([]byte, error) {
 	if len(b)%16 != 0 {
 		return nil, errors.New("ecb: length not a multiple of 16")
 	}
@@ -119,7 +110,7 @@ func ecbDecrypt(key, b []byte) ([]byte, error) {
 	}
 	out := make([]byte, len(b))
 	for i := 0; i < len(b); i += 16 {
-		c.Decrypt(out[i:i+16], b[i:i+16])
+		op(c, out[i:i+16], b[i:i+16])
 	}
 	return out, nil
 }

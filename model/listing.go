@@ -55,8 +55,11 @@ type Listing struct {
 	// steps caches the rows matched by each prefix of the pattern typed so
 	// far: typing a letter narrows the last step's rows, backspace pops.
 	steps   []filterStep
-	pending bool   // a FilterJob's result is awaited
-	gen     uint64 // bumped whenever row indexes change meaning
+	pending bool // a FilterJob's result is awaited
+	// sortPending: a SortJob's result is awaited (the entries are still
+	// in the previous order while sortKey/reverse already name the new).
+	sortPending bool
+	gen         uint64 // bumped whenever row indexes change meaning
 
 	cursor int // index into rows
 	offset int // first visible row on screen
@@ -97,7 +100,18 @@ func (l *Listing) Dir() string { return l.dir }
 // (a refresh) the cursor stays on the same entry and marks on entries that
 // still exist are kept; for another folder the marks are cleared and the
 // cursor returns to the entry it was on when that folder was last shown.
+// It sorts on the caller's goroutine; big folders use SortEntries off the
+// UI goroutine and SetSorted.
 func (l *Listing) SetEntries(dir string, entries []Entry) {
+	l.SetSorted(dir, SortEntries(entries, l.sortKey, l.reverse))
+}
+
+// SetSorted is SetEntries for entries already ordered by SortEntries (on
+// another goroutine). When they were sorted by another key than the
+// listing's (the user changed the sort meanwhile) they are installed as
+// they are and the returned job, pending true, re-sorts them: run it and
+// pass its result to ApplySort.
+func (l *Listing) SetSorted(dir string, s Sorted) (job SortJob, pending bool) {
 	var keepKey string
 	oldCursor := l.cursor
 	if cur, ok := l.Current(); ok {
@@ -110,11 +124,11 @@ func (l *Listing) SetEntries(dir string, entries []Entry) {
 		l.offset = 0
 	}
 	l.dir = dir
-	l.entries = slices.Clone(entries)
+	l.entries, l.names = s.entries, s.names
+	l.sortPending = false
 	oldMarks := l.marks
 	l.marks = make(map[string]struct{}, len(oldMarks))
 	l.markCount, l.markSize = 0, 0
-	l.sortEntries()
 	if same {
 		for _, e := range l.entries {
 			if _, ok := oldMarks[EntryKey(e)]; ok {
@@ -129,13 +143,32 @@ func (l *Listing) SetEntries(dir string, entries []Entry) {
 			l.SetCursor(oldCursor) // the entry went away: stay near it
 		}
 	}
+	if s.key != l.sortKey || s.reverse != l.reverse {
+		l.sortPending = true
+		return l.sortJob(), true
+	}
+	return SortJob{}, false
 }
 
 // Remember records key as the entry to put the cursor on when dir is shown
 // next (used when going up: the cursor lands on the folder we came from).
 func (l *Listing) Remember(dir, key string) { l.remembered[dir] = key }
 
-func (l *Listing) sortEntries() {
+// Sorted is a slice of entries in display order, as SortEntries made it.
+type Sorted struct {
+	key     SortKey
+	reverse bool
+	entries []Entry
+	names   []string
+	from    []int // entries[i] was the input's from[i]
+}
+
+// Len is the number of entries.
+func (s Sorted) Len() int { return len(s.entries) }
+
+// SortEntries orders a copy of entries by key, folders first, reversed
+// when reverse is set. It is pure and may run on any goroutine.
+func SortEntries(entries []Entry, key SortKey, reverse bool) Sorted {
 	// Sort compact keys (computed once: the lower-cased name, the numeric
 	// column) rather than entries, so comparisons touch little memory.
 	type sortItem struct {
@@ -147,12 +180,12 @@ func (l *Listing) sortEntries() {
 		id    string
 		idx   int
 	}
-	es := l.entries
+	es := entries
 	items := make([]sortItem, len(es))
 	for i := range es {
 		e := &es[i]
 		it := sortItem{dir: e.IsDir(), lower: strings.ToLower(e.Name), name: e.Name, id: e.ID, idx: i}
-		switch l.sortKey {
+		switch key {
 		case SortBySize:
 			it.num = e.Size
 		case SortByTime:
@@ -160,7 +193,7 @@ func (l *Listing) sortEntries() {
 		}
 		items[i] = it
 	}
-	rev := l.reverse
+	rev := reverse
 	slices.SortFunc(items, func(a, b sortItem) int {
 		if a.dir != b.dir {
 			if a.dir {
@@ -191,11 +224,13 @@ func (l *Listing) sortEntries() {
 	})
 	sorted := make([]Entry, len(es))
 	names := make([]string, len(es))
+	from := make([]int, len(es))
 	for i, it := range items {
 		sorted[i] = es[it.idx]
 		names[i] = it.name
+		from[i] = it.idx
 	}
-	l.entries, l.names = sorted, names
+	return Sorted{key: key, reverse: reverse, entries: sorted, names: names, from: from}
 }
 
 // rebuildRows recomputes the visible rows from the hidden toggle and the
@@ -222,13 +257,99 @@ func (l *Listing) rebuildRows() {
 // SetSort orders the entries by key (folders always first), reversed when
 // reverse is set. The cursor stays on the same entry.
 func (l *Listing) SetSort(key SortKey, reverse bool) {
-	cur, ok := l.Current()
+	if job, pending := l.BeginSort(key, reverse); pending {
+		l.ApplySort(job.Run())
+	}
+}
+
+// SortJob is the sorting work of one sort change. Run may be called on
+// another goroutine: it reads only an immutable snapshot of the entries.
+type SortJob struct {
+	entries []Entry
+	key     SortKey
+	reverse bool
+}
+
+// SortResult is what SortJob.Run produced; hand it to ApplySort.
+type SortResult struct {
+	src    []Entry // the snapshot that was sorted
+	sorted Sorted
+}
+
+// Run sorts the job's snapshot.
+func (j SortJob) Run() SortResult {
+	return SortResult{src: j.entries, sorted: SortEntries(j.entries, j.key, j.reverse)}
+}
+
+func (l *Listing) sortJob() SortJob {
+	return SortJob{entries: l.entries, key: l.sortKey, reverse: l.reverse}
+}
+
+// BeginSort records the new sort key and direction (Sort reports them at
+// once) and leaves the sorting to the caller: with pending true the rows
+// keep their old order until the job's result is passed to ApplySort (the
+// UI runs big folders' jobs off its goroutine).
+func (l *Listing) BeginSort(key SortKey, reverse bool) (job SortJob, pending bool) {
 	l.sortKey, l.reverse = key, reverse
-	l.sortEntries()
-	l.rebuildRows()
+	l.sortPending = true
+	return l.sortJob(), true
+}
+
+// ApplySort installs a sort result and reports whether it was current: a
+// result for another key or direction than the latest requested, or made
+// from entries since replaced (a reload, another listing), is dropped.
+// The cursor stays on the same entry; marks, the hidden toggle and the
+// filter are kept (the filter's rows are remapped, not matched again).
+func (l *Listing) ApplySort(r SortResult) bool {
+	s := r.sorted
+	if !l.sortPending || s.key != l.sortKey || s.reverse != l.reverse || !sameSlice(r.src, l.entries) {
+		return false
+	}
+	cur, ok := l.Current()
+	pos := make([]int, len(s.from)) // old index -> new index
+	for i, f := range s.from {
+		pos[f] = i
+	}
+	remap := func(rows []int) []int {
+		out := make([]int, len(rows))
+		for i, r := range rows {
+			out[i] = pos[r]
+		}
+		slices.Sort(out)
+		return out
+	}
+	l.entries, l.names = s.entries, s.names
+	l.sortPending = false
+	l.gen++ // pending filter results index the old order
+	l.pending = false
+	l.base = remap(l.base)
+	for i := range l.steps {
+		l.steps[i].rows = remap(l.steps[i].rows)
+	}
+	switch {
+	case len(l.steps) > 0 && l.steps[len(l.steps)-1].pattern == l.filter:
+		l.rows = l.steps[len(l.steps)-1].rows
+	case l.filter != "" && l.match != nil:
+		l.rebuildRows()
+	default:
+		l.rows = l.base
+	}
 	if ok {
 		l.SelectKey(EntryKey(cur))
 	}
+	return true
+}
+
+// SortPending reports that a sort result is awaited.
+func (l *Listing) SortPending() bool { return l.sortPending }
+
+// sameSlice reports whether a and b are the same slice (same backing
+// array and length), not merely equal.
+func sameSlice(a, b []Entry) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	return len(a) == 0 || &a[0] == &b[0]
 }
 
 // Sort returns the current sort key and direction.

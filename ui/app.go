@@ -44,8 +44,9 @@ type Options struct {
 	NoColor bool
 	// Location is the time zone of the time column (time.Local if nil).
 	Location *time.Location
-	// AsyncFilterAbove is the folder size from which the filter matches in
-	// a Cmd instead of inside Update (default 20,000 entries).
+	// AsyncFilterAbove is the folder size from which the filter matches,
+	// and a sort change sorts, in a Cmd instead of inside Update (default
+	// 20,000 entries).
 	AsyncFilterAbove int
 	// Fold folds names for the case/normalisation collision badges; it
 	// must be safe for concurrent use. nil means DiskFold (NFC + case
@@ -248,7 +249,8 @@ func (a *App) load(p int, dir, focus string) tea.Cmd {
 	ctx, cancel := context.WithCancel(a.ctx)
 	a.cancel[p] = cancel
 	a.panes[p].Loading = true
-	return listCmd(ctx, a.fs[p], p, a.seq[p], dir, focus, a.fold)
+	key, rev := a.panes[p].Listing.Sort()
+	return listCmd(ctx, a.fs[p], p, a.seq[p], dir, focus, a.fold, key, rev)
 }
 
 // fuzzyMatch is the filter's model.Matcher.

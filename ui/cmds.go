@@ -14,12 +14,16 @@ import (
 // Cmd builders. Each performs its I/O when Bubble Tea runs it, off the UI
 // goroutine, and reports through a typed message; none touches App.
 
-// listCmd lists dir and, off the UI goroutine, finds its duplicate groups.
-func listCmd(ctx context.Context, fs FS, pane int, seq uint64, dir, focus string, fold func(string) string) tea.Cmd {
+// listCmd lists dir and, off the UI goroutine, sorts it by the pane's sort
+// key and finds its duplicate groups.
+func listCmd(ctx context.Context, fs FS, pane int, seq uint64, dir, focus string, fold func(string) string,
+	key model.SortKey, reverse bool) tea.Cmd {
 	return func() tea.Msg {
 		es, err := fs.List(ctx, dir)
 		m := listingMsg{pane: pane, seq: seq, dir: dir, entries: es, err: err, focus: focus}
 		if err == nil {
+			s := model.SortEntries(es, key, reverse)
+			m.sorted = &s
 			m.dups = findDups(es, fold)
 		}
 		return m
@@ -144,6 +148,12 @@ func jobCtlCmd(what string, id model.JobID, f func(model.JobID) error) tea.Cmd {
 		}
 		return opResultMsg{what: fmt.Sprintf("%s job %d", what, id), err: err}
 	}
+}
+
+// sortCmd re-sorts a big folder off the UI goroutine; Listing.ApplySort
+// drops stale results.
+func sortCmd(pane int, job model.SortJob) tea.Cmd {
+	return func() tea.Msg { return sortResultMsg{pane: pane, res: job.Run()} }
 }
 
 func filterCmd(pane int, job model.FilterJob) tea.Cmd {

@@ -158,10 +158,11 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Parent, k.GoTo, k.SwitchPane, k.SwitchFS, k.Refresh},
 		{k.Toggle, k.SelectAll, k.Invert, k.SelectPattern, k.UnselectPattern, k.ClearMarks, k.Filter, k.SortCycle, k.SortReverse, k.Hidden},
-		{k.Copy, k.Move, k.Rename, k.Mkdir, k.Delete, k.DeleteForever, k.Rubbish, k.Restore, k.Export, k.Help, k.Quit, k.ForceQuit},
+		{k.Copy, k.Move, k.Rename, k.Mkdir, k.Delete, k.DeleteForever, k.Rubbish, k.Restore, k.Export},
 		{k.Transfers, k.TransfersMax, k.JobPause, k.JobCancel, k.JobRetry, k.JobFront, k.JobAnswer,
 			k.PauseAll, k.CancelAll, k.RetryFailed, k.ClearFinished},
 		{k.NextDup, k.PrevDup, k.Dedupe, k.UndoDedupe},
+		{k.Help, k.Quit, k.ForceQuit},
 	}
 }
 
@@ -191,7 +192,7 @@ func (k KeyMap) LoginHelp() []key.Binding {
 
 // helpGroupTitles names the FullHelp columns in the help overlay.
 func helpGroupTitles() []string {
-	return []string{"Navigation", "Selection and view", "Actions", "Transfers", "Duplicates"}
+	return []string{"Navigation", "Selection and view", "Actions", "Transfers", "Duplicates", "General"}
 }
 
 // fkeyNumber returns N when b is bound to the function key FN.

@@ -23,7 +23,10 @@ type listingMsg struct {
 	entries []model.Entry
 	err     error
 	focus   string // name to put the cursor on (the folder we came from)
-	dups    dupIndex
+	// sorted is entries already ordered (in the Cmd) by the sort key the
+	// pane had when the request was made; nil means sort on arrival.
+	sorted *model.Sorted
+	dups   dupIndex
 }
 
 // opResultMsg reports a finished mkdir/rename/delete/restore.
@@ -108,4 +111,11 @@ type (
 type filterResultMsg struct {
 	pane int
 	res  model.FilterResult
+}
+
+// sortResultMsg carries a big folder re-sorted off the UI goroutine;
+// Listing.ApplySort drops stale ones.
+type sortResultMsg struct {
+	pane int
+	res  model.SortResult
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -257,43 +256,75 @@ func (a *App) renderHelp() string {
 			}
 		}
 	}
-	var lines []string
+	var groups []helpGroup
 	for gi, group := range km.FullHelp() {
-		if !slices.ContainsFunc(group, key.Binding.Enabled) {
-			continue // a group with nothing that applies now
-		}
-		if len(lines) > 0 {
-			lines = append(lines, "")
-		}
-		lines = append(lines, a.st.HelpGroup.Render(titles[gi]))
+		g := helpGroup{title: titles[gi]}
 		for _, b := range group {
 			if !b.Enabled() {
 				continue
 			}
 			h := b.Help()
 			k := h.Key + strings.Repeat(" ", keyW-lipgloss.Width(h.Key))
-			lines = append(lines, a.st.HelpKey.Render(k)+"  "+a.st.HelpDesc.Render(h.Desc))
+			g.lines = append(g.lines, a.st.HelpKey.Render(k)+"  "+a.st.HelpDesc.Render(h.Desc))
+		}
+		if len(g.lines) > 0 { // skip a group with nothing that applies now
+			groups = append(groups, g)
 		}
 	}
-	// Flow the lines into as many columns as the height requires.
-	perCol := max(a.height-6, 4)
-	var cols []string
-	for len(lines) > 0 {
-		n := min(perCol, len(lines))
-		cols = append(cols, strings.Join(lines[:n], "\n"))
-		lines = lines[n:]
+	render := func(perCol int) []string {
+		var cols []string
+		for _, c := range flowHelp(groups, perCol) {
+			texts := make([]string, len(c))
+			for i, l := range c {
+				texts[i] = l.text
+				if l.heading {
+					texts[i] = a.st.HelpGroup.Render(l.text)
+				}
+			}
+			cols = append(cols, strings.Join(texts, "\n"))
+		}
+		return cols
 	}
-	sp := make([]string, 0, 2*len(cols))
-	for i, c := range cols {
+	// Show only whole columns that fit the screen (a cut column would hide
+	// its descriptions) and say, on two lines taken from the columns, what
+	// is left out.
+	room := a.width - a.st.Dialog.GetHorizontalFrameSize()
+	fit := func(cols []string) int {
+		used, shown := 0, 0
+		for i, c := range cols {
+			w := lipgloss.Width(c)
+			if i > 0 {
+				w += 3
+			}
+			if i > 0 && used+w > room {
+				break
+			}
+			used += w
+			shown++
+		}
+		return shown
+	}
+	cols := render(max(a.height-6, 4))
+	shown := fit(cols)
+	if shown < len(cols) {
+		cols = render(max(a.height-8, 4))
+		shown = fit(cols)
+	}
+	sp := make([]string, 0, 2*shown)
+	for i, c := range cols[:shown] {
 		if i > 0 {
 			sp = append(sp, "   ")
 		}
 		sp = append(sp, c)
 	}
 	body := lipgloss.JoinHorizontal(lipgloss.Top, sp...)
+	if hidden := len(cols) - shown; hidden > 0 {
+		note := fmt.Sprintf("+%d column(s): enlarge the terminal", hidden)
+		body += "\n\n" + a.st.HelpDesc.Render(ansi.Truncate(note, max(lipgloss.Width(cols[0]), 10), "…"))
+	}
 	out := a.st.Dialog.Render(a.st.DialogTitle.Render("megatui keys") + "\n\n" + body)
 	// Clip to the screen so the overlay never spills.
-	lines = strings.Split(out, "\n")
+	lines := strings.Split(out, "\n")
 	if len(lines) > a.height {
 		lines = lines[:a.height]
 	}
@@ -312,4 +343,57 @@ func fitLine(s string, w int) string {
 		s += strings.Repeat(" ", n)
 	}
 	return s
+}
+
+// helpGroup is one titled group of the help overlay.
+type helpGroup struct {
+	title string
+	lines []string
+}
+
+// helpLine is one line of a help column.
+type helpLine struct {
+	text    string
+	heading bool
+}
+
+// flowHelp lays groups out in columns of at most perCol lines. A group
+// starts a new column rather than leave its heading alone at the bottom
+// of one, and a group that still runs over repeats its heading, marked
+// "(cont.)", at the top of the next column: every key sits under the name
+// of its group. Columns never start with a blank line.
+func flowHelp(groups []helpGroup, perCol int) [][]helpLine {
+	perCol = max(perCol, 2) // room for a heading and one key
+	var cols [][]helpLine
+	var col []helpLine
+	flush := func() {
+		if len(col) > 0 {
+			cols = append(cols, col)
+			col = nil
+		}
+	}
+	for _, g := range groups {
+		// Blank line, heading and at least one key (or the whole group
+		// when it is shorter) must fit; else start the next column.
+		need := 1 + min(len(g.lines), 2)
+		if len(col) > 0 {
+			need++
+		}
+		if len(col)+need > perCol {
+			flush()
+		}
+		if len(col) > 0 {
+			col = append(col, helpLine{})
+		}
+		col = append(col, helpLine{text: g.title, heading: true})
+		for _, l := range g.lines {
+			if len(col) == perCol {
+				flush()
+				col = append(col, helpLine{text: g.title + " (cont.)", heading: true})
+			}
+			col = append(col, helpLine{text: l})
+		}
+	}
+	flush()
+	return cols
 }

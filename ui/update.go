@@ -64,6 +64,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case filterResultMsg:
 		a.panes[msg.pane].Listing.ApplyFilter(msg.res)
 		return nil
+	case sortResultMsg:
+		a.panes[msg.pane].Listing.ApplySort(msg.res)
+		return nil
 	case enqueuedMsg:
 		if msg.err != nil {
 			a.setError(msg.err)
@@ -275,25 +278,35 @@ func (a *App) onListing(m listingMsg) tea.Cmd {
 	p.Loading = false
 	if m.err != nil {
 		if au, ok := a.authFor(a.fs[m.pane]); ok && needsLogin(m.err) {
+			p.Problem = "not logged in"
 			a.openLogin(m.pane, m.dir, au)
 			a.setMessage(msgInfo, "log in to "+pane.DisplayName(a.fs[m.pane].Label()))
 			return nil
 		}
 		a.setError(fmt.Errorf("list %s: %w", pane.DisplayName(m.dir), m.err))
+		p.Problem = "cannot list: " + m.err.Error()
 		return nil
 	}
+	p.Problem = ""
 	if m.dir != p.Listing.Dir() && m.pane == a.focus {
 		a.filtering, a.renaming = false, false
 	}
 	if m.dir != p.Listing.Dir() && p.Listing.Filter() != "" {
 		p.Listing.SetFilter("", nil)
 	}
-	p.Listing.SetEntries(m.dir, m.entries)
+	var cmd tea.Cmd
+	if m.sorted != nil {
+		if job, pending := p.Listing.SetSorted(m.dir, *m.sorted); pending {
+			cmd = sortCmd(m.pane, job) // the sort key changed while loading
+		}
+	} else {
+		p.Listing.SetEntries(m.dir, m.entries)
+	}
 	a.dups[m.pane] = m.dups
 	if m.focus != "" {
 		p.Listing.SelectName(m.focus)
 	}
-	return nil
+	return cmd
 }
 
 func (a *App) onOpResult(m opResultMsg) tea.Cmd {
@@ -441,11 +454,11 @@ func (a *App) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return a.filterInput.Focus()
 	case key.Matches(k, km.SortCycle):
 		sk, rev := l.Sort()
-		l.SetSort((sk+1)%3, rev)
 		a.setMessage(msgInfo, "sorted by "+((sk+1)%3).String())
+		return a.sort((sk+1)%3, rev)
 	case key.Matches(k, km.SortReverse):
 		sk, rev := l.Sort()
-		l.SetSort(sk, !rev)
+		return a.sort(sk, !rev)
 	case key.Matches(k, km.Hidden):
 		l.SetShowHidden(!l.ShowHidden())
 	case key.Matches(k, km.Copy):
@@ -843,4 +856,19 @@ func (a *App) switchFS(p, fi int) tea.Cmd {
 	a.panes[p].Listing = l
 	a.dups[p] = dupIndex{}
 	return tea.Batch(append(a.startFS(p), a.load(p, "/", ""))...)
+}
+
+// sort changes the focused pane's sort order: in Update for small folders,
+// in a Cmd for big ones (the result is dropped if it is stale by the time
+// it arrives). The cursor stays on the same entry either way.
+func (a *App) sort(key model.SortKey, reverse bool) tea.Cmd {
+	l := a.cur().Listing
+	if l.Total() < a.asyncFilterAbove {
+		l.SetSort(key, reverse)
+		return nil
+	}
+	if job, pending := l.BeginSort(key, reverse); pending {
+		return sortCmd(a.focus, job)
+	}
+	return nil
 }

@@ -32,6 +32,12 @@ type Model struct {
 	Label string
 	// Loading is set while a listing request is in flight.
 	Loading bool
+	// Problem, when set, says why the pane has nothing to show ("not
+	// logged in", "cannot list: <error>"); it is drawn instead of an
+	// empty folder's rows, and its part before any ":" instead of the
+	// counts. App sets it when a listing fails and
+	// clears it when one succeeds.
+	Problem string
 	// Badge, when set, returns the badge drawn after an entry's name
 	// (duplicate groups, issue 6). It is called only for visible rows.
 	Badge func(model.Entry) (Badge, bool)
@@ -169,14 +175,7 @@ func (m Model) Render(st theme.Styles, focused bool, status, edit string) string
 	for i := end - start; i < rows; i++ {
 		line := strings.Repeat(" ", inner)
 		if i == 0 && m.Listing.Len() == 0 {
-			msg := "(empty)"
-			switch {
-			case m.Loading:
-				msg = "loading…"
-			case m.Listing.Filter() != "":
-				msg = "(no match)"
-			}
-			line = st.Loading.Render(pad(" "+msg, inner))
+			line = st.Loading.Render(pad(" "+m.emptyState(), inner))
 		}
 		b.WriteString(side + line + side + "\n")
 	}
@@ -195,9 +194,39 @@ func (m Model) Render(st theme.Styles, focused bool, status, edit string) string
 	return b.String()
 }
 
-// summary is "3/120" plus the selection and the filter.
+// emptyState says truthfully why a pane shows no rows.
+func (m Model) emptyState() string {
+	l := m.Listing
+	switch {
+	case m.Loading:
+		return "loading…"
+	case m.Problem != "":
+		return DisplayName(m.Problem)
+	case l.Dir() == "":
+		return "(no folder)"
+	case l.Filter() != "":
+		if l.FilterPending() {
+			return "matching…"
+		}
+		return "(no match)"
+	case l.Total() > 0:
+		return "(only hidden entries)"
+	}
+	return "(empty folder)"
+}
+
+// summary is "3/120" plus the selection and the filter; a pane with
+// nothing listed yet (loading, not logged in, failed) says so instead of
+// "0/0".
 func (m Model) summary() string {
 	l := m.Listing
+	if l.Total() == 0 && (m.Loading || m.Problem != "" || l.Dir() == "") {
+		s := m.emptyState()
+		if !m.Loading {
+			s, _, _ = strings.Cut(s, ":") // the rows hold the details
+		}
+		return s
+	}
 	s := fmt.Sprintf("%d/%d", min(l.Cursor()+1, l.Len()), l.Len())
 	if l.Len() != l.Total() {
 		s += fmt.Sprintf(" of %d", l.Total())
@@ -210,6 +239,9 @@ func (m Model) summary() string {
 		if l.FilterPending() {
 			s += " (matching…)"
 		}
+	}
+	if l.SortPending() {
+		s += " · sorting…"
 	}
 	if m.Loading {
 		s += " · loading…"

@@ -242,7 +242,7 @@ start_demo() {
 open_duplicates() {
 	keys Tab
 	keys j j Enter
-	wait_for ":/Duplicates" "identical" "case clash"
+	wait_for ":/Duplicates" "identical" "name clash"
 }
 
 shot_two_pane() {

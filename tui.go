@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -39,8 +40,8 @@ func runTUI(ctx context.Context, o tuiOptions) error {
 	// The TUI owns the terminal: no prompts on it, and warnings become
 	// messages instead of stderr lines under the alt screen.
 	env.readSecret, env.readLine = nil, nil
-	var warnings strings.Builder
-	env.stderr = &warnings
+	warnings := &lockedBuffer{}
+	env.stderr = warnings
 
 	logf, closeLog, err := debugLog(env)
 	if err != nil {
@@ -395,4 +396,23 @@ func (r paneRemote) Exists(ctx context.Context, parent, name string, size int64,
 		return model.Entry{}, false, err
 	}
 	return c.Exists(ctx, parent, name, size, fingerprint)
+}
+
+// lockedBuffer collects warnings that remotes connecting in concurrent
+// Cmds write; safe for concurrent use.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

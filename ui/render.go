@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/megatui/megatui/ui/cells"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -83,7 +84,7 @@ func (a *App) render() string {
 		lines = append(lines, "")
 	}
 	for i, l := range lines {
-		lines[i] = fitLine(l, a.width)
+		lines[i] = cells.Pad(l, a.width)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -136,7 +137,7 @@ func (a *App) renderHeader() string {
 		parts = append(parts, a.st.DupCollision.Render(d))
 	}
 	line := strings.Join(parts, a.st.Status.Render(" │ "))
-	return fitLine(line, a.width)
+	return cells.Pad(line, a.width)
 }
 
 func (a *App) renderMessage() string {
@@ -147,7 +148,7 @@ func (a *App) renderMessage() string {
 	case msgSuccess:
 		style = a.st.Success
 	}
-	return fitLine(style.Render(pane.DisplayName(a.message)), a.width)
+	return cells.Pad(style.Render(pane.DisplayName(a.message)), a.width)
 }
 
 // renderFooter is Midnight Commander's F-key bar, generated from the key
@@ -167,7 +168,7 @@ func (a *App) renderFooter() string {
 				parts = append(parts, a.st.HelpKey.Render(h.Key)+" "+a.st.HelpDesc.Render(h.Desc))
 			}
 		}
-		return fitLine(strings.Join(parts, "  "), a.width)
+		return cells.Pad(strings.Join(parts, "  "), a.width)
 	}
 	if len(a.dialogs) > 0 || a.filtering || a.renaming || a.help {
 		var parts []string
@@ -184,7 +185,7 @@ func (a *App) renderFooter() string {
 		if a.help {
 			parts = []string{a.st.HelpDesc.Render("any key closes help")}
 		}
-		return fitLine(strings.Join(parts, "  "), a.width)
+		return cells.Pad(strings.Join(parts, "  "), a.width)
 	}
 	if a.panelFocus {
 		// The transfer panel's own keys, job and queue controls.
@@ -195,7 +196,7 @@ func (a *App) renderFooter() string {
 				parts = append(parts, a.st.HelpKey.Render(h.Key)+" "+a.st.HelpDesc.Render(h.Desc))
 			}
 		}
-		return fitLine(strings.Join(parts, "  "), a.width)
+		return cells.Pad(strings.Join(parts, "  "), a.width)
 	}
 	type fk struct {
 		n     int
@@ -227,7 +228,7 @@ func (a *App) renderFooter() string {
 		b.WriteString(a.st.FKeyLabel.Render(k.label))
 		b.WriteString(" ")
 	}
-	return fitLine(b.String(), a.width)
+	return cells.Pad(b.String(), a.width)
 }
 
 // sortFKeys orders items by F-key number (insertion sort: a dozen items).
@@ -332,17 +333,6 @@ func (a *App) renderHelp() string {
 		lines[i] = ansi.Truncate(l, a.width, "")
 	}
 	return strings.Join(lines, "\n")
-}
-
-// fitLine truncates or pads s to exactly w cells.
-func fitLine(s string, w int) string {
-	if lipgloss.Width(s) > w {
-		s = ansi.Truncate(s, w, "…")
-	}
-	if n := w - lipgloss.Width(s); n > 0 {
-		s += strings.Repeat(" ", n)
-	}
-	return s
 }
 
 // helpGroup is one titled group of the help overlay.

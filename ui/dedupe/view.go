@@ -2,11 +2,11 @@ package dedupe
 
 import (
 	"fmt"
+	"github.com/megatui/megatui/ui/cells"
 	"strings"
 	"time"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/dustin/go-humanize"
 
 	"github.com/megatui/megatui/model"
@@ -67,14 +67,14 @@ func (m Model) View(st theme.Styles) string {
 		if len(body) == h-2 {
 			break
 		}
-		body = append(body, " "+fitLine(l, inner)+" ")
+		body = append(body, " "+cells.Pad(l, inner)+" ")
 	}
 	for len(body) < h-2 {
 		body = append(body, strings.Repeat(" ", inner+2))
 	}
 	side := st.BorderOn.Render("│")
 	var b strings.Builder
-	t := " " + truncate(title, inner-2) + " "
+	t := " " + cells.Truncate(title, inner-2) + " "
 	b.WriteString(st.BorderOn.Render("╭─") + st.PaneTitleOn.Render(t) +
 		st.BorderOn.Render(strings.Repeat("─", max(w-3-lipgloss.Width(t), 0))+"╮") + "\n")
 	for _, l := range body {
@@ -92,7 +92,7 @@ func (m Model) viewScope(st theme.Styles, inner int) []string {
 			label += "  (" + model.DisplayName(m.dir) + ")"
 		}
 		if s == m.scope {
-			lines = append(lines, st.Selected.Render(fitLine("> "+label, inner)))
+			lines = append(lines, st.Selected.Render(cells.Pad("> "+label, inner)))
 		} else {
 			lines = append(lines, "  "+label)
 		}
@@ -243,15 +243,15 @@ func (m Model) viewGroup(st theme.Styles, inner, rows int, extra []string) []str
 		p := "    " + model.DisplayName(m.path(e.ParentID, e.Name))
 		for _, r := range rows {
 			if i == m.cursor {
-				copies = append(copies, st.Selected.Render(fitLine(r, inner)))
+				copies = append(copies, st.Selected.Render(cells.Pad(r, inner)))
 			} else {
 				copies = append(copies, r)
 			}
 		}
 		if i == m.cursor {
-			copies = append(copies, st.Selected.Render(fitLeft(p, inner)))
+			copies = append(copies, st.Selected.Render(cells.PadKeepEnd(p, inner)))
 		} else {
-			copies = append(copies, st.Status.Render(fitLeft(p, inner)))
+			copies = append(copies, st.Status.Render(cells.PadKeepEnd(p, inner)))
 		}
 	}
 	var info, prompt []string
@@ -448,36 +448,7 @@ func fill(lines []string, w, h int) string {
 		if i < len(lines) {
 			l = lines[i]
 		}
-		out[i] = fitLine(l, w)
+		out[i] = cells.Pad(l, w)
 	}
 	return strings.Join(out, "\n")
-}
-
-// fitLine truncates or pads s to exactly w cells.
-func fitLine(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if lipgloss.Width(s) > w {
-		s = ansi.Truncate(s, w, "…")
-	}
-	if n := w - lipgloss.Width(s); n > 0 {
-		s += strings.Repeat(" ", n)
-	}
-	return s
-}
-
-// fitLeft keeps the end of a long path (its most telling part).
-func fitLeft(s string, w int) string {
-	if lipgloss.Width(s) > w && w > 1 {
-		s = "…" + ansi.TruncateLeft(s, lipgloss.Width(s)-w+1, "")
-	}
-	return fitLine(s, w)
-}
-
-func truncate(s string, w int) string {
-	if lipgloss.Width(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, max(w, 0), "…")
 }

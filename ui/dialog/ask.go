@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"github.com/megatui/megatui/ui/cells"
 	"strconv"
 	"strings"
 
@@ -104,9 +105,9 @@ func (d Ask) Update(msg tea.Msg) (Dialog, tea.Cmd, bool) {
 func (d Ask) View(st theme.Styles, maxWidth int) string {
 	inner := max(maxWidth-4, 10)
 	var b strings.Builder
-	b.WriteString(st.DialogTitle.Render(truncate(d.Title, inner)) + "\n\n")
+	b.WriteString(st.DialogTitle.Render(cells.Truncate(d.Title, inner)) + "\n\n")
 	for _, l := range d.Lines {
-		b.WriteString(truncate(l, inner) + "\n")
+		b.WriteString(cells.Truncate(l, inner) + "\n")
 	}
 	b.WriteString("\n")
 	// Buttons flow onto as many lines as the width needs.
@@ -122,7 +123,7 @@ func (d Ask) View(st theme.Styles, maxWidth int) string {
 		if i == d.Choice {
 			style = st.ButtonOn
 		}
-		btn := style.Render(truncate(label, max(inner-2, 1)))
+		btn := style.Render(cells.Truncate(label, max(inner-2, 1)))
 		w := lipgloss.Width(btn)
 		if lineW > 0 && lineW+1+w > inner {
 			b.WriteString(line + "\n")
@@ -145,14 +146,14 @@ func (d Ask) View(st theme.Styles, maxWidth int) string {
 		if k := d.AskKeys.All.Help().Key; k != "" {
 			label += " (" + k + ")"
 		}
-		b.WriteString(truncate(label, inner) + "\n")
+		b.WriteString(cells.Truncate(label, inner) + "\n")
 	}
 	if d.More > 0 {
 		more := "1 more question waits"
 		if d.More > 1 {
 			more = strconv.Itoa(d.More) + " more questions wait"
 		}
-		b.WriteString(st.Status.Render(truncate(more, inner)) + "\n")
+		b.WriteString(st.Status.Render(cells.Truncate(more, inner)) + "\n")
 	}
 	b.WriteString("\n")
 	hint := []string{}
@@ -164,6 +165,6 @@ func (d Ask) View(st theme.Styles, maxWidth int) string {
 	add(d.Keys.Accept, "answer")
 	add(d.Keys.Next, "choose")
 	add(d.AskKeys.Later, "decide later")
-	b.WriteString(st.Status.Render(truncate(strings.Join(hint, " · "), inner)))
+	b.WriteString(st.Status.Render(cells.Truncate(strings.Join(hint, " · "), inner)))
 	return st.Dialog.Render(b.String())
 }

@@ -10,13 +10,13 @@
 package dialog
 
 import (
+	"github.com/megatui/megatui/ui/cells"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/megatui/megatui/ui/theme"
 )
@@ -83,13 +83,13 @@ func (c Confirm) Update(msg tea.Msg) (Dialog, tea.Cmd, bool) {
 func (c Confirm) View(st theme.Styles, maxWidth int) string {
 	inner := max(maxWidth-4, 10)
 	var b strings.Builder
-	b.WriteString(st.DialogTitle.Render(truncate(c.Title, inner)))
+	b.WriteString(st.DialogTitle.Render(cells.Truncate(c.Title, inner)))
 	b.WriteString("\n\n")
 	for _, l := range c.Lines {
-		b.WriteString(truncate(l, inner) + "\n")
+		b.WriteString(cells.Truncate(l, inner) + "\n")
 	}
 	if len(c.Choices) > 0 {
-		b.WriteString("\n" + truncate(c.ChoiceLabel+": ‹ "+c.Choices[c.Choice]+" ›", inner) + "\n")
+		b.WriteString("\n" + cells.Truncate(c.ChoiceLabel+": ‹ "+c.Choices[c.Choice]+" ›", inner) + "\n")
 	}
 	b.WriteString("\n")
 	yes, no := "Yes (y/enter)", "No (n/esc)"
@@ -142,18 +142,11 @@ func (d Input) View(st theme.Styles, maxWidth int) string {
 	inner := max(maxWidth-4, 10)
 	d.Input.SetWidth(max(inner-lipgloss.Width(d.Input.Prompt)-1, 1))
 	var b strings.Builder
-	b.WriteString(st.DialogTitle.Render(truncate(d.Title, inner)) + "\n\n")
+	b.WriteString(st.DialogTitle.Render(cells.Truncate(d.Title, inner)) + "\n\n")
 	for _, l := range d.Lines {
-		b.WriteString(truncate(l, inner) + "\n")
+		b.WriteString(cells.Truncate(l, inner) + "\n")
 	}
 	b.WriteString(d.Input.View() + "\n\n")
 	b.WriteString(st.Status.Render("enter: ok · esc: cancel"))
 	return st.Dialog.Render(b.String())
-}
-
-func truncate(s string, w int) string {
-	if lipgloss.Width(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, w, "…")
 }

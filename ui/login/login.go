@@ -10,6 +10,7 @@ package login
 
 import (
 	"errors"
+	"github.com/megatui/megatui/ui/cells"
 	"slices"
 	"strings"
 
@@ -17,7 +18,6 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/megatui/megatui/model"
 	"github.com/megatui/megatui/ui/theme"
@@ -268,17 +268,17 @@ func (m Model) View(st theme.Styles, maxWidth, maxHeight int) string {
 		} else {
 			s = " " + s
 		}
-		return ls.Render(pad(s, labelW))
+		return ls.Render(cells.Pad(s, labelW))
 	}
 	var lines []string
-	lines = append(lines, st.DialogTitle.Render(truncate("Log in to "+model.DisplayName(m.remote), inner)), "")
+	lines = append(lines, st.DialogTitle.Render(cells.Truncate("Log in to "+model.DisplayName(m.remote), inner)), "")
 	if m.step == StepCredentials {
 		lines = append(lines,
 			label(fieldEmail, "E-mail")+" "+m.email.View(),
 			label(fieldPassword, "Password")+" "+m.password.View())
 	} else {
 		lines = append(lines,
-			truncate("Account: "+model.DisplayName(strings.TrimSpace(m.email.Value())), inner),
+			cells.Truncate("Account: "+model.DisplayName(strings.TrimSpace(m.email.Value())), inner),
 			label(fieldCode, "2FA code")+" "+m.code.View())
 	}
 	box := "[ ]"
@@ -291,7 +291,7 @@ func (m Model) View(st theme.Styles, maxWidth, maxHeight int) string {
 	}
 	const hint = "\x00" // marks lines dropped first when space is short
 	lines = append(lines, label(fieldRemember, "")+" "+rem,
-		hint+st.Status.Render(truncate("The session is always kept; the password only if ticked.", inner)), hint)
+		hint+st.Status.Render(cells.Truncate("The session is always kept; the password only if ticked.", inner)), hint)
 	switch {
 	case m.busy:
 		lines = append(lines, st.Loading.Render("Logging in…"))
@@ -303,7 +303,7 @@ func (m Model) View(st theme.Styles, maxWidth, maxHeight int) string {
 		lines = append(lines, "")
 	}
 	help := "enter log in · tab next · space tick · esc cancel"
-	lines = append(lines, hint, hint+st.Status.Render(truncate(help, inner)))
+	lines = append(lines, hint, hint+st.Status.Render(cells.Truncate(help, inner)))
 	if len(lines)+2 > maxHeight {
 		lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, hint) })
 		if len(lines) > 2 && lines[1] == "" && len(lines)+2 > maxHeight {
@@ -311,24 +311,9 @@ func (m Model) View(st theme.Styles, maxWidth, maxHeight int) string {
 		}
 	}
 	for i, l := range lines {
-		lines[i] = pad(strings.TrimPrefix(l, hint), inner)
+		lines[i] = cells.Pad(strings.TrimPrefix(l, hint), inner)
 	}
 	return st.Dialog.Render(strings.Join(lines, "\n"))
-}
-
-func truncate(s string, w int) string {
-	if lipgloss.Width(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, w, "…")
-}
-
-func pad(s string, w int) string {
-	s = truncate(s, w)
-	if n := w - lipgloss.Width(s); n > 0 {
-		s += strings.Repeat(" ", n)
-	}
-	return s
 }
 
 // wrap breaks s into lines of at most w cells at spaces.
@@ -347,7 +332,7 @@ func wrap(s string, w int) []string {
 		}
 	}
 	if line != "" {
-		out = append(out, truncate(line, w))
+		out = append(out, cells.Truncate(line, w))
 	}
 	return out
 }

@@ -5,6 +5,7 @@ package pane
 
 import (
 	"fmt"
+	"github.com/megatui/megatui/ui/cells"
 	"strings"
 	"time"
 
@@ -150,12 +151,12 @@ func (m Model) Render(st theme.Styles, focused bool, status, edit string) string
 	}
 	head := map[model.SortKey]string{}
 	head[key] = arrow
-	heading := " " + pad("Name"+head[model.SortByName], nameW)
+	heading := " " + cells.Pad("Name"+head[model.SortByName], nameW)
 	if showSize {
-		heading += " " + padLeft("Size"+head[model.SortBySize], sizeW)
+		heading += " " + cells.PadLeft("Size"+head[model.SortBySize], sizeW)
 	}
 	if showTime {
-		heading += " " + pad("Modified"+head[model.SortByTime], timeW)
+		heading += " " + cells.Pad("Modified"+head[model.SortByTime], timeW)
 	}
 	b.WriteString(side + st.Column.Render(heading) + side + "\n")
 
@@ -175,7 +176,7 @@ func (m Model) Render(st theme.Styles, focused bool, status, edit string) string
 	for i := end - start; i < rows; i++ {
 		line := strings.Repeat(" ", inner)
 		if i == 0 && m.Listing.Len() == 0 {
-			line = st.Loading.Render(pad(" "+m.emptyState(), inner))
+			line = st.Loading.Render(cells.Pad(" "+m.emptyState(), inner))
 		}
 		b.WriteString(side + line + side + "\n")
 	}
@@ -274,20 +275,20 @@ func (m Model) row(st theme.Styles, i int, focused bool, nameW int, showSize, sh
 		}
 	}
 	bw := lipgloss.Width(badge)
-	name = pad(truncate(name, nameW-bw), nameW-bw)
+	name = cells.Pad(cells.Truncate(name, nameW-bw), nameW-bw)
 	size, when := "", ""
 	if showSize {
 		if e.IsDir() {
-			size = padLeft("DIR", sizeW)
+			size = cells.PadLeft("DIR", sizeW)
 		} else {
-			size = padLeft(humanize.IBytes(uint64(max(e.Size, 0))), sizeW)
+			size = cells.PadLeft(humanize.IBytes(uint64(max(e.Size, 0))), sizeW)
 		}
 	}
 	if showTime {
 		if !e.ModTime.IsZero() {
 			when = e.ModTime.In(m.Location).Format("2006-01-02 15:04")
 		}
-		when = pad(when, timeW)
+		when = cells.Pad(when, timeW)
 	}
 	if i == l.Cursor() {
 		cs := st.CursorOff
@@ -334,49 +335,20 @@ func (m Model) editRow(st theme.Styles, i int, edit string, nameW int, showSize,
 	e := m.Listing.Row(i)
 	var b strings.Builder
 	b.WriteString(st.Marked.Render(">"))
-	b.WriteString(pad(edit, nameW))
+	b.WriteString(cells.Pad(edit, nameW))
 	if showSize {
 		size := humanize.IBytes(uint64(max(e.Size, 0)))
 		if e.IsDir() {
 			size = "DIR"
 		}
-		b.WriteString(st.Size.Render(" " + padLeft(size, sizeW)))
+		b.WriteString(st.Size.Render(" " + cells.PadLeft(size, sizeW)))
 	}
 	if showTime {
 		when := ""
 		if !e.ModTime.IsZero() {
 			when = e.ModTime.In(m.Location).Format("2006-01-02 15:04")
 		}
-		b.WriteString(st.Time.Render(" " + pad(when, timeW)))
+		b.WriteString(st.Time.Render(" " + cells.Pad(when, timeW)))
 	}
 	return b.String()
-}
-
-// truncate cuts s to w cells with an ellipsis.
-func truncate(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if lipgloss.Width(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, w, "…")
-}
-
-// pad truncates or right-pads s to exactly w cells.
-func pad(s string, w int) string {
-	s = truncate(s, w)
-	if n := w - lipgloss.Width(s); n > 0 {
-		s += strings.Repeat(" ", n)
-	}
-	return s
-}
-
-// padLeft right-aligns s in w cells.
-func padLeft(s string, w int) string {
-	s = truncate(s, w)
-	if n := w - lipgloss.Width(s); n > 0 {
-		s = strings.Repeat(" ", n) + s
-	}
-	return s
 }

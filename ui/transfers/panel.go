@@ -6,11 +6,11 @@ package transfers
 
 import (
 	"fmt"
+	"github.com/megatui/megatui/ui/cells"
 	"strings"
 	"time"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/dustin/go-humanize"
 
 	"github.com/megatui/megatui/model"
@@ -165,7 +165,7 @@ func (m Model) Render(st theme.Styles, focused bool) string {
 	}
 	side := border.Render("│")
 	title := " Transfers · " + m.totals() + " "
-	title = truncate(title, inner-2)
+	title = cells.Truncate(title, inner-2)
 	titleStyle := st.PaneTitle
 	if focused {
 		titleStyle = st.PaneTitleOn
@@ -175,7 +175,7 @@ func (m Model) Render(st theme.Styles, focused bool) string {
 		border.Render(strings.Repeat("─", max(inner-1-lipgloss.Width(title), 0))+"╮") + "\n")
 	rows := m.rows()
 	// Column heading line doubles as a hint line.
-	b.WriteString(side + st.Column.Render(pad(" state     job", inner)) + side + "\n")
+	b.WriteString(side + st.Column.Render(cells.Pad(" state     job", inner)) + side + "\n")
 	jobs := m.snap.Jobs
 	end := min(m.offset+rows, len(jobs))
 	for i := m.offset; i < end; i++ {
@@ -184,7 +184,7 @@ func (m Model) Render(st theme.Styles, focused bool) string {
 	for i := end - m.offset; i < rows; i++ {
 		line := strings.Repeat(" ", inner)
 		if i == 0 && len(jobs) == 0 {
-			line = st.Loading.Render(pad(" (no transfers)", inner))
+			line = st.Loading.Render(cells.Pad(" (no transfers)", inner))
 		}
 		b.WriteString(side + line + side + "\n")
 	}
@@ -302,16 +302,16 @@ func (m Model) row(st theme.Styles, j model.Job, cursor bool, inner int) string 
 		nameW = inner - 1 - stateW - right
 	}
 	var b strings.Builder
-	b.WriteString(" " + pad(state, stateW))
-	b.WriteString(pad(name, max(nameW, 0)))
+	b.WriteString(" " + cells.Pad(state, stateW))
+	b.WriteString(cells.Pad(name, max(nameW, 0)))
 	if barW > 0 {
 		b.WriteString(" " + bar(j.Fraction(), barW))
 	}
 	b.WriteString(" " + pct + " " + amount)
 	if detailW > 0 {
-		b.WriteString(" " + pad(model.DisplayName(detail), detailW))
+		b.WriteString(" " + cells.Pad(model.DisplayName(detail), detailW))
 	}
-	line := pad(b.String(), inner)
+	line := cells.Pad(b.String(), inner)
 	if cursor {
 		return st.Cursor.Render(line)
 	}
@@ -330,22 +330,4 @@ func bar(f float64, w int) string {
 	n := int(f*float64(w) + 0.5)
 	n = max(min(n, w), 0)
 	return strings.Repeat("█", n) + strings.Repeat("░", w-n)
-}
-
-func truncate(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if lipgloss.Width(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, w, "…")
-}
-
-func pad(s string, w int) string {
-	s = truncate(s, w)
-	if n := w - lipgloss.Width(s); n > 0 {
-		s += strings.Repeat(" ", n)
-	}
-	return s
 }

@@ -96,6 +96,11 @@ func runCopy(ctx context.Context, stderr, stdout io.Writer, src, dst location, o
 	if err != nil || policy == transfer.ConflictAsk {
 		return fmt.Errorf("--conflict: want skip, overwrite or rename, not %q", o.conflict)
 	}
+	switch o.progress {
+	case "auto", "always", "never":
+	default:
+		return fmt.Errorf("--progress: want auto, always or never, not %q", o.progress)
+	}
 	if o.transfers < 1 {
 		return fmt.Errorf("--transfers: want at least 1, not %d", o.transfers)
 	}
@@ -105,7 +110,7 @@ func runCopy(ctx context.Context, stderr, stdout io.Writer, src, dst location, o
 			return fmt.Errorf("--bwlimit: %w", err)
 		}
 	}
-	sides, err := openCopySides(ctx, src, dst, o.dryRun)
+	sides, err := openCopySides(ctx, src, dst, o.dryRun, o.move)
 	if err != nil {
 		return err
 	}
@@ -199,8 +204,8 @@ loop:
 }
 
 // openCopySides resolves SRC and DST into an engine request, creating DST
-// (unless dryRun).
-func openCopySides(ctx context.Context, src, dst location, dryRun bool) (copySides, error) {
+// (unless dryRun). A move of a folder into itself is refused first.
+func openCopySides(ctx context.Context, src, dst location, dryRun, move bool) (copySides, error) {
 	var s copySides
 	if src.remote != "" && dst.remote != "" && src.remote != dst.remote {
 		return s, fmt.Errorf("copy %s %s: copying between two MEGA remotes is not supported; copy through the local disk", src, dst)
@@ -247,6 +252,12 @@ func openCopySides(ctx context.Context, src, dst location, dryRun bool) (copySid
 		s.req.Src = transfer.Endpoint{Remote: true, Path: src.String(), Entry: en}
 	}
 	s.req.Contents = srcIsDir
+	// As rclone: moving a folder into itself (or onto itself) would move
+	// the destination along with the rest. Checked before DST is created,
+	// so a refused move leaves nothing behind.
+	if move && srcIsDir && src.remote == dst.remote && s.inside(dst) {
+		return fail(fmt.Errorf("move %s %s: can't move a folder into itself (the destination is inside the source)", src, dst))
+	}
 	// Destination folder, created.
 	if dst.remote == "" {
 		abs, err := filepath.Abs(dst.path)
@@ -279,6 +290,42 @@ func openCopySides(ctx context.Context, src, dst location, dryRun bool) (copySid
 		s.req.DstDir = transfer.Endpoint{Remote: true, Path: dst.String(), Entry: en}
 	}
 	return s, nil
+}
+
+// inside reports whether DST is the source folder or below it (both on
+// one side). DST need not exist yet.
+func (s copySides) inside(dst location) bool {
+	if !s.req.Src.Remote {
+		src := existingPath(s.req.Src.Path)
+		d := existingPath(absOr(dst.path))
+		return d == src || strings.HasPrefix(d, strings.TrimSuffix(src, string(filepath.Separator))+string(filepath.Separator))
+	}
+	src, err := s.remote.Path(s.req.Src.Entry.ID)
+	if err != nil {
+		return false
+	}
+	d := dst.path
+	if strings.HasPrefix(d, "H:") {
+		if d, err = s.remote.Path(d); err != nil {
+			return false
+		}
+	}
+	return d == src || strings.HasPrefix(d, strings.TrimSuffix(src, "/")+"/")
+}
+
+// existingPath resolves the symbolic links of the longest existing prefix
+// of the absolute path p and keeps the rest as written.
+func existingPath(p string) string {
+	rest := ""
+	for cur := filepath.Clean(p); ; cur = filepath.Dir(cur) {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(r, rest)
+		}
+		if filepath.Dir(cur) == cur {
+			return filepath.Clean(p)
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+	}
 }
 
 // copyJournalPath is the journal of one SRC/DST pair in the state folder,

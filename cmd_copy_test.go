@@ -360,3 +360,105 @@ func TestCLICopyMoveCommand(t *testing.T) {
 		t.Errorf("mega:/b after the move down: %q %v, want empty", out, err)
 	}
 }
+
+// runTransferCLI runs megatui copy or move (verb) in-process against s.
+func runTransferCLI(t *testing.T, s *megasim.Server, state, verb string, args ...string) (string, string, error) {
+	t.Helper()
+	root := &cobra.Command{Use: "megatui", SilenceUsage: true, SilenceErrors: true}
+	root.AddCommand(newCopyCmd(), newMoveCmd())
+	var out, errOut bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(append([]string{verb}, args...))
+	env := map[string]string{"MEGATUI_USER": cliEmail, "MEGATUI_PASSWORD": cliPass, "MEGATUI_API_URL": s.URL(), "XDG_STATE_HOME": state, "HOME": state}
+	ctx := withCLIEnv(context.Background(), cliEnv{getenv: func(k string) string { return env[k] }, httpClient: s.HTTPClient()})
+	err := root.ExecuteContext(ctx)
+	return out.String(), errOut.String(), err
+}
+
+// A dry run within MEGA into a folder that does not exist yet lists what
+// would be copied or moved (it used to fail: "move needs a MEGA source and
+// a MEGA folder") and creates nothing.
+func TestCLIDryRunWithinMEGAIntoNewFolder(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	src, state := t.TempDir(), t.TempDir()
+	copyTree(t, src, 4, 100)
+	if _, se, err := runCopyCLI(t, s, state, src, "mega:/a"); err != nil {
+		t.Fatalf("copy up: %v\n%s", err, se)
+	}
+	for verb, want := range map[string]string{"copy": "would copy ", "move": "would move "} {
+		out, se, err := runTransferCLI(t, s, state, verb, "--dry-run", "mega:/a", "mega:/new/deeper")
+		if err != nil || strings.Count(out, want) != 4 {
+			t.Errorf("%s --dry-run: got %v\nstdout: %s\nstderr: %s\nwant 4 lines %q", verb, err, out, se, want)
+		}
+	}
+	if ents, err := runCLIList(t, s); err != nil || !slices.Equal(ents, []string{"a/"}) {
+		t.Errorf("top level after the dry runs: got %v %v, want [a/]", ents, err)
+	}
+}
+
+// As rclone, moving a folder into itself is refused before anything is
+// created; copying into a subfolder stays allowed.
+func TestCLIMoveIntoItselfRefused(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	src, state := t.TempDir(), t.TempDir()
+	copyTree(t, src, 3, 100)
+	if _, se, err := runCopyCLI(t, s, state, src, "mega:/a"); err != nil {
+		t.Fatalf("copy up: %v\n%s", err, se)
+	}
+	for _, args := range [][]string{
+		{"mega:/a", "mega:/a"},
+		{"mega:/a", "mega:/a/in/deeper"},
+		{"mega:/", "mega:/x"},
+		{"--dry-run", "mega:/a", "mega:/a/in"},
+		{src, filepath.Join(src, "in", "deeper")},
+		{src, src + "/"},
+	} {
+		_, se, err := runTransferCLI(t, s, state, "move", args...)
+		if err == nil || !strings.Contains(err.Error(), "into itself") {
+			t.Errorf("move %v: got %v (%s), want a refusal", args, err, se)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(src, "in")); !os.IsNotExist(err) {
+		t.Errorf("a refused local move created its destination: %v", err)
+	}
+	out, err := runCLI(t, s, "ls", "mega:/a")
+	if err != nil || strings.Contains(out, "in/") || !strings.Contains(out, "sub1/") {
+		t.Errorf("mega:/a after refused moves: %q %v", out, err)
+	}
+	if ents, err := runCLIList(t, s); err != nil || !slices.Equal(ents, []string{"a/"}) {
+		t.Errorf("top level after refused moves: got %v %v, want [a/]", ents, err)
+	}
+	// A move next to the source is fine.
+	if _, se, err := runTransferCLI(t, s, state, "move", "mega:/a/sub1", "mega:/a-sub1"); err != nil {
+		t.Errorf("move beside the source: %v\n%s", err, se)
+	}
+}
+
+// Bad flag values are one-line errors before anything is opened or copied.
+func TestCLICopyRejectsBadFlagValues(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	src, state := t.TempDir(), t.TempDir()
+	copyTree(t, src, 1, 10)
+	for _, tc := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"--progress", "bogus"}, "--progress: want auto, always or never"},
+		{[]string{"--conflict", "ask"}, "--conflict: want skip, overwrite or rename"},
+		{[]string{"--transfers", "0"}, "--transfers: want at least 1"},
+		{[]string{"--bwlimit", "fast"}, "--bwlimit: "},
+	} {
+		args := append(append([]string{}, tc.flags...), src, "mega:/dst")
+		_, _, err := runCopyCLI(t, s, state, args...)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("copy %v: got %v, want a one-line error starting %q", tc.flags, err, tc.want)
+		}
+	}
+	if ents, err := runCLIList(t, s); err != nil || len(ents) != 0 {
+		t.Errorf("top level after refused copies: got %v %v, want nothing", ents, err)
+	}
+}

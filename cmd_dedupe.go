@@ -13,6 +13,7 @@ import (
 
 	"github.com/megatui/megatui/config"
 	"github.com/megatui/megatui/dedupe"
+	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/model"
 )
 
@@ -135,6 +136,8 @@ func runDedupe(ctx context.Context, loc location, f dedupeFlags, in io.Reader, o
 		if !f.dryRun {
 			opts.Confirm = pr.Confirm
 		}
+	} else if mode == model.ModeList {
+		// The groups themselves, with paths, are printed after the run.
 	} else {
 		opts.OnPlan = func(pass int, p model.Plan) {
 			if pass > 1 {
@@ -155,7 +158,14 @@ func runDedupe(ctx context.Context, loc location, f dedupeFlags, in io.Reader, o
 			fmt.Fprintf(out, "warning: %v\n", serr)
 		}
 	}
-	summariseDedupe(out, res, f, loc)
+	if err == nil && mode == model.ModeList && !interactive && len(res.Passes) > 0 {
+		listDupGroups(out, c, res.Passes[0].Groups)
+	}
+	if err == nil || len(res.Passes) > 0 {
+		// A run that failed before planning has nothing to summarise
+		// (and "dry run: nothing changed" would read like a success).
+		summariseDedupe(out, res, f, loc)
+	}
 	if errors.Is(err, dedupe.ErrDeclined) {
 		fmt.Fprintln(out, "nothing changed")
 		return nil
@@ -234,4 +244,43 @@ func runDedupeUndo(ctx context.Context, loc location, out io.Writer) error {
 		fmt.Fprintf(out, "%d copies were deleted for good (--permanent) and cannot be restored\n", len(rep.Lost))
 	}
 	return err
+}
+
+// listDupGroups prints the groups of list mode, one member per line with
+// its path and handle (mega:H:... picks one copy in other commands).
+func listDupGroups(out io.Writer, c *megaclient.Client, groups []model.DupGroup) {
+	where := func(id string) string {
+		if p, err := c.Path(id); err == nil {
+			return model.DisplayName(p)
+		}
+		return "H:" + id
+	}
+	for _, g := range groups {
+		if len(g.Members) == 0 {
+			continue
+		}
+		what := "files"
+		if g.Dir {
+			what = "folders"
+		}
+		switch g.Kind {
+		case model.SameName:
+			fmt.Fprintf(out, "%d %s named %q in %s", len(g.Members), what, model.DisplayName(g.Name), where(g.ParentID))
+		case model.Collision:
+			fmt.Fprintf(out, "%d names in %s that collide on a case-insensitive disk", len(g.Members), where(g.ParentID))
+		default:
+			fmt.Fprintf(out, "%d %s with the same content", len(g.Members), what)
+		}
+		if g.Class != model.NotClassified {
+			fmt.Fprintf(out, " (%s)", g.Class)
+		}
+		fmt.Fprintln(out)
+		for _, m := range g.Members {
+			size := "-"
+			if !m.IsDir() {
+				size = humanize.IBytes(uint64(max(m.Size, 0)))
+			}
+			fmt.Fprintf(out, "  %10s  %s  %s  H:%s\n", size, m.ModTime.Local().Format("2006-01-02 15:04:05"), where(m.ID), m.ID)
+		}
+	}
 }

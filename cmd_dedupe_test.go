@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,8 +206,17 @@ func TestCLIDedupeModeTwice(t *testing.T) {
 		t.Errorf("mode given twice: got no error")
 	}
 	before := d.names(t)
-	if out, err := d.run(t, "", "list", "mega:/Duplicates"); err != nil || !strings.Contains(out, "note:") {
+	// list names each group by its folder's path (not a handle) and each
+	// member by path and handle; --by-content groups have no shared name.
+	if out, err := d.run(t, "", "list", "mega:/Duplicates"); err != nil ||
+		!strings.Contains(out, `3 files named "report.pdf" in /Duplicates (identical)`) ||
+		!strings.Contains(out, `2 folders named "Trip" in /Duplicates`) ||
+		!strings.Contains(out, "  /Duplicates/report.pdf  H:") {
 		t.Errorf("list: got %v\n%s", err, out)
+	}
+	if out, err := d.run(t, "", "--by-content", "--mode", "list", "mega:/Duplicates"); err != nil ||
+		!strings.Contains(out, "4 files with the same content (identical)") || !strings.Contains(out, "  /Duplicates/Archive/report (copy).pdf  H:") || strings.Contains(out, `named ""`) || strings.Contains(out, "[]") {
+		t.Errorf("list --by-content: got %v\n%s", err, out)
 	}
 	if after := d.names(t); !sameCounts(before, after) {
 		t.Errorf("list changed names: got %v, want %v", after, before)
@@ -262,5 +272,21 @@ func TestCLIDedupeMerge(t *testing.T) {
 	}
 	if after := d.names(t); !sameCounts(before, after) {
 		t.Errorf("after undo: got %v, want %v", after, before)
+	}
+}
+
+// A dedupe that fails before planning (a missing path) reports only the
+// error: no "dry run: nothing changed" line that reads like a success.
+func TestCLIDedupeMissingPathOnlyErrors(t *testing.T) {
+	t.Parallel()
+	d := newDedupeCLI(t)
+	for _, args := range [][]string{
+		{"--dry-run", "newest", "mega:/nope"},
+		{"rename", "mega:/nope"},
+	} {
+		out, err := d.run(t, "", args...)
+		if !errors.Is(err, model.ErrNotFound) || out != "" {
+			t.Errorf("dedupe %s: got %v and output %q; want %v and no output", strings.Join(args, " "), err, out, model.ErrNotFound)
+		}
 	}
 }

@@ -71,6 +71,20 @@ func moveRemote(ctx context.Context, src, dst location) error {
 		if !de.IsDir() {
 			return fmt.Errorf("mv: %s: %w", dst, model.ErrExists)
 		}
+		// MEGA would accept a second node of the same name: refuse, as
+		// for an existing target file, instead of creating a duplicate.
+		same, err := c.Lookup(ctx, de.ID, se.Name)
+		if err != nil {
+			return err
+		}
+		for _, o := range same {
+			if o.ID == se.ID {
+				return nil // already there
+			}
+		}
+		if len(same) > 0 {
+			return fmt.Errorf("mv: %s/%s: %w", dst, model.DisplayName(se.Name), model.ErrExists)
+		}
 		return c.Move(ctx, se.ID, de.ID)
 	} else if !errors.Is(err, model.ErrNotFound) {
 		return err

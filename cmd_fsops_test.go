@@ -206,3 +206,45 @@ func TestCLIBinaryExitStatus(t *testing.T) {
 		t.Error("the password leaked into the error")
 	}
 }
+
+// "//shares" is the list of incoming shares, not a node: listing it works
+// (empty here, no share) instead of failing with "not found".
+func TestCLIListSharesRoot(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	for _, args := range [][]string{
+		{"ls", "mega://shares"},
+		{"ls", "-l", "mega://shares/"},
+		{"lsd", "-R", "mega://shares"},
+	} {
+		out, err := runCLI(t, s, args...)
+		if err != nil || out != "" {
+			t.Errorf("megatui %s: got %q, %v; want no output and no error", strings.Join(args, " "), out, err)
+		}
+	}
+	if _, err := runCLI(t, s, "ls", "mega://shares/nobody"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("ls of a missing share: got %v, want %v", err, model.ErrNotFound)
+	}
+}
+
+// mv into a folder that already holds the name is refused (as a move onto
+// an existing file is) instead of leaving two same-name nodes on MEGA;
+// moving a node into the folder it is already in changes nothing.
+func TestCLIMvIntoFolderHoldingTheName(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	mustCLI(t, s, "mkdir", "mega:/a/x")
+	mustCLI(t, s, "mkdir", "mega:/b/x")
+	mustCLI(t, s, "mkdir", "mega:/a/y")
+	if _, err := runCLI(t, s, "mv", "mega:/a/x", "mega:/b"); !errors.Is(err, model.ErrExists) {
+		t.Errorf("mv onto a same-name folder: got %v, want %v", err, model.ErrExists)
+	}
+	mustCLI(t, s, "mv", "mega:/a/y", "mega:/a")
+	if got, want := mustCLI(t, s, "ls", "-R", "mega:"), "a/\na/x/\na/y/\nb/\nb/x/\n"; got != want {
+		t.Errorf("after the mv calls: got %q, want %q", got, want)
+	}
+	mustCLI(t, s, "mv", "mega:/a/y", "mega:/b")
+	if got, want := mustCLI(t, s, "ls", "-R", "mega:/b"), "x/\ny/\n"; got != want {
+		t.Errorf("after a plain mv into b: got %q, want %q", got, want)
+	}
+}

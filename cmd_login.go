@@ -307,14 +307,48 @@ func runLogout(ctx context.Context, out io.Writer, args []string, forget bool) e
 		return err
 	}
 	r, lookupErr := cfg.Lookup(name, env.getenv)
+	unknown := func() error {
+		_, err := env.lookupRemote(name)
+		return fmt.Errorf("logout: %w", err)
+	}
+	forgetRemote := func() error {
+		if !forget || lookupErr != nil || r.FromEnv {
+			return nil
+		}
+		if err := cfg.RemoveRemote(name); err != nil {
+			return err
+		}
+		if err := config.Save(path, cfg); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "Remote %q removed from %s.\n", name, path)
+		return nil
+	}
 	if env.keys == nil {
-		return fmt.Errorf("logout %s: the keyring is switched off (%s=off): nothing is stored to log out", name, envKeyring)
+		if lookupErr != nil {
+			return unknown()
+		}
+		if !forget {
+			return fmt.Errorf("logout %s: the keyring is switched off (%s=off): nothing is stored to log out", name, envKeyring)
+		}
+		// Without a keyring no session can have been stored: --forget
+		// only has the config entry to remove.
+		fmt.Fprintf(out, "The keyring is switched off (%s=off): no session stored for %s.\n", envKeyring, name)
+		return forgetRemote()
 	}
 	sess, err := env.keys.LoadSession(name)
 	var serverErr error
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		fmt.Fprintf(out, "No session stored for %s.\n", name)
+	case err != nil && forget && errors.Is(err, model.ErrNoSecretService):
+		// No Secret Service: nothing can have been stored, and the
+		// remote can still be forgotten.
+		if lookupErr != nil {
+			return unknown()
+		}
+		fmt.Fprintf(out, "No session stored for %s (%s).\n", name, keyringAdvice(err))
+		return forgetRemote()
 	case err != nil:
 		return plainError(err, "logout %s: %s", name, keyringAdvice(err))
 	default:
@@ -331,16 +365,8 @@ func runLogout(ctx context.Context, out io.Writer, args []string, forget bool) e
 		return plainError(err, "logout %s: deleting the keyring entries: %s", name, keyringAdvice(err))
 	}
 	fmt.Fprintf(out, "Keyring entries of %s deleted.\n", name)
-	if forget {
-		if lookupErr == nil && !r.FromEnv {
-			if err := cfg.RemoveRemote(name); err != nil {
-				return err
-			}
-			if err := config.Save(path, cfg); err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "Remote %q removed from %s.\n", name, path)
-		}
+	if err := forgetRemote(); err != nil {
+		return err
 	}
 	if serverErr != nil {
 		return plainError(serverErr, "logout %s: the keyring entries are deleted, but the server could not be told (%v): "+

@@ -797,3 +797,40 @@ func TestLogoutWithServerGoneStillForgetsLocally(t *testing.T) {
 		t.Errorf("second logout: %q", out)
 	}
 }
+
+// Without a usable keyring (switched off, or no Secret Service) login still
+// saves the remote, so logout --forget must still be able to remove it;
+// an unknown remote is named as such.
+func TestLogoutForgetWithoutKeyring(t *testing.T) {
+	t.Parallel()
+	s := startLoginSim(t)
+	for _, tc := range []struct {
+		name  string
+		setup func(e *loginEnv, mem *memKeyring)
+	}{
+		{"switched off", func(e *loginEnv, _ *memKeyring) { e.vars[envKeyring] = "off" }},
+		{"no secret service", func(_ *loginEnv, mem *memKeyring) {
+			mem.err = dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown", Body: []any{"The name is not activatable"}}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, mem := newMemLoginEnv(t, s)
+			tc.setup(e, mem)
+			e.login("work", loginEmail, loginPass)
+			if _, _, err := e.run("", "logout", "work"); err == nil {
+				t.Errorf("logout without a keyring: got no error, want one saying nothing is stored")
+			}
+			if _, _, err := e.run("", "logout", "nosuch", "--forget"); err == nil || !strings.Contains(err.Error(), `"nosuch"`) {
+				t.Errorf("logout of an unknown remote: got %v, want it named", err)
+			}
+			out := e.mustRun("", "logout", "work", "--forget")
+			if !strings.Contains(out, `Remote "work" removed`) {
+				t.Errorf("logout --forget output: %q", out)
+			}
+			cfg, err := os.ReadFile(e.configFile())
+			if err != nil || strings.Contains(string(cfg), `"work"`) {
+				t.Errorf("config after logout --forget: got %q (%v), want no remote work", cfg, err)
+			}
+		})
+	}
+}

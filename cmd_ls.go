@@ -71,13 +71,19 @@ func runList(ctx context.Context, out io.Writer, loc location, long, recursive, 
 		return err
 	}
 	defer done()
-	top, err := side.Stat(ctx, loc.path)
-	if err != nil {
-		return err
-	}
-	if !top.IsDir() {
-		printEntry(out, "", top, long)
-		return nil
+	// "//shares" is not a node but the list of incoming shares: list it
+	// without a Stat.
+	topRef := loc.path
+	if loc.remote == "" || loc.path != "//shares" {
+		top, err := side.Stat(ctx, loc.path)
+		if err != nil {
+			return err
+		}
+		if !top.IsDir() {
+			printEntry(out, "", top, long)
+			return nil
+		}
+		topRef = top.ID
 	}
 	var walk func(ref, prefix string, depth int) error
 	walk = func(ref, prefix string, depth int) error {
@@ -98,7 +104,7 @@ func runList(ctx context.Context, out io.Writer, loc location, long, recursive, 
 		}
 		return nil
 	}
-	return walk(top.ID, "", 0)
+	return walk(topRef, "", 0)
 }
 
 func printEntry(out io.Writer, prefix string, e model.Entry, long bool) {

@@ -158,7 +158,10 @@ func parseLocation(arg string) location {
 	default:
 		rest = "/" + rest
 	}
-	if len(rest) > 1 && !strings.HasPrefix(rest, "H:") && rest != "//bin" && rest != "//in" {
+	if strings.HasPrefix(rest, "H:") {
+		// A trailing slash means the same node, as on paths.
+		rest = strings.TrimRight(rest, "/")
+	} else if len(rest) > 1 && rest != "//bin" && rest != "//in" {
 		rest = strings.TrimRight(rest, "/")
 		if rest == "" {
 			rest = "/"

@@ -245,3 +245,28 @@ func procFile(pid int, name string) ([]byte, error) {
 func toClientSession(s keyring.Session) megaclient.Session {
 	return megaclient.Session{Email: s.Email, SessionID: s.SessionID, MasterKey: s.MasterKey}
 }
+
+func TestParseLocation(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		arg  string
+		want location
+	}{
+		{"mega:", location{remote: "mega", path: "/"}},
+		{"mega:/", location{remote: "mega", path: "/"}},
+		{"mega:a/b/", location{remote: "mega", path: "/a/b"}},
+		{"mega:/a//", location{remote: "mega", path: "/a"}},
+		{"mega://bin", location{remote: "mega", path: "//bin"}},
+		{"mega://bin/", location{remote: "mega", path: "//bin"}},
+		{"mega://bin/x/", location{remote: "mega", path: "//bin/x"}},
+		{"mega://shares/", location{remote: "mega", path: "//shares"}},
+		{"mega:H:AbCdEfGh", location{remote: "mega", path: "H:AbCdEfGh"}},
+		{"mega:H:AbCdEfGh/", location{remote: "mega", path: "H:AbCdEfGh"}},
+		{"./local:file", location{path: "./local:file"}},
+		{"/tmp/x", location{path: "/tmp/x"}},
+	} {
+		if got := parseLocation(tc.arg); got != tc.want {
+			t.Errorf("parseLocation(%q): got %+v, want %+v", tc.arg, got, tc.want)
+		}
+	}
+}

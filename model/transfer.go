@@ -17,6 +17,7 @@ const (
 	Download                    // MEGA → local
 	RemoteMove                  // MEGA → MEGA on one account (server side)
 	LocalCopy                   // local → local
+	RemoteCopy                  // MEGA → MEGA on one account (through a temporary local file)
 )
 
 func (d Direction) name() string {
@@ -29,6 +30,8 @@ func (d Direction) name() string {
 		return "mega-move"
 	case LocalCopy:
 		return "local-copy"
+	case RemoteCopy:
+		return "mega-copy"
 	}
 	return ""
 }
@@ -50,7 +53,7 @@ func (d Direction) MarshalText() ([]byte, error) {
 
 // UnmarshalText decodes a name written by MarshalText.
 func (d *Direction) UnmarshalText(b []byte) error {
-	for v := Upload; v <= LocalCopy; v++ {
+	for v := Upload; v <= RemoteCopy; v++ {
 		if v.name() == string(b) {
 			*d = v
 			return nil

@@ -273,7 +273,7 @@ func (e *Engine) enqueue(id string, req Request, prior *journaledRequest) (strin
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	r := &reqRun{id: id, req: req, dir: dir, policy: req.Conflict, cancel: cancel, expanding: true, prior: prior,
-		viaTemp: dir == model.RemoteMove && req.Op == OpCopy,
+		viaTemp: dir == model.RemoteCopy,
 		moveSrc: dir != model.RemoteMove && req.Op == OpMove}
 	if r.policy == ConflictDefault {
 		r.policy = e.opts.Conflict
@@ -330,10 +330,15 @@ func (e *Engine) directionFor(req Request) (model.Direction, error) {
 		}
 		return model.Download, nil
 	default:
-		if req.Src.Entry.ID == "" || req.DstDir.Entry.ID == "" {
-			return 0, errors.New("move needs a MEGA source and a MEGA folder")
+		// A dry run into a MEGA folder still to be created has no folder
+		// id yet, as for uploads.
+		if req.Src.Entry.ID == "" || (req.DstDir.Entry.ID == "" && !e.opts.DryRun) {
+			return 0, errors.New("copy within MEGA needs a MEGA source and a MEGA folder")
 		}
-		return model.RemoteMove, nil
+		if req.Op == OpCopy {
+			return model.RemoteCopy, nil
+		}
+		return model.RemoteMove, nil // OpMove, and OpDefault as before Op existed
 	}
 }
 
@@ -342,7 +347,9 @@ func (e *Engine) directionFor(req Request) (model.Direction, error) {
 func (e *Engine) prepare(r *reqRun, j *job) bool {
 	j.req = r
 	j.dir = r.dir
-	j.key = joinRel(j.relDir, j.name)
+	if j.key == "" { // set ahead only for a skipped same-name duplicate
+		j.key = joinRel(j.relDir, j.name)
+	}
 	j.token = newToken()
 	j.viaTemp = r.viaTemp
 	if p := r.prior; p != nil {
@@ -662,10 +669,9 @@ func (e *Engine) copyAttempt(ctx context.Context, j *job) (outcome, error) {
 		return e.upload(ctx, j)
 	case model.Download:
 		return e.download(ctx, j)
+	case model.RemoteCopy:
+		return e.remoteCopy(ctx, j)
 	case model.RemoteMove:
-		if j.viaTemp {
-			return e.remoteCopy(ctx, j)
-		}
 		return e.move(ctx, j)
 	case model.LocalCopy:
 		return e.localCopy(ctx, j)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/megatui/megatui/model"
@@ -21,8 +22,8 @@ const readBatch = 256
 func (e *Engine) expand(ctx context.Context, r *reqRun) error {
 	req := r.req
 	switch r.dir {
-	case model.RemoteMove, model.Download:
-		if r.dir == model.RemoteMove && !r.viaTemp {
+	case model.RemoteMove, model.RemoteCopy, model.Download:
+		if r.dir == model.RemoteMove {
 			if !req.Contents || !req.Src.Entry.IsDir() {
 				e.addJob(r, &job{name: req.Name, src: req.Src, size: req.Src.Entry.Size})
 				return nil
@@ -148,35 +149,66 @@ func (e *Engine) readLocalDir(ctx context.Context, r *reqRun, dirPath, rel strin
 
 // expandRemote walks a MEGA folder breadth first.
 func (e *Engine) expandRemote(ctx context.Context, r *reqRun) error {
+	// One dir is one target folder: same-name source folders (MEGA allows
+	// them) are read together, as they end up merged in one folder.
 	type dir struct {
-		id, rel, display string
+		ids          []string
+		rel, display string
 	}
-	queue := []dir{{r.req.Src.Entry.ID, r.rootRel(), describe(r.req.Src)}}
+	queue := []dir{{[]string{r.req.Src.Entry.ID}, r.rootRel(), describe(r.req.Src)}}
 	var firstErr error
 	for len(queue) > 0 {
 		d := queue[0]
 		queue = queue[1:]
-		ents, err := e.listRetry(ctx, d.id)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if err != nil {
-			e.addFinalJob(r, &job{relDir: parentRel(d.rel), name: baseRel(d.rel), src: Endpoint{Remote: true, Path: d.display}}, model.StateFailed, err.Error())
-			if firstErr == nil {
-				firstErr = err
+		var ents []model.Entry
+		failed := false
+		for _, id := range d.ids {
+			list, err := e.listRetry(ctx, id)
+			if ctx.Err() != nil {
+				return ctx.Err()
 			}
+			if err != nil {
+				e.addFinalJob(r, &job{relDir: parentRel(d.rel), name: baseRel(d.rel), src: Endpoint{Remote: true, Path: d.display}}, model.StateFailed, err.Error())
+				if firstErr == nil {
+					firstErr = err
+				}
+				failed = true
+				break
+			}
+			ents = append(ents, list...)
+		}
+		if failed {
 			continue
 		}
 		files := 0
+		names := sourceFileNames(ents, r.targetName, r.policy == ConflictRename)
+		subdirs := map[string]int{} // target name → index in queue
 		for _, ent := range ents {
 			name := r.targetName(ent.Name)
 			src := Endpoint{Remote: true, Path: joinDisplay(d.display, ent.Name), Entry: ent}
 			switch ent.Kind {
 			case model.KindDir:
-				queue = append(queue, dir{ent.ID, joinRel(d.rel, name), src.Path})
+				if i, ok := subdirs[name]; ok {
+					queue[i].ids = append(queue[i].ids, ent.ID)
+					continue
+				}
+				subdirs[name] = len(queue)
+				queue = append(queue, dir{[]string{ent.ID}, joinRel(d.rel, name), src.Path})
 			case model.KindFile:
 				files++
-				e.addJob(r, &job{relDir: d.rel, name: name, src: src, size: ent.Size})
+				j := &job{relDir: d.rel, name: name, src: src, size: ent.Size}
+				switch target, ok := names[ent.ID]; {
+				case !ok:
+					e.addJob(r, j)
+				case target == "":
+					// Its own journal key, so that its end never passes
+					// for the end of the copy that keeps the name.
+					j.key = joinRel(d.rel, name) + "\x00" + ent.ID
+					e.addFinalJob(r, j, model.StateSkipped, "duplicate name in the source: only the newest copy is copied (see megatui dedupe)")
+				default:
+					j.name = target
+					e.addJob(r, j)
+				}
 			}
 		}
 		if files == 0 {
@@ -265,4 +297,50 @@ func (r *reqRun) targetName(name string) string {
 		return name
 	}
 	return localName(name)
+}
+
+// sourceFileNames settles the files of one MEGA folder that share a target
+// name (MEGA allows same-name files; a target folder holds one file per
+// name, and a job is keyed by its name). The newest copy keeps the name;
+// with rename the others get free names ("a (1).txt"), otherwise they are
+// to be skipped (""), as rclone ignores duplicate source objects. The map
+// holds only the files that do not simply keep their name; renamed copies
+// are numbered from the newest down.
+func sourceFileNames(ents []model.Entry, target func(string) string, rename bool) map[string]string {
+	groups := map[string][]model.Entry{}
+	taken := map[string]bool{}
+	for _, en := range ents {
+		n := target(en.Name)
+		taken[n] = true
+		if en.Kind == model.KindFile {
+			groups[n] = append(groups[n], en)
+		}
+	}
+	out := map[string]string{}
+	for n, g := range groups {
+		if len(g) < 2 {
+			continue
+		}
+		// Newest first (ties by handle), so the outcome does not depend
+		// on the listing order.
+		sort.SliceStable(g, func(i, j int) bool {
+			if !g[i].ModTime.Equal(g[j].ModTime) {
+				return g[i].ModTime.After(g[j].ModTime)
+			}
+			return g[i].ID < g[j].ID
+		})
+		k := 1
+		for _, en := range g[1:] {
+			if !rename {
+				out[en.ID] = ""
+				continue
+			}
+			for taken[renamed(n, k)] {
+				k++
+			}
+			out[en.ID] = renamed(n, k)
+			taken[out[en.ID]] = true
+		}
+	}
+	return out
 }

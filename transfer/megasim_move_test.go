@@ -3,9 +3,13 @@ package transfer
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
@@ -49,11 +53,17 @@ func TestMegasimRemoteCopyIsIdentical(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Enqueue(Request{Src: Endpoint{Remote: true, Entry: tree}, DstDir: Endpoint{Remote: true, Entry: dst}, Op: OpCopy}); err != nil {
+	group, err := e.Enqueue(Request{Src: Endpoint{Remote: true, Entry: tree}, DstDir: Endpoint{Remote: true, Entry: dst}, Op: OpCopy})
+	if err != nil {
 		t.Fatal(err)
 	}
 	waitIdle(t, e)
 	assertStates(t, e, model.StateDone)
+	for _, j := range e.Snapshot() {
+		if j.Group == group && j.Direction != model.RemoteCopy {
+			t.Errorf("%s: direction %v, want %v", j.Dst.Display, j.Direction, model.RemoteCopy)
+		}
+	}
 	if d := remoteDuplicates(t, c, root); len(d) > 0 {
 		t.Errorf("duplicates: %v", d)
 	}
@@ -152,5 +162,149 @@ func TestMegasimMoveDownloadTrashesNode(t *testing.T) {
 		if !names[want] {
 			t.Errorf("%s not in the Rubbish Bin: %v", want, names)
 		}
+	}
+}
+
+// A dry run of a copy or move within MEGA into a folder that does not
+// exist yet (the CLI passes a folder entry without id) plans every file
+// and changes nothing.
+func TestMegasimRemoteDryRunIntoNewFolder(t *testing.T) {
+	t.Parallel()
+	_, c := startSimClient(t, megasim.Faults{})
+	root, _, _ := c.Roots()
+	ctx := context.Background()
+	src := t.TempDir()
+	writeTree(t, filepath.Join(src, "tree"), smallTree)
+	e := start(t, Options{Remote: c, Retry: simRetry, TempDir: t.TempDir()})
+	tree := simUpload(t, e, c, root, filepath.Join(src, "tree"))
+	before, err := c.List(ctx, tree.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		op   Op
+		want model.Direction
+		verb string
+	}{
+		{"copy", OpCopy, model.RemoteCopy, "dry run: would copy"},
+		{"move", OpMove, model.RemoteMove, "dry run: would move"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dry := start(t, Options{Remote: c, Retry: simRetry, TempDir: t.TempDir(), DryRun: true})
+			req := Request{Src: Endpoint{Remote: true, Entry: tree}, DstDir: Endpoint{Remote: true, Entry: model.Entry{Kind: model.KindDir}},
+				Op: tc.op, Contents: true}
+			if _, err := dry.Enqueue(req); err != nil {
+				t.Fatalf("enqueue: got %v, want a planned dry run", err)
+			}
+			waitIdle(t, dry)
+			jobs := dry.Snapshot()
+			if len(jobs) == 0 {
+				t.Fatal("no jobs planned")
+			}
+			for _, j := range jobs {
+				if j.State != model.StateSkipped || j.Reason != tc.verb || j.Direction != tc.want {
+					t.Errorf("%s: got %v %q %v, want skipped %q %v", j.Dst.Display, j.State, j.Reason, j.Direction, tc.verb, tc.want)
+				}
+			}
+			ents, err := c.List(ctx, root)
+			if err != nil || len(ents) != 1 || ents[0].ID != tree.ID {
+				t.Errorf("root after a dry run: got %v (%v), want only the tree", ents, err)
+			}
+			kids, err := c.List(ctx, tree.ID)
+			if err != nil || len(kids) != len(before) {
+				t.Errorf("source after a dry run: got %v (%v), want %v", kids, err, before)
+			}
+		})
+	}
+}
+
+// MEGA lets a folder hold same-name files and folders; a local folder
+// holds one file per name. A download keeps the newest copy of each name
+// and skips the others (rclone ignores duplicate source objects) or, with
+// rename, gives them free names; same-name folders are merged. Nothing
+// fails, and a second run skips everything.
+func TestMegasimDownloadSameNameDuplicates(t *testing.T) {
+	t.Parallel()
+	_, c := startSimClient(t, megasim.Faults{})
+	root, _, _ := c.Roots()
+	ctx := context.Background()
+	top, err := c.Mkdir(ctx, root, "dup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(parent, name, content string, year int) {
+		t.Helper()
+		mt := time.Date(year, 1, 2, 3, 4, 5, 0, time.UTC)
+		if _, err := c.Upload(ctx, parent, name, strings.NewReader(content), int64(len(content)), mt, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(top.ID, "a.txt", "old a", 2020)
+	put(top.ID, "a.txt", "newest a", 2024)
+	put(top.ID, "a.txt", "middle a", 2022)
+	put(top.ID, "a (1).txt", "a name already taken", 2021)
+	for i, content := range []string{"older x", "newer x"} {
+		sub, err := c.Mkdir(ctx, top.ID, "sub")
+		if err != nil {
+			t.Fatal(err)
+		}
+		put(sub.ID, "x.txt", content, 2020+i)
+		put(sub.ID, fmt.Sprintf("only-%d.txt", i), content, 2020)
+	}
+	for _, tc := range []struct {
+		policy  Conflict
+		want    map[string]string
+		skipped int
+	}{
+		{ConflictSkip, map[string]string{"a.txt": "newest a", "a (1).txt": "a name already taken",
+			"sub/x.txt": "newer x", "sub/only-0.txt": "older x", "sub/only-1.txt": "newer x"}, 3},
+		{ConflictRename, map[string]string{"a.txt": "newest a", "a (1).txt": "a name already taken",
+			"a (2).txt": "middle a", "a (3).txt": "old a", "sub/x.txt": "newer x", "sub/x (1).txt": "older x",
+			"sub/only-0.txt": "older x", "sub/only-1.txt": "newer x"}, 0},
+	} {
+		t.Run(tc.policy.String(), func(t *testing.T) {
+			dst := t.TempDir()
+			journal := filepath.Join(t.TempDir(), "transfers.jsonl")
+			e := start(t, Options{Remote: c, Retry: simRetry, TempDir: t.TempDir(), Conflict: tc.policy, JournalPath: journal})
+			if _, err := e.Enqueue(Request{Src: Endpoint{Remote: true, Entry: top}, DstDir: Endpoint{Path: dst}, Contents: true}); err != nil {
+				t.Fatal(err)
+			}
+			waitIdle(t, e)
+			skipped := 0
+			for _, j := range e.Snapshot() {
+				switch j.State {
+				case model.StateDone:
+				case model.StateSkipped:
+					skipped++
+				default:
+					t.Errorf("%s: got %v (%s %s), want done or skipped", j.Dst.Display, j.State, j.Reason, j.Err)
+				}
+			}
+			if skipped != tc.skipped {
+				t.Errorf("skipped: got %d, want %d", skipped, tc.skipped)
+			}
+			got := map[string]string{}
+			_ = filepath.WalkDir(dst, func(p string, d os.DirEntry, err error) error {
+				if err == nil && d.Type().IsRegular() {
+					b, _ := os.ReadFile(p)
+					rel, _ := filepath.Rel(dst, p)
+					got[filepath.ToSlash(rel)] = string(b)
+				}
+				return nil
+			})
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("downloaded: got %v, want %v", got, tc.want)
+			}
+			// Run again: everything is there already.
+			again := start(t, Options{Remote: c, Retry: simRetry, TempDir: t.TempDir(), Conflict: tc.policy})
+			if _, err := again.Enqueue(Request{Src: Endpoint{Remote: true, Entry: top}, DstDir: Endpoint{Path: dst}, Contents: true}); err != nil {
+				t.Fatal(err)
+			}
+			waitIdle(t, again)
+			if tc.policy == ConflictSkip {
+				assertStates(t, again, model.StateSkipped)
+			}
+		})
 	}
 }

@@ -239,6 +239,10 @@ func (e *Engine) move(ctx context.Context, j *job) (outcome, error) {
 	rem := e.opts.Remote
 	dst := j.req.req.DstDir.Entry.ID
 	src := j.src.Entry
+	if dst == "" && e.opts.DryRun { // the folder does not exist yet
+		j.target = j.name
+		return e.dryRun(j)
+	}
 	if !j.started {
 		j.trash, j.before = nil, nil
 		ents, err := rem.Lookup(ctx, dst, j.name)
@@ -536,10 +540,8 @@ func (e *Engine) placeLocal(j *job, dir string) error {
 
 // dryRun ends a job that has decided its target without doing anything.
 func (e *Engine) dryRun(j *job) (outcome, error) {
-	verb := map[model.Direction]string{model.Upload: "upload", model.Download: "download", model.RemoteMove: "move", model.LocalCopy: "copy"}[j.dir]
+	verb := map[model.Direction]string{model.Upload: "upload", model.Download: "download", model.RemoteMove: "move", model.LocalCopy: "copy", model.RemoteCopy: "copy"}[j.dir]
 	switch {
-	case j.viaTemp:
-		verb = "copy"
 	case j.req.moveSrc:
 		verb += " and remove the source"
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
@@ -158,6 +159,18 @@ func newRmCmd() *cobra.Command {
 			e, err := c.Stat(ctx, loc.path)
 			if err != nil {
 				return err
+			}
+			if !strings.HasPrefix(loc.path, "H:") {
+				// A path names one of several same-name entries only by
+				// chance: refuse rather than delete an arbitrary one.
+				if same, err := c.Lookup(ctx, e.ParentID, e.Name); err == nil && len(same) > 1 {
+					handles := make([]string, len(same))
+					for i, s := range same {
+						handles[i] = loc.remote + ":H:" + s.ID
+					}
+					return fmt.Errorf("rm %s: %d entries have this name (%s): name the one to remove by handle, or run megatui dedupe: %w",
+						loc, len(same), strings.Join(handles, ", "), model.ErrExists)
+				}
 			}
 			return c.Delete(ctx, e.ID, permanent)
 		},

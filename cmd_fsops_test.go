@@ -248,3 +248,48 @@ func TestCLIMvIntoFolderHoldingTheName(t *testing.T) {
 		t.Errorf("after a plain mv into b: got %q, want %q", got, want)
 	}
 }
+
+// TestCLIRmRefusesAmbiguousName: with two files of one name in a folder,
+// rm by path refuses (naming both handles) and deletes nothing; rm by
+// handle removes exactly that one.
+func TestCLIRmRefusesAmbiguousName(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	ctx := context.Background()
+	c, err := megaclient.Connect(ctx, megaclient.Options{Remote: "mega", Email: cliEmail, Password: cliPass,
+		APIURL: s.URL(), HTTPClient: s.HTTPClient()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var ids []string
+	for _, body := range []string{"first", "second!"} {
+		e, err := c.Upload(ctx, "/", "dup.txt", strings.NewReader(body), int64(len(body)), time.Now(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, e.ID)
+	}
+	out, err := runCLI(t, s, "rm", "mega:/dup.txt")
+	if !errors.Is(err, model.ErrExists) {
+		t.Fatalf("rm of an ambiguous path: got %v (output %q), want %v", err, out, model.ErrExists)
+	}
+	for _, id := range ids {
+		if !strings.Contains(err.Error(), "mega:H:"+id) {
+			t.Errorf("error %q does not name mega:H:%s", err, id)
+		}
+	}
+	if got := strings.Count(mustCLI(t, s, "ls", "mega:"), "dup.txt"); got != 2 {
+		t.Fatalf("after the refused rm: %d dup.txt listed, want 2", got)
+	}
+	mustCLI(t, s, "rm", "mega:H:"+ids[1])
+	if got := strings.Count(mustCLI(t, s, "ls", "mega:"), "dup.txt"); got != 1 {
+		t.Errorf("after rm by handle: %d dup.txt listed, want 1", got)
+	}
+	if bin := mustCLI(t, s, "ls", "mega://bin"); !strings.Contains(bin, "dup.txt") {
+		t.Errorf("the removed copy is not in the Rubbish Bin: %q", bin)
+	}
+	if left, err := c.Stat(ctx, "H:"+ids[0]); err != nil || left.Size != int64(len("first")) {
+		t.Errorf("the other copy: got %+v, %v; want the 5-byte first upload", left, err)
+	}
+}

@@ -177,13 +177,49 @@ func (p *megaPane) Mkdir(ctx context.Context, dir, name string) error {
 	if err != nil {
 		return err
 	}
+	if err := refuseTaken(ctx, c, dir, dir, name, ""); err != nil {
+		return err
+	}
 	_, err = c.Mkdir(ctx, dir, name)
 	return err
+}
+
+// refuseTaken fails with model.ErrExists when folder ref (shown as dir)
+// already holds an entry called name (other than the entry with ID self). MEGA itself
+// accepts same-name siblings, but a folder made or renamed by hand should
+// never silently become a duplicate the user is later asked to clean up.
+func refuseTaken(ctx context.Context, c *megaclient.Client, ref, dir, name, self string) error {
+	es, err := c.Lookup(ctx, ref, name)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if e.ID != self {
+			return fmt.Errorf("%w in %s", model.ErrExists, model.DisplayName(dir))
+		}
+	}
+	return nil
 }
 
 func (p *megaPane) Rename(ctx context.Context, path, newName string) error {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
+		return err
+	}
+	self, err := c.Stat(ctx, path)
+	if err != nil {
+		return err
+	}
+	parent, err := c.Parent(ctx, path)
+	if err != nil {
+		return err
+	}
+	ref := "H:" + parent.ID
+	dir, err := c.Path(ref)
+	if err != nil {
+		dir = parent.Name
+	}
+	if err := refuseTaken(ctx, c, ref, dir, newName, self.ID); err != nil {
 		return err
 	}
 	return c.Rename(ctx, path, newName)
@@ -213,10 +249,15 @@ func (p *megaPane) Join(dir, name string) string {
 	return dir + "/" + name
 }
 
+// Parent goes up one folder. The roots beside Cloud Drive (the Rubbish
+// Bin, the Inbox and the list of incoming shares) lead back to Cloud
+// Drive, so Backspace is never stuck in them.
 func (p *megaPane) Parent(path string) string {
 	switch path {
-	case "/", "//bin", "//in", "":
+	case "/", "":
 		return path
+	case "//bin", "//in", "//shares":
+		return "/"
 	}
 	i := strings.LastIndex(path, "/")
 	switch {

@@ -99,6 +99,7 @@ type App struct {
 
 	dialogs   []dialog.Dialog
 	help      bool
+	helpPage  int // page of the help overlay shown (when it has several)
 	filtering bool
 	// renaming is the in-place rename of the focused pane's cursor entry.
 	renaming    bool

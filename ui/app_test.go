@@ -708,3 +708,87 @@ func TestRenameInPlaceCancelAndEscapedNames(t *testing.T) {
 		t.Errorf("got %q, want the escaped text as the new name", h.local.names("/home/u"))
 	}
 }
+
+// TestExportMessageNotStale: once the link is shown, the message line no
+// longer says "exporting…", whether or not the link is copied.
+func TestExportMessageNotStale(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 30)
+	h.press("tab", "e", "n")
+	if len(h.app.dialogs) != 0 {
+		t.Fatalf("got %d dialog(s) open, want the link dialog closed", len(h.app.dialogs))
+	}
+	if m := h.app.Message(); strings.Contains(m, "exporting") || !strings.Contains(m, "notes.md") {
+		t.Errorf("got message %q, want one saying the link for notes.md was created", m)
+	}
+}
+
+// TestNoMkdirInRubbishBin: F7 does nothing in the Rubbish Bin and is not
+// offered there.
+func TestNoMkdirInRubbishBin(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 30)
+	h.press("tab", "b")
+	if got := h.app.Pane(1).Dir(); got != binPath {
+		t.Fatalf("got pane dir %q, want %q", got, binPath)
+	}
+	if h.app.Keys().Mkdir.Enabled() {
+		t.Errorf("got F7 enabled in the Rubbish Bin")
+	}
+	h.press("f7")
+	if len(h.app.dialogs) != 0 {
+		t.Errorf("got a dialog after F7 in the Rubbish Bin")
+	}
+	if v := stripANSI(h.app.render()); strings.Contains(v, "7Mkdir") {
+		t.Errorf("got 7Mkdir in the footer of the Rubbish Bin:\n%s", v)
+	}
+}
+
+// TestDescribeSelectionWithFolders: the copy and delete dialogs never
+// call a selection of full folders "(0 B)".
+func TestDescribeSelectionWithFolders(t *testing.T) {
+	t.Parallel()
+	dir := func(n string) model.Entry { return model.Entry{Name: n, Kind: model.KindDir} }
+	file := func(n string, size int64) model.Entry { return model.Entry{Name: n, Size: size} }
+	tests := []struct {
+		name string
+		es   []model.Entry
+		want string
+	}{
+		{"one", []model.Entry{dir("data")}, `"data"`},
+		{"files", []model.Entry{file("a", 1024), file("b", 1024)}, "2 items (2.0 KiB)"},
+		{"folders", []model.Entry{dir("data"), dir("images")}, "2 items (2 folders)"},
+		{"mixed", []model.Entry{dir("data"), file("a", 2048)}, "2 items (1 folder(s) and 2.0 KiB in files)"},
+	}
+	for _, tc := range tests {
+		if got := describe(tc.es); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestDialogsWarnAboutUnseenSelection: marks survive the filter (as in
+// Midnight Commander), so a delete or copy after filtering says how many
+// selected entries are not on screen.
+func TestDialogsWarnAboutUnseenSelection(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 30)
+	h.press("space", "space") // docs/ and photos/
+	h.press("/")
+	h.typeText("txt")
+	h.press("enter", "ctrl+a") // a.txt, b.txt and the other .txt files
+	h.press("f8")
+	v := stripANSI(h.app.render())
+	if !strings.Contains(v, "2 of them not shown now") {
+		t.Errorf("delete dialog: got no note about the 2 filtered-out folders:\n%s", v)
+	}
+	h.press("esc", "f5")
+	if v := stripANSI(h.app.render()); !strings.Contains(v, "2 of them not shown now") {
+		t.Errorf("copy dialog: got no note about the 2 filtered-out folders:\n%s", v)
+	}
+	h.press("esc", "esc", "esc") // close, clear the filter, clear the marks
+	h.press("space", "f8")
+	if v := stripANSI(h.app.render()); strings.Contains(v, "not shown now") {
+		t.Errorf("got the note with every selected entry on screen:\n%s", v)
+	}
+}

@@ -296,3 +296,35 @@ func TestDiskFold(t *testing.T) {
 		t.Errorf("different names fold together")
 	}
 }
+
+// TestDedupeHelpAtNarrowWidth: on a 60-column terminal the dedupe footer
+// is cut, so ? opens the help with every key of the current step; the key
+// that closes it does not also act on the group.
+func TestDedupeHelpAtNarrowWidth(t *testing.T) {
+	t.Parallel()
+	h, _ := newDupHarness(t, 60, 20)
+	h.press("d", "enter")
+	if ddStep(h) != dedupe.StepGroup {
+		t.Fatalf("got step %d, want the first group", ddStep(h))
+	}
+	first := groupName(h)
+	h.press("?")
+	if !h.app.help {
+		t.Fatalf("got no help after ? on the dedupe screen")
+	}
+	v := stripANSI(h.app.render())
+	checkFrame(t, h.app.render(), 60, 20)
+	for _, want := range []string{"Guided dedupe", "skip", "apply to all", "cancel"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("got dedupe help without %q:\n%s", want, v)
+		}
+	}
+	h.press("x") // closes the help only
+	if h.app.help || ddStep(h) != dedupe.StepGroup || groupName(h) != first {
+		t.Errorf("got help %v step %d group %q after x, want help closed on group %q", h.app.help, ddStep(h), groupName(h), first)
+	}
+	h.press("x") // now skips
+	if groupName(h) == first && ddStep(h) == dedupe.StepGroup {
+		t.Errorf("got x not skipping group %q once the help was closed", first)
+	}
+}

@@ -168,7 +168,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 
 // DedupeHelp lists the guided dedupe screen's bindings (its footer).
 func (k KeyMap) DedupeHelp() []key.Binding {
-	return []key.Binding{k.DDKeep, k.DDNewest, k.DDOldest, k.DDLargest, k.DDSmallest, k.DDRename,
+	return []key.Binding{k.Help, k.DDKeep, k.DDNewest, k.DDOldest, k.DDLargest, k.DDSmallest, k.DDRename,
 		k.DDSkip, k.DDAll, k.DDIdentical, k.DDVerify, k.DDBack, k.DDUndo, k.Accept, k.Yes, k.No, k.PageUp, k.PageDown, k.Cancel}
 }
 
@@ -285,6 +285,10 @@ func (k *KeyMap) sync(c keyContext) {
 		// Letters answer; esc puts the question off (AskLater).
 		set(false, &k.Yes, &k.No, &k.Cancel)
 	}
+	if c.inRubbish {
+		// Folders are not made in the Rubbish Bin; restore puts things back.
+		set(false, &k.Mkdir)
+	}
 	set(browse && !c.panel && c.hasDups, &k.NextDup, &k.PrevDup)
 	set(browse && !c.panel && c.deduper, &k.Dedupe, &k.UndoDedupe)
 	k.syncForms(c)
@@ -323,4 +327,5 @@ func (k *KeyMap) syncForms(c keyContext) {
 	set(dd.Step == dedupe.StepReview || dd.Confirm, &k.Yes, &k.No)
 	set(dd.Step == dedupe.StepScope || dd.Step == dedupe.StepReview || dd.Step == dedupe.StepDone || dd.Confirm, &k.Accept)
 	set(true, &k.Cancel)
+	set(true, &k.Help)
 }

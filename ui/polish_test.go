@@ -316,3 +316,51 @@ func BenchmarkListingArrives100k(b *testing.B) {
 		}
 	}
 }
+
+// TestHelpPagesShowEveryKey: at 80x24 the help does not fit on one
+// screen; tab pages through it so that every binding that applies can be
+// read, shift+tab goes back, and any other key closes it.
+func TestHelpPagesShowEveryKey(t *testing.T) {
+	t.Parallel()
+	for _, size := range [][2]int{{80, 24}, {60, 20}, {140, 40}} {
+		h := newHarness(t, size[0], size[1])
+		h.press("tab") // the MEGA pane: rubbish bin, export and more apply
+		var want []string
+		for _, g := range h.app.Keys().FullHelp() {
+			for _, b := range g {
+				if b.Enabled() {
+					want = append(want, b.Help().Desc)
+				}
+			}
+		}
+		h.press("?")
+		pages := len(h.app.helpPages())
+		seen := ""
+		for i := range pages {
+			v := h.app.render()
+			checkFrame(t, v, size[0], size[1])
+			seen += stripANSI(v)
+			if i < pages-1 {
+				h.press("tab")
+				if !h.app.help {
+					t.Fatalf("%dx%d: tab closed the help on page %d of %d", size[0], size[1], i+1, pages)
+				}
+			}
+		}
+		for _, d := range want {
+			if !strings.Contains(seen, d) {
+				t.Errorf("%dx%d: %q is on no help page (%d page(s))", size[0], size[1], d, pages)
+			}
+		}
+		if pages > 1 {
+			h.press("shift+tab")
+			if h.app.helpPage != pages-2 || !h.app.help {
+				t.Errorf("%dx%d: got page %d open %v after shift+tab, want page %d open", size[0], size[1], h.app.helpPage, h.app.help, pages-2)
+			}
+		}
+		h.press("x")
+		if h.app.help {
+			t.Errorf("%dx%d: got the help still open after x", size[0], size[1])
+		}
+	}
+}

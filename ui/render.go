@@ -184,6 +184,11 @@ func (a *App) renderFooter() string {
 		}
 		if a.help {
 			parts = []string{a.st.HelpDesc.Render("any key closes help")}
+			if len(a.helpPages()) > 1 {
+				parts = []string{a.st.HelpKey.Render("tab/→") + " " + a.st.HelpDesc.Render("next page"),
+					a.st.HelpKey.Render("shift+tab/←") + " " + a.st.HelpDesc.Render("back"),
+					a.st.HelpDesc.Render("any other key closes")}
+			}
 		}
 		return cells.Pad(strings.Join(parts, "  "), a.width)
 	}
@@ -244,13 +249,54 @@ func sortFKeys[T any](items []T, num func(T) int) []T {
 // renderHelp lists every binding that applies in the browser, by group,
 // from the same key map that drives App.
 func (a *App) renderHelp() string {
+	pages := a.helpPages()
+	page := min(max(a.helpPage, 0), len(pages)-1)
+	sp := make([]string, 0, 2*len(pages[page]))
+	for i, c := range pages[page] {
+		if i > 0 {
+			sp = append(sp, "   ")
+		}
+		sp = append(sp, c)
+	}
+	body := lipgloss.JoinHorizontal(lipgloss.Top, sp...)
+	if len(pages) > 1 {
+		note := fmt.Sprintf("page %d/%d · tab/→ next", page+1, len(pages))
+		if page == len(pages)-1 {
+			note = fmt.Sprintf("page %d/%d · shift+tab/← back", page+1, len(pages))
+		}
+		body += "\n\n" + a.st.HelpDesc.Render(ansi.Truncate(note, max(lipgloss.Width(body), 10), "…"))
+	}
+	out := a.st.Dialog.Render(a.st.DialogTitle.Render("megatui keys") + "\n\n" + body)
+	// Clip to the screen so the overlay never spills.
+	lines := strings.Split(out, "\n")
+	if len(lines) > a.height {
+		lines = lines[:a.height]
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, a.width, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// helpPages lays the help overlay's columns out in pages: whole columns
+// only (a cut column would hide its descriptions), as many side by side
+// as fit the screen. With more than one page, two lines of each column
+// make room for the page line.
+func (a *App) helpPages() [][]string {
 	km := a.keys
-	c := a.context()
-	c.dialog = false
-	km.sync(c)
 	titles := helpGroupTitles()
+	full := km.FullHelp()
+	if a.dd != nil {
+		// The guided dedupe screen: its own keys, as they apply now.
+		titles, full = []string{"Guided dedupe"}, [][]key.Binding{append(km.DedupeHelp()[1:], km.Up, km.Down)}
+	} else {
+		c := a.context()
+		c.dialog = false
+		km.sync(c)
+		full = km.FullHelp()
+	}
 	keyW := 0
-	for _, group := range km.FullHelp() {
+	for _, group := range full {
 		for _, b := range group {
 			if b.Enabled() {
 				keyW = max(keyW, lipgloss.Width(b.Help().Key))
@@ -258,7 +304,7 @@ func (a *App) renderHelp() string {
 		}
 	}
 	var groups []helpGroup
-	for gi, group := range km.FullHelp() {
+	for gi, group := range full {
 		g := helpGroup{title: titles[gi]}
 		for _, b := range group {
 			if !b.Enabled() {
@@ -286,53 +332,34 @@ func (a *App) renderHelp() string {
 		}
 		return cols
 	}
-	// Show only whole columns that fit the screen (a cut column would hide
-	// its descriptions) and say, on two lines taken from the columns, what
-	// is left out.
 	room := a.width - a.st.Dialog.GetHorizontalFrameSize()
-	fit := func(cols []string) int {
-		used, shown := 0, 0
-		for i, c := range cols {
-			w := lipgloss.Width(c)
-			if i > 0 {
-				w += 3
-			}
-			if i > 0 && used+w > room {
-				break
-			}
-			used += w
-			shown++
+	pages := pageColumns(render(max(a.height-6, 4)), room)
+	if len(pages) > 1 {
+		pages = pageColumns(render(max(a.height-8, 4)), room)
+	}
+	return pages
+}
+
+// pageColumns groups rendered columns, in order, into pages no wider
+// than room (columns three cells apart); a page holds at least one
+// column, and there is always at least one page.
+func pageColumns(cols []string, room int) [][]string {
+	var pages [][]string
+	var cur []string
+	used := 0
+	for _, c := range cols {
+		w := lipgloss.Width(c)
+		if len(cur) > 0 && used+3+w > room {
+			pages = append(pages, cur)
+			cur, used = nil, 0
 		}
-		return shown
-	}
-	cols := render(max(a.height-6, 4))
-	shown := fit(cols)
-	if shown < len(cols) {
-		cols = render(max(a.height-8, 4))
-		shown = fit(cols)
-	}
-	sp := make([]string, 0, 2*shown)
-	for i, c := range cols[:shown] {
-		if i > 0 {
-			sp = append(sp, "   ")
+		if len(cur) > 0 {
+			used += 3
 		}
-		sp = append(sp, c)
+		cur = append(cur, c)
+		used += w
 	}
-	body := lipgloss.JoinHorizontal(lipgloss.Top, sp...)
-	if hidden := len(cols) - shown; hidden > 0 {
-		note := fmt.Sprintf("+%d column(s): enlarge the terminal", hidden)
-		body += "\n\n" + a.st.HelpDesc.Render(ansi.Truncate(note, max(lipgloss.Width(cols[0]), 10), "…"))
-	}
-	out := a.st.Dialog.Render(a.st.DialogTitle.Render("megatui keys") + "\n\n" + body)
-	// Clip to the screen so the overlay never spills.
-	lines := strings.Split(out, "\n")
-	if len(lines) > a.height {
-		lines = lines[:a.height]
-	}
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, a.width, "")
-	}
-	return strings.Join(lines, "\n")
+	return append(pages, cur)
 }
 
 // helpGroup is one titled group of the help overlay.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -103,5 +104,46 @@ func TestSnapshotsDrainedFromChannel(t *testing.T) {
 	h.run(h.app.Init())
 	if got := len(h.app.panel.Snapshot().Jobs); got != 5 {
 		t.Errorf("got %d jobs, want 5 from the channel", got)
+	}
+}
+
+// TestPanelFollowsActiveJobs: with a long queue whose first rows are all
+// done, the unfocused panel shows the running jobs, not a screenful of
+// finished ones; once focused, the user's cursor is left alone.
+func TestPanelFollowsActiveJobs(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 30)
+	var jobs []model.Job
+	for i := range 50 {
+		st := model.StateDone
+		switch {
+		case i == 40:
+			st = model.StateRunning
+		case i > 40:
+			st = model.StateQueued
+		}
+		jobs = append(jobs, model.Job{ID: model.JobID(i + 1), Src: model.Location{Display: fmt.Sprintf("/d/file-%02d.bin", i)},
+			Dst: model.Location{Display: "mega:/Cloud"}, Size: 10, State: st})
+	}
+	snap := transfers.Snapshot{Jobs: jobs, Totals: model.Totals{Jobs: 50, ByState: map[model.State]int{model.StateDone: 40}}}
+	ch := make(chan transfers.Snapshot)
+	close(ch)
+	h.press("t")
+	h.send(snapshotMsg{snap: snap, ch: ch, ok: true})
+	v := stripANSI(h.app.render())
+	if !strings.Contains(v, "file-40.bin") {
+		t.Errorf("got no running job in the panel:\n%s", v)
+	}
+	h.press("tab", "tab") // focus the panel: the cursor is on the running job
+	if j, ok := h.app.panel.Current(); !ok || j.ID != 41 {
+		t.Errorf("got cursor on job %d, want 41 (the running one)", j.ID)
+	}
+	h.press("home")
+	for range 40 {
+		h.press("up")
+	}
+	h.send(snapshotMsg{snap: snap, ch: ch, ok: true})
+	if j, _ := h.app.panel.Current(); j.ID != 1 {
+		t.Errorf("focused panel: got cursor moved to job %d by a snapshot, want it left on 1", j.ID)
 	}
 }

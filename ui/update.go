@@ -84,6 +84,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		a.panel.SetSnapshot(msg.snap)
+		if !a.panelFocus {
+			a.panel.FollowActive()
+		}
 		a.onQuestions()
 		var cmds []tea.Cmd
 		if done := msg.snap.Totals.ByState[model.StateDone]; done != a.lastDone {
@@ -136,6 +139,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 			a.setError(msg.err)
 			return nil
 		}
+		// Replace "exporting a link…", which would otherwise stay after the
+		// dialog closes and suggest the export is still running.
+		a.setMessage(msgSuccess, "public link for "+pane.DisplayName(msg.name)+" created")
 		a.push(dialog.Confirm{
 			ID: "link", Title: "Public link for " + pane.DisplayName(msg.name),
 			Lines: []string{pane.DisplayName(msg.link), "", "Copy it to the clipboard (OSC 52, works over SSH)?"},
@@ -361,11 +367,29 @@ func (a *App) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if len(a.dialogs) > 0 {
 		return a.updateDialog(k)
 	}
-	if a.dd != nil {
+	if a.dd != nil && !a.help {
+		if key.Matches(k, km.Help) {
+			// The guided dedupe's keys, in full: its footer is cut on a
+			// narrow terminal.
+			a.help = true
+			return nil
+		}
 		return a.onDedupeKey(k)
 	}
 	if a.help {
-		a.help = false // any key closes the overlay
+		// tab/→ and shift+tab/← page through a help that does not fit
+		// on one screen; any other key closes the overlay.
+		if n := len(a.helpPages()); n > 1 {
+			switch {
+			case key.Matches(k, km.Next):
+				a.helpPage = min(a.helpPage+1, n-1)
+				return nil
+			case key.Matches(k, km.Prev):
+				a.helpPage = max(a.helpPage-1, 0)
+				return nil
+			}
+		}
+		a.help, a.helpPage = false, 0
 		return nil
 	}
 	if a.filtering {
@@ -590,10 +614,43 @@ func describe(es []model.Entry) string {
 		return `"` + pane.DisplayName(es[0].Name) + `"`
 	}
 	var size int64
+	dirs := 0
 	for _, e := range es {
+		if e.IsDir() {
+			dirs++
+			continue
+		}
 		size += max(e.Size, 0)
 	}
-	return fmt.Sprintf("%d items (%s)", len(es), humanize.IBytes(uint64(size)))
+	// A folder's listed size is not its contents: "(0 B)" for a selection
+	// of full folders would be wrong, so folders are counted instead.
+	switch {
+	case dirs == 0:
+		return fmt.Sprintf("%d items (%s)", len(es), humanize.IBytes(uint64(size)))
+	case dirs == len(es):
+		return fmt.Sprintf("%d items (%d folders)", len(es), dirs)
+	default:
+		return fmt.Sprintf("%d items (%d folder(s) and %s in files)", len(es), dirs, humanize.IBytes(uint64(size)))
+	}
+}
+
+// unseenNote warns, for a dialog, when the selection the action applies
+// to includes entries the pane does not show (the filter or the hidden
+// files toggle hides them), so that nothing is acted on unseen.
+func unseenNote(l *model.Listing) []string {
+	if l.MarkCount() == 0 {
+		return nil
+	}
+	shown := 0
+	for i := range l.Len() {
+		if l.IsMarked(l.Row(i)) {
+			shown++
+		}
+	}
+	if n := l.MarkCount() - shown; n > 0 {
+		return []string{fmt.Sprintf("%d of them not shown now (filtered out or hidden)", n)}
+	}
+	return nil
 }
 
 func (a *App) where(p int) string {
@@ -625,7 +682,7 @@ func (a *App) confirmTransfer(op Op) {
 	}
 	a.push(dialog.Confirm{
 		ID: "transfer", Title: title + " " + describe(es),
-		Lines:       []string{"from: " + a.where(src), "  to: " + a.where(dst)},
+		Lines:       append([]string{"from: " + a.where(src), "  to: " + a.where(dst)}, unseenNote(a.panes[src].Listing)...),
 		ChoiceLabel: "if the name exists (tab to change)", Choices: choices,
 		Choice: int(a.defaultConflict),
 		OnYes: func(c int) tea.Msg {
@@ -658,6 +715,7 @@ func (a *App) confirmDelete(permanent bool) {
 		d.Title = "Delete " + describe(es) + "?"
 		d.Lines = []string{"in " + a.where(pi)}
 	}
+	d.Lines = append(d.Lines, unseenNote(a.panes[pi].Listing)...)
 	a.push(d)
 }
 
@@ -668,6 +726,7 @@ func (a *App) confirmRestore() {
 	}
 	pi := a.focus
 	a.push(dialog.Confirm{ID: "restore", Title: "Restore " + describe(es) + " from the Rubbish Bin?",
+		Lines: unseenNote(a.panes[pi].Listing),
 		OnYes: func(int) tea.Msg { return restoreConfirmedMsg{pane: pi, paths: paths} }})
 }
 

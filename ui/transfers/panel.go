@@ -93,6 +93,39 @@ func (m *Model) SetSnapshot(s Snapshot) {
 	m.clamp()
 }
 
+// FollowActive keeps work in progress in view while the panel does not
+// have focus: when no unfinished job is among the rows shown (a long
+// queue whose first rows are all done), the view scrolls to the first
+// running job, else to the first unfinished one, and the cursor goes
+// with it. A view that already shows some unfinished job is left alone.
+func (m *Model) FollowActive() {
+	jobs := m.snap.Jobs
+	rows := m.rows()
+	if rows == 0 {
+		return
+	}
+	for i := m.offset; i < min(m.offset+rows, len(jobs)); i++ {
+		if !jobs[i].State.Terminal() {
+			return
+		}
+	}
+	target := -1
+	for i, j := range jobs {
+		if j.State == model.StateRunning {
+			target = i
+			break
+		}
+		if target < 0 && !j.State.Terminal() {
+			target = i
+		}
+	}
+	if target < 0 {
+		return
+	}
+	m.cursor, m.offset = target, target
+	m.clamp()
+}
+
 // Snapshot returns the snapshot shown.
 func (m Model) Snapshot() Snapshot { return m.snap }
 
@@ -245,6 +278,10 @@ func bytes(n int64) string { return humanize.IBytes(uint64(max(n, 0))) }
 const (
 	amountW    = 19
 	detailColW = 28
+	// On a narrow panel the details give up cells, down to minDetailW, so
+	// that the job column keeps minNameW ("/…/IMG_0001.jpg" and more).
+	minNameW   = 24
+	minDetailW = 16
 )
 
 // row: state, name, bar, percent, bytes, speed, ETA or reason.
@@ -276,7 +313,6 @@ func (m Model) row(st theme.Styles, j model.Job, cursor bool, inner int) string 
 	case model.StateSkipped:
 		detail = j.Reason
 	}
-	name := model.DisplayName(j.Src.Display) + " → " + model.DisplayName(j.Dst.Display)
 	size := "?"
 	if j.Size >= 0 {
 		size = bytes(j.Size)
@@ -296,6 +332,12 @@ func (m Model) row(st theme.Styles, j model.Job, cursor bool, inner int) string 
 		barW = 0
 		nameW = inner - 1 - stateW - right
 	}
+	if nameW < minNameW { // then narrow the details to make room for the name
+		shrink := min(minNameW-nameW, detailW-minDetailW)
+		detailW -= shrink
+		right -= shrink
+		nameW += shrink
+	}
 	if nameW < 8 {
 		right -= 1 + detailW
 		detailW = 0
@@ -303,7 +345,7 @@ func (m Model) row(st theme.Styles, j model.Job, cursor bool, inner int) string 
 	}
 	var b strings.Builder
 	b.WriteString(" " + cells.Pad(state, stateW))
-	b.WriteString(cells.Pad(name, max(nameW, 0)))
+	b.WriteString(cells.Pad(jobLabel(j.Src.Display, j.Dst.Display, max(nameW, 0)), max(nameW, 0)))
 	if barW > 0 {
 		b.WriteString(" " + bar(j.Fraction(), barW))
 	}
@@ -330,4 +372,43 @@ func bar(f float64, w int) string {
 	n := int(f*float64(w) + 0.5)
 	n = max(min(n, w), 0)
 	return strings.Repeat("█", n) + strings.Repeat("░", w-n)
+}
+
+// jobLabel is "src → dst" in at most w cells. When that does not fit, the
+// source is cut down to its file's own name and the destination keeps its
+// telling end ("/…/IMG_1.jpg → …/Photos/2024"), so a narrow panel still says which file
+// each row is about instead of showing the same account prefix on every
+// row.
+func jobLabel(src, dst string, w int) string {
+	full := model.DisplayName(src) + " → " + model.DisplayName(dst)
+	if lipgloss.Width(full) <= w {
+		return full
+	}
+	name := strings.TrimRight(src, "/")
+	if i := strings.LastIndex(name, "/"); i >= 0 {
+		name = name[i+1:]
+	}
+	if name == "" {
+		name = src
+	}
+	// A destination that repeats the file name says nothing more than its
+	// folder does.
+	if d, ok := strings.CutSuffix(dst, "/"+name); ok && d != "" {
+		dst = d
+	}
+	// The source's folders are elided, visibly: "/…/a.txt" for a local
+	// path, "…/a.txt" for a remote one.
+	shown := model.DisplayName(name)
+	if name != src {
+		shown = "…/" + shown
+		if strings.HasPrefix(src, "/") {
+			shown = "/" + shown
+		}
+	}
+	head := shown + " → "
+	room := w - lipgloss.Width(head)
+	if room < 6 {
+		return cells.Truncate(shown, w)
+	}
+	return head + cells.PadKeepEnd(model.DisplayName(dst), room)
 }

@@ -1,0 +1,74 @@
+package transfers
+
+import (
+	"strings"
+	"testing"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/ui/theme"
+)
+
+// TestJobLabel: a narrow panel still names the file of each job rather
+// than the account prefix every row shares.
+func TestJobLabel(t *testing.T) {
+	t.Parallel()
+	const (
+		down = "demo: demo@megatui.invalid/Many files/log-file-9909.bin"
+		home = "/tmp/home/.cache/megatui/demo-sandbox/log-file-9909.bin"
+	)
+	tests := []struct {
+		name      string
+		src, dst  string
+		w         int
+		want      string
+		mustHave  []string
+		mustWidth bool
+	}{
+		{name: "fits", src: "/home/u/a.txt", dst: "mega:/Cloud", w: 40, want: "/home/u/a.txt → mega:/Cloud"},
+		{name: "80 columns", src: down, dst: home, w: 30,
+			mustHave: []string{"…/log-file-9909.bin → …", "sandbox"}, mustWidth: true},
+		{name: "destination keeps its end", src: down, dst: "/very/long/local/folder/for/downloads", w: 40,
+			want: "…/log-file-9909.bin → …der/for/downloads"},
+		{name: "tiny", src: down, dst: home, w: 12, want: "…/log-file-…"},
+		{name: "escaped name", src: "/u/evil\x1b]0;x\x07.txt", dst: "mega: someone@example.com:/Cloud/Folder", w: 40,
+			mustHave: []string{`/…/evil\x1b]0;x\x07.txt → …`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := jobLabel(tc.src, tc.dst, tc.w)
+			if tc.want != "" && got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+			for _, s := range tc.mustHave {
+				if !strings.Contains(got, s) {
+					t.Errorf("got %q, want it to contain %q", got, s)
+				}
+			}
+			if w := lipgloss.Width(got); w > tc.w || (tc.mustWidth && w != tc.w) {
+				t.Errorf("got width %d (%q), want at most %d", w, got, tc.w)
+			}
+		})
+	}
+}
+
+// TestPanelRowAt80Columns: on an 80-column terminal each row still names
+// its file in full, next to a shortened reason.
+func TestPanelRowAt80Columns(t *testing.T) {
+	t.Parallel()
+	m := New()
+	m.SetSize(80, 6)
+	m.SetSnapshot(Snapshot{Jobs: []model.Job{{ID: 1,
+		Src:  model.Location{Display: "demo: demo@megatui.invalid/Many files/log-file-9909.bin"},
+		Dst:  model.Location{Display: "/tmp/home/.cache/megatui/demo-sandbox/Many files/log-file-9909.bin"},
+		Size: 512, State: model.StateSkipped, Reason: "identical file exists"}}})
+	v := m.Render(theme.New(true, true), false)
+	row := strings.Split(v, "\n")[2]
+	if !strings.Contains(row, "…/log-file-9909.bin") || !strings.Contains(row, "identical") {
+		t.Errorf("got row %q, want the file name and the reason", row)
+	}
+	if w := lipgloss.Width(row); w != 80 {
+		t.Errorf("got row width %d, want 80", w)
+	}
+}

@@ -206,7 +206,7 @@ func SortEntries(entries []Entry, key SortKey, reverse bool) Sorted {
 			c = cmp.Compare(a.nsec, b.nsec)
 		}
 		if c == 0 {
-			c = strings.Compare(a.lower, b.lower)
+			c = NaturalCompare(a.lower, b.lower)
 		}
 		if c == 0 {
 			c = strings.Compare(a.name, b.name)

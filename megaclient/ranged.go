@@ -2,6 +2,7 @@ package megaclient
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -12,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -172,7 +174,7 @@ func (r *FileReader) fetch(ctx context.Context, p []byte, off int64) error {
 			return nil
 		}
 		last = err
-		if errors.Is(err, model.ErrCancelled) || errors.Is(err, model.ErrIntegrity) {
+		if errors.Is(err, model.ErrCancelled) || errors.Is(err, model.ErrIntegrity) || errors.Is(err, model.ErrTransferQuota) {
 			break
 		}
 	}
@@ -199,7 +201,7 @@ func (r *FileReader) get(ctx context.Context, dlURL string, start, end int64, bu
 	case resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
 		return fmt.Errorf("HTTP %d: %w: %w", resp.StatusCode, errURLGone, model.ErrTryAgain)
 	case resp.StatusCode == 509:
-		return fmt.Errorf("transfer quota exceeded: %w", model.ErrQuota)
+		return fmt.Errorf("bandwidth limit reached: %w", model.ErrTransferQuota)
 	case resp.StatusCode != http.StatusOK:
 		return fmt.Errorf("HTTP %d: %w", resp.StatusCode, model.ErrTryAgain)
 	}
@@ -430,4 +432,104 @@ func (c *Client) ReadRange(ctx context.Context, ref string, off, n int64) ([]byt
 		return nil, err
 	}
 	return buf[:k], nil
+}
+
+// Sampled fingerprints: MEGA's fingerprint of a file over 8 KiB covers
+// 128 blocks of 64 bytes spread over the file. For a file stored without
+// one (uploaded by rclone, megatools or an old client) only those blocks
+// need to travel: the blocks are found by a dry run of the fingerprint
+// over a reader that records the offsets asked for, fetched in spans
+// (blocks closer than SampleGap are merged into one request), then the
+// fingerprint is computed from the fetched bytes.
+
+// SampleGap is the largest gap between two sampled blocks that are still
+// fetched in one request (a request costs about as much as this many
+// bytes of transfer).
+const SampleGap = 32 << 10
+
+// sampleWorkers bounds the range requests of one fingerprint in flight.
+const sampleWorkers = 8
+
+// Sample is the result of a sampled fingerprint.
+type Sample struct {
+	Fingerprint model.Fingerprint
+	// Fetched is how many content bytes travelled, Requests in how many
+	// range requests.
+	Fetched, Requests int64
+}
+
+// SampledFingerprint computes the fingerprint of a file's content (path
+// or handle) by fetching only the sampled bytes; mtime is the time to
+// record in it. The file's stored `c`, if any, is not consulted.
+func (c *Client) SampledFingerprint(ctx context.Context, ref string, mtime time.Time) (Sample, error) {
+	r, err := c.OpenFile(ctx, ref)
+	if err != nil {
+		return Sample{}, err
+	}
+	var rec offsetRecorder
+	if _, err := model.ComputeFingerprint(&rec, r.size, mtime); err != nil {
+		return Sample{}, fmt.Errorf("fingerprint: %w", err)
+	}
+	spans := rec.spans(SampleGap)
+	cache := &spanCache{spans: spans, data: make([][]byte, len(spans))}
+	err = runChunks(ctx, len(spans), sampleWorkers, func(i int) error {
+		buf := make([]byte, spans[i][1]-spans[i][0])
+		if _, err := r.ReadAtContext(ctx, buf, spans[i][0]); err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		cache.data[i] = buf
+		return nil
+	})
+	if err != nil {
+		return Sample{}, err
+	}
+	fp, err := model.ComputeFingerprint(cache, r.size, mtime)
+	if err != nil {
+		return Sample{}, fmt.Errorf("fingerprint: %w", err)
+	}
+	return Sample{Fingerprint: fp, Fetched: r.BytesFetched(), Requests: r.Requests()}, nil
+}
+
+// offsetRecorder is an io.ReaderAt that serves zeros and records each
+// range asked for.
+type offsetRecorder struct{ ranges [][2]int64 }
+
+func (o *offsetRecorder) ReadAt(p []byte, off int64) (int, error) {
+	o.ranges = append(o.ranges, [2]int64{off, off + int64(len(p))})
+	clear(p)
+	return len(p), nil
+}
+
+// spans merges the recorded ranges (sorted, in the fingerprint's order)
+// into fetch spans, merging neighbours closer than gap.
+func (o *offsetRecorder) spans(gap int64) [][2]int64 {
+	rs := append([][2]int64(nil), o.ranges...)
+	slices.SortFunc(rs, func(a, b [2]int64) int { return cmp.Compare(a[0], b[0]) })
+	var out [][2]int64
+	for _, r := range rs {
+		if r[1] <= r[0] {
+			continue
+		}
+		if n := len(out); n > 0 && r[0] <= out[n-1][1]+gap {
+			out[n-1][1] = max(out[n-1][1], r[1])
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// spanCache serves reads from fetched spans.
+type spanCache struct {
+	spans [][2]int64
+	data  [][]byte
+}
+
+func (s *spanCache) ReadAt(p []byte, off int64) (int, error) {
+	for i, sp := range s.spans {
+		if off >= sp[0] && off+int64(len(p)) <= sp[1] {
+			return copy(p, s.data[i][off-sp[0]:]), nil
+		}
+	}
+	return 0, fmt.Errorf("range %d+%d was not fetched", off, len(p))
 }

@@ -111,3 +111,64 @@ func TestReadRangeRefusals(t *testing.T) {
 		t.Errorf("empty file: got %d bytes, %v", len(b), err)
 	}
 }
+
+// stripFingerprint removes a file's `c`, as rclone's and megatools'
+// uploads leave it.
+func stripFingerprint(t *testing.T, c *Client, h string) {
+	t.Helper()
+	inf, _ := c.tree.info(h)
+	a := inf.attrs.Clone()
+	delete(a.Other, "c")
+	if err := c.setAttrs(context.Background(), h, a, "strip"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSampledFingerprintFetchesOnlySamples(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startSim(t)
+	c := connect(t, s, nil)
+	mtime := time.Unix(1690000000, 0)
+	cases := []struct {
+		name     string
+		size     int
+		maxBytes int64 // bound on the bytes fetched
+	}{
+		{"tiny", 10, 16},
+		{"small, read whole", 5000, 5000 + 16},
+		{"large, sampled", 5 << 20, 128*64 + 128*16},
+	}
+	for i, tc := range cases {
+		data := randomBytes(tc.size, uint64(100+i))
+		e, err := c.Upload(ctx, "/", tc.name, bytes.NewReader(data), int64(len(data)), mtime, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := model.ParseFingerprint(e.Fingerprint, e.Size)
+		stripFingerprint(t, c, e.ID)
+		if st, _ := c.Stat(ctx, e.ID); st.Fingerprint != "" {
+			t.Fatalf("%s: fingerprint still there", tc.name)
+		}
+		before := s.CommandCount("download-bytes")
+		got, err := c.SampledFingerprint(ctx, e.ID, mtime)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		served := int64(s.CommandCount("download-bytes") - before)
+		if got.Fingerprint.Encode() != want.Encode() {
+			t.Errorf("%s: got %s, want %s", tc.name, got.Fingerprint.Encode(), want.Encode())
+		}
+		if served != got.Fetched || served > tc.maxBytes {
+			t.Errorf("%s: server sent %d bytes, reader counted %d, want both at most %d", tc.name, served, got.Fetched, tc.maxBytes)
+		}
+		// Storing it brings the file back to a full fingerprint.
+		if err := c.SetFingerprint(ctx, e.ID, got.Fingerprint); err != nil {
+			t.Fatal(err)
+		}
+		st, _ := c.Stat(ctx, e.ID)
+		if st.Fingerprint != want.Encode() || !st.ModTimeKnown || !st.ModTime.Equal(mtime) || st.Name != tc.name {
+			t.Errorf("%s: after SetFingerprint got %q %v %v %q", tc.name, st.Fingerprint, st.ModTimeKnown, st.ModTime, st.Name)
+		}
+	}
+}

@@ -133,6 +133,15 @@ func (e *FieldError) Unwrap() error { return ErrInvalid }
 
 var remoteNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.+@-]*$`)
 
+// RemoteNames returns the names of rs, in order.
+func RemoteNames(rs []Remote) []string {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.Name)
+	}
+	return out
+}
+
 // ValidateRemoteName reports whether name can name a remote: letters,
 // digits and _ . + @ -, not starting with a punctuation mark; at most 64
 // bytes. (':' and '/' would clash with REMOTE:path syntax and keyring

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -9,8 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/cobra"
-
+	"github.com/megatui/megatui/account"
 	"github.com/megatui/megatui/demo"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/megaclient/megasim"
@@ -56,14 +55,13 @@ func newDedupeCLIWith(t *testing.T, folders bool) *dedupeCLI {
 
 func (d *dedupeCLI) run(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
-	root := &cobra.Command{Use: "megatui", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(newDedupeCmd())
+	root := New(Env{Env: account.Env{Getenv: func(k string) string { return d.env[k] }, HTTPClient: d.s.HTTPClient()}}, "test")
 	var out bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&out)
 	root.SetIn(strings.NewReader(stdin))
 	root.SetArgs(append([]string{"dedupe"}, args...))
-	ctx := withCLIEnv(context.Background(), cliEnv{getenv: func(k string) string { return d.env[k] }, httpClient: d.s.HTTPClient()})
+	ctx := context.Background()
 	err := root.ExecuteContext(ctx)
 	return out.String(), err
 }

@@ -1,11 +1,10 @@
-package main
+package cli
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,7 +22,7 @@ type simConfig struct {
 	account  megasim.Account
 }
 
-func newSimCmd() *cobra.Command {
+func newSimCmd(env Env) *cobra.Command {
 	var cfg simConfig
 	var f megasim.Faults
 	var hashcash int
@@ -38,10 +37,10 @@ func newSimCmd() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cfg.account.Password == "" {
-				cfg.account.Password = os.Getenv("MEGASIM_PASSWORD")
+				cfg.account.Password = env.Getenv("MEGASIM_PASSWORD")
 			}
 			if cfg.account.TOTPSecret == "" {
-				cfg.account.TOTPSecret = os.Getenv("MEGASIM_TOTP_SECRET")
+				cfg.account.TOTPSecret = env.Getenv("MEGASIM_TOTP_SECRET")
 			}
 			if cfg.account.Email == "" || cfg.account.Password == "" {
 				return errors.New("sim: --user and a password (--password or MEGASIM_PASSWORD) are required")

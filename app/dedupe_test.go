@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -55,7 +55,7 @@ func TestTUIGuidedDedupeAgainstMegasim(t *testing.T) {
 	up("Photo.JPG", "photo one", t0)
 	up("photo.jpg", "photo two", t0)
 
-	pane := newMegaPane("dedupe", email, c, t.TempDir())
+	pane := newMegaFS("dedupe", email, c, t.TempDir())
 	st := theme.New(true, false)
 	// Only the filesystem and dedupe sides of the MEGA pane: its change
 	// watcher would block this synchronous driver forever.

@@ -1,4 +1,4 @@
-package main
+package account
 
 import (
 	"time"
@@ -7,22 +7,22 @@ import (
 	"github.com/megatui/megatui/megaclient"
 )
 
-// keyringSessions adapts a keyring.Store to megaclient.SessionStore: the
+// KeyringSessions adapts a keyring.Store to megaclient.SessionStore: the
 // client resumes from, and saves new sessions to, the OS keyring.
-type keyringSessions struct {
+type KeyringSessions struct {
 	store *keyring.Store
 	now   func() time.Time
 }
 
-var _ megaclient.SessionStore = keyringSessions{}
+var _ megaclient.SessionStore = KeyringSessions{}
 
-func newKeyringSessions(store *keyring.Store) keyringSessions {
-	return keyringSessions{store: store, now: time.Now}
+func NewKeyringSessions(store *keyring.Store) KeyringSessions {
+	return KeyringSessions{store: store, now: time.Now}
 }
 
 // LoadSession returns the stored session of remote (an error wrapping
 // model.ErrNotFound when there is none).
-func (k keyringSessions) LoadSession(remote string) (megaclient.Session, error) {
+func (k KeyringSessions) LoadSession(remote string) (megaclient.Session, error) {
 	s, err := k.store.LoadSession(remote)
 	if err != nil {
 		return megaclient.Session{}, err
@@ -31,7 +31,7 @@ func (k keyringSessions) LoadSession(remote string) (megaclient.Session, error) 
 }
 
 // SaveSession stores s as the session of remote, stamped with the time.
-func (k keyringSessions) SaveSession(remote string, s megaclient.Session) error {
+func (k KeyringSessions) SaveSession(remote string, s megaclient.Session) error {
 	now := time.Now
 	if k.now != nil {
 		now = k.now

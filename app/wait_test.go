@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -23,8 +23,8 @@ func TestPaneRemoteWaitsForLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	newPane := func() *megaPane {
-		p := newMegaPane("mega", email, nil, t.TempDir())
+	newPane := func() *megaFS {
+		p := newMegaFS("mega", email, nil, t.TempDir())
 		p.login = func(ctx context.Context, email, password, code string, remember bool) (*megaclient.Client, error) {
 			return megaclient.Connect(ctx, megaclient.Options{Remote: "mega", Email: email, Password: password,
 				APIURL: srv.URL(), HTTPClient: srv.HTTPClient()})
@@ -39,7 +39,7 @@ func TestPaneRemoteWaitsForLogin(t *testing.T) {
 		p := newPane()
 		got := make(chan error, 1)
 		go func() {
-			_, err := paneRemote{p}.List(ctx, "/")
+			_, err := fsRemote{p}.List(ctx, "/")
 			got <- err
 		}()
 		select {
@@ -60,7 +60,7 @@ func TestPaneRemoteWaitsForLogin(t *testing.T) {
 		cctx, ccancel := context.WithCancel(ctx)
 		got := make(chan error, 1)
 		go func() {
-			_, err := paneRemote{p}.List(cctx, "/")
+			_, err := fsRemote{p}.List(cctx, "/")
 			got <- err
 		}()
 		ccancel()

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -29,7 +29,7 @@ func TestMegaPaneRefusesTakenNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	p := newMegaPane("fs", email, c, t.TempDir())
+	p := newMegaFS("fs", email, c, t.TempDir())
 	if err := p.Mkdir(ctx, "/", "Photos"); err != nil {
 		t.Fatalf("first mkdir: %v", err)
 	}
@@ -78,7 +78,7 @@ func TestMegaPaneRefusesTakenNames(t *testing.T) {
 // nothing.
 func TestMegaPaneParentOfSpecialRoots(t *testing.T) {
 	t.Parallel()
-	p := &megaPane{}
+	p := &megaFS{}
 	for _, tc := range []struct{ in, want string }{
 		{"/", "/"},
 		{"//bin", "/"},

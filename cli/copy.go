@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -32,7 +32,7 @@ type copyOptions struct {
 	move      bool   // megatui move: remove each source once its copy is done
 }
 
-func newCopyCmd() *cobra.Command {
+func newCopyCmd(env Env) *cobra.Command {
 	var o copyOptions
 	cmd := &cobra.Command{
 		Use:   "copy [--transfers N] [--dry-run] [--conflict skip|overwrite|rename] SRC DST",
@@ -46,7 +46,7 @@ func newCopyCmd() *cobra.Command {
 			"same command is run again. The exit status is non-zero if any file failed.",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCopy(cmd.Context(), cmd.ErrOrStderr(), cmd.OutOrStdout(), parseLocation(args[0]), parseLocation(args[1]), o)
+			return runCopy(cmd.Context(), env, cmd.ErrOrStderr(), cmd.OutOrStdout(), parseLocation(args[0]), parseLocation(args[1]), o)
 		},
 	}
 	copyFlags(cmd, &o)
@@ -57,7 +57,7 @@ func newCopyCmd() *cobra.Command {
 // removed once its copy is done and verified (a MEGA source goes to the
 // Rubbish Bin), and the source folders it emptied are removed. Within one
 // MEGA remote it is a server-side move.
-func newMoveCmd() *cobra.Command {
+func newMoveCmd(env Env) *cobra.Command {
 	o := copyOptions{move: true}
 	cmd := &cobra.Command{
 		Use:   "move [--transfers N] [--dry-run] [--conflict skip|overwrite|rename] SRC DST",
@@ -70,7 +70,7 @@ func newMoveCmd() *cobra.Command {
 			"command is run again.",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCopy(cmd.Context(), cmd.ErrOrStderr(), cmd.OutOrStdout(), parseLocation(args[0]), parseLocation(args[1]), o)
+			return runCopy(cmd.Context(), env, cmd.ErrOrStderr(), cmd.OutOrStdout(), parseLocation(args[0]), parseLocation(args[1]), o)
 		},
 	}
 	copyFlags(cmd, &o)
@@ -91,7 +91,7 @@ type copySides struct {
 	remote *megaclient.Client
 }
 
-func runCopy(ctx context.Context, stderr, stdout io.Writer, src, dst location, o copyOptions) error {
+func runCopy(ctx context.Context, env Env, stderr, stdout io.Writer, src, dst location, o copyOptions) error {
 	policy, err := transfer.ParseConflict(o.conflict)
 	if err != nil || policy == transfer.ConflictAsk {
 		return fmt.Errorf("--conflict: want skip, overwrite or rename, not %q", o.conflict)
@@ -110,7 +110,7 @@ func runCopy(ctx context.Context, stderr, stdout io.Writer, src, dst location, o
 			return fmt.Errorf("--bwlimit: %w", err)
 		}
 	}
-	sides, err := openCopySides(ctx, src, dst, o.dryRun, o.move)
+	sides, err := openCopySides(ctx, env, src, dst, o.dryRun, o.move)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func runCopy(ctx context.Context, stderr, stdout io.Writer, src, dst location, o
 
 	journal := ""
 	if !o.dryRun {
-		if journal, err = copyJournalPath(ctx, kind, src, dst); err != nil {
+		if journal, err = copyJournalPath(ctx, env, kind, src, dst); err != nil {
 			return err
 		}
 	}
@@ -205,7 +205,7 @@ loop:
 
 // openCopySides resolves SRC and DST into an engine request, creating DST
 // (unless dryRun). A move of a folder into itself is refused first.
-func openCopySides(ctx context.Context, src, dst location, dryRun, move bool) (copySides, error) {
+func openCopySides(ctx context.Context, env Env, src, dst location, dryRun, move bool) (copySides, error) {
 	var s copySides
 	if src.remote != "" && dst.remote != "" && src.remote != dst.remote {
 		return s, fmt.Errorf("copy %s %s: copying between two MEGA remotes is not supported; copy through the local disk", src, dst)
@@ -218,7 +218,7 @@ func openCopySides(ctx context.Context, src, dst location, dryRun, move bool) (c
 		if name == "" {
 			name = dst.remote
 		}
-		c, err := openRemote(ctx, name)
+		c, err := env.Open(ctx, name)
 		if err != nil {
 			return s, err
 		}
@@ -330,8 +330,8 @@ func existingPath(p string) string {
 
 // copyJournalPath is the journal of one SRC/DST pair in the state folder,
 // so that running the same copy again resumes it.
-func copyJournalPath(ctx context.Context, kind string, src, dst location) (string, error) {
-	dirs, err := config.ResolveDirs(envFrom(ctx).getenv)
+func copyJournalPath(ctx context.Context, env Env, kind string, src, dst location) (string, error) {
+	dirs, err := config.ResolveDirs(env.Getenv)
 	if err != nil {
 		return "", fmt.Errorf("copy: state folder: %w", err)
 	}

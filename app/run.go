@@ -1,4 +1,7 @@
-package main
+// Package app builds and runs the TUI: it gives ui its filesystems (the
+// local disk and the MEGA accounts) and its transfer queue (the engine),
+// and starts the demo server for --demo.
+package app
 
 import (
 	"context"
@@ -14,42 +17,44 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/megatui/megatui/account"
 	"github.com/megatui/megatui/config"
 	"github.com/megatui/megatui/demo"
+	"github.com/megatui/megatui/localfs"
 	"github.com/megatui/megatui/megaclient"
-	"github.com/megatui/megatui/megaclient/localfs"
 	"github.com/megatui/megatui/model"
 	"github.com/megatui/megatui/transfer"
 	"github.com/megatui/megatui/ui"
 )
 
-// tuiOptions are the root command's flags.
-type tuiOptions struct {
-	demo   bool
-	remote string
-	left   string
+// Options are the root command's flags.
+type Options struct {
+	Demo    bool   // run against an embedded megasim with demo data
+	Remote  string // the remote of the right pane ("": the first configured)
+	LeftDir string // the left pane's folder ("": the working directory)
 }
 
-// runTUI starts the two-pane browser: the local disk on the left, a MEGA
+// Run starts the two-pane browser: the local disk on the left, a MEGA
 // remote on the right (connected from its stored session, or through the
 // login form), and the transfer queue, resumed from its journal.
-func runTUI(ctx context.Context, o tuiOptions) error {
+func Run(ctx context.Context, env account.Env, o Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	env := envFrom(ctx)
+	env = env.WithDefaults()
 	// The TUI owns the terminal: no prompts on it, and warnings become
 	// messages instead of stderr lines under the alt screen.
-	env.readSecret, env.readLine = nil, nil
+	env.ReadSecret = nil
 	warnings := &lockedBuffer{}
-	env.stderr = warnings
+	env.Stderr = warnings
 
 	logf, closeLog, err := debugLog(env)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
+	env.Logf = logf
 
-	left := o.left
+	left := o.LeftDir
 	if left == "" {
 		if left, err = os.Getwd(); err != nil {
 			return err
@@ -58,18 +63,18 @@ func runTUI(ctx context.Context, o tuiOptions) error {
 	if left, err = filepath.Abs(left); err != nil {
 		return err
 	}
-	cfg, _, err := env.loadConfig()
+	cfg, _, err := env.LoadConfig()
 	if err != nil {
 		return err
 	}
-	dirs, err := config.ResolveDirs(env.getenv)
+	dirs, err := config.ResolveDirs(env.Getenv)
 	if err != nil {
 		return fmt.Errorf("find the state directory: %w", err)
 	}
 
-	var panes []*megaPane
-	var right *megaPane
-	if o.demo {
+	var panes []*megaFS
+	var right *megaFS
+	if o.Demo {
 		d, sandbox, err := startDemo(ctx, dirs)
 		if err != nil {
 			return err
@@ -90,28 +95,28 @@ func runTUI(ctx context.Context, o tuiOptions) error {
 		if err != nil {
 			return fmt.Errorf("demo: log in: %w", err)
 		}
-		right = newMegaPane("demo", d.Email, c, filepath.Join(state, "dedupe"))
+		right = newMegaFS("demo", d.Email, c, filepath.Join(state, "dedupe"))
 		panes = append(panes, right)
 		fmt.Fprintf(os.Stderr, "megatui demo: local MEGA server at %s (seeded in %s); local sandbox in %s\n",
 			d.URL(), d.Took.Round(time.Millisecond), sandbox)
 	} else {
-		remotes := cfg.AllRemotes(env.getenv)
+		remotes := cfg.AllRemotes(env.Getenv)
 		if len(remotes) == 0 {
 			// Nothing configured: a pane for the remote "mega" whose first
 			// listing opens the login form.
 			remotes = []config.Remote{{Name: "mega"}}
 		}
 		for _, r := range remotes {
-			p := newMegaPane(r.Name, r.Email, nil, filepath.Join(dirs.StateDir, "dedupe"))
+			p := newMegaFS(r.Name, r.Email, nil, filepath.Join(dirs.StateDir, "dedupe"))
 			p.connect = remoteConnector(env, r.Name)
-			p.login = remoteLogin(env, r, logf)
+			p.login = remoteLogin(env, r)
 			panes = append(panes, p)
-			if strings.EqualFold(r.Name, o.remote) || (o.remote == "" && right == nil) {
+			if strings.EqualFold(r.Name, o.Remote) || (o.Remote == "" && right == nil) {
 				right = p
 			}
 		}
 		if right == nil {
-			return fmt.Errorf("remote %q is not configured: run megatui login %s", o.remote, o.remote)
+			return fmt.Errorf("remote %q is not configured: run megatui login %s", o.Remote, o.Remote)
 		}
 	}
 	defer func() {
@@ -126,7 +131,7 @@ func runTUI(ctx context.Context, o tuiOptions) error {
 	}
 	queue := newQueueAdapter(ctx, engine)
 
-	local := localPane{fs: localfs.New()}
+	local := localFS{fs: localfs.New()}
 	all := []ui.FS{local}
 	for _, p := range panes {
 		all = append(all, p)
@@ -157,7 +162,7 @@ func runTUI(ctx context.Context, o tuiOptions) error {
 	if n := queue.Active(); n > 0 {
 		fmt.Fprintf(os.Stderr, "megatui: %d transfer(s) unfinished; they resume the next time megatui starts\n", n)
 	}
-	if o.demo {
+	if o.Demo {
 		fmt.Fprintf(os.Stderr, "megatui demo: the sandbox folder %s is kept; delete it when you like\n", left)
 	}
 	return err
@@ -210,13 +215,13 @@ func startDemo(ctx context.Context, dirs config.Dirs) (*demo.Demo, string, error
 // startEngine starts the transfer engine with its journal in the state
 // directory. When another megatui holds the journal, transfers still work
 // but are not journaled, and the returned note says so.
-func startEngine(ctx context.Context, cfg config.Config, stateDir string, remote *megaPane) (*transfer.Engine, string, error) {
+func startEngine(ctx context.Context, cfg config.Config, stateDir string, remote *megaFS) (*transfer.Engine, string, error) {
 	conflict, err := transfer.ParseConflict(string(cfg.Transfers.Conflict))
 	if err != nil || conflict == transfer.ConflictAsk {
 		conflict = transfer.ConflictSkip
 	}
 	bw, _ := config.ParseBandwidth(cfg.Transfers.BWLimit)
-	opts := transfer.Options{Remote: paneRemote{remote}, Workers: cfg.Transfers.Transfers, Conflict: conflict,
+	opts := transfer.Options{Remote: fsRemote{remote}, Workers: cfg.Transfers.Transfers, Conflict: conflict,
 		BandwidthLimit: bw}
 	if err := config.EnsurePrivateDir(stateDir); err == nil {
 		opts.JournalPath = filepath.Join(stateDir, "transfers.jsonl")
@@ -243,13 +248,13 @@ func startEngine(ctx context.Context, cfg config.Config, stateDir string, remote
 // debugLog opens the debug log named by MEGATUI_DEBUG (a path, or "1" for
 // megatui.log in the state directory); without it logs are discarded. The
 // TUI never prints while it runs.
-func debugLog(env cliEnv) (func(string, ...any), func(), error) {
-	where := env.getenv("MEGATUI_DEBUG")
+func debugLog(env account.Env) (func(string, ...any), func(), error) {
+	where := env.Getenv("MEGATUI_DEBUG")
 	if where == "" || where == "0" {
 		return func(string, ...any) {}, func() {}, nil
 	}
 	if where == "1" {
-		dirs, err := config.ResolveDirs(env.getenv)
+		dirs, err := config.ResolveDirs(env.Getenv)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -270,61 +275,28 @@ func debugLog(env cliEnv) (func(string, ...any), func(), error) {
 // from its stored session, MEGATUI_PASSWORD or a remembered password.
 // Without those it fails with model.ErrNoCredentials, and the UI opens
 // the login form.
-func remoteConnector(env cliEnv, name string) func(ctx context.Context) (*megaclient.Client, error) {
+func remoteConnector(env account.Env, name string) func(ctx context.Context) (*megaclient.Client, error) {
 	return func(ctx context.Context) (*megaclient.Client, error) {
-		return openRemote(withCLIEnv(ctx, env), name)
+		return env.Open(ctx, name)
 	}
 }
 
-// remoteLogin is the login form's action for remote r: a password login
-// whose session goes to the keyring (and the password too when the user
-// asks), and the remote saved in the config file.
-func remoteLogin(env cliEnv, r config.Remote, logf func(string, ...any)) func(ctx context.Context, email, password, code string, remember bool) (*megaclient.Client, error) {
+// remoteLogin is the login form's action for remote r (see account.Env.Login).
+func remoteLogin(env account.Env, r config.Remote) func(ctx context.Context, email, password, code string, remember bool) (*megaclient.Client, error) {
 	return func(ctx context.Context, email, password, code string, remember bool) (*megaclient.Client, error) {
-		opts := megaclient.Options{Remote: r.Name, Email: email, Password: password, MFACode: code,
-			APIURL: r.APIURL, HTTPClient: env.httpClient, Logf: logf}
-		if cfg, _, err := env.loadConfig(); err == nil {
-			opts.Workers, opts.ChunkWorkers = cfg.Transfers.Transfers, cfg.Transfers.ChunkWorkers
-		}
-		if env.keys != nil {
-			opts.Store = saveOnlySessions{newKeyringSessions(env.keys)}
-		}
-		c, err := megaclient.Connect(ctx, opts)
-		if err != nil {
-			return nil, err
-		}
-		if remember && env.keys != nil {
-			_ = env.keys.SavePassword(r.Name, password)
-		}
-		if cfg, path, err := env.loadConfig(); err == nil && path != "" {
-			if _, ok := config.EnvRemote(env.getenv); !ok || !strings.EqualFold(r.Name, "mega") {
-				r.Email = email
-				if cfg.SetRemote(r) == nil {
-					_ = config.Save(path, cfg)
-				}
-			}
-		}
-		return c, nil
+		return env.Login(ctx, r, email, password, code, remember)
 	}
 }
 
-// saveOnlySessions stores the session a login makes but offers none to
-// resume: the user just typed a password, so that is what is used.
-type saveOnlySessions struct{ keyringSessions }
-
-func (saveOnlySessions) LoadSession(remote string) (megaclient.Session, error) {
-	return megaclient.Session{}, fmt.Errorf("session of %s: %w", remote, model.ErrNoCredentials)
-}
-
-// paneRemote is the transfer engine's view of the MEGA pane's account: it
+// fsRemote is the transfer engine's view of the MEGA pane's account: it
 // follows the pane's client, which may connect only after the login form.
-type paneRemote struct{ p *megaPane }
+type fsRemote struct{ p *megaFS }
 
-var _ transfer.Remote = paneRemote{}
+var _ transfer.Remote = fsRemote{}
 
-func (r paneRemote) c(ctx context.Context) (*megaclient.Client, error) { return r.p.clientWait(ctx) }
+func (r fsRemote) c(ctx context.Context) (*megaclient.Client, error) { return r.p.clientWait(ctx) }
 
-func (r paneRemote) List(ctx context.Context, folderID string) ([]model.Entry, error) {
+func (r fsRemote) List(ctx context.Context, folderID string) ([]model.Entry, error) {
 	c, err := r.c(ctx)
 	if err != nil {
 		return nil, err
@@ -332,7 +304,7 @@ func (r paneRemote) List(ctx context.Context, folderID string) ([]model.Entry, e
 	return c.List(ctx, folderID)
 }
 
-func (r paneRemote) Lookup(ctx context.Context, parentID, name string) ([]model.Entry, error) {
+func (r fsRemote) Lookup(ctx context.Context, parentID, name string) ([]model.Entry, error) {
 	c, err := r.c(ctx)
 	if err != nil {
 		return nil, err
@@ -340,7 +312,7 @@ func (r paneRemote) Lookup(ctx context.Context, parentID, name string) ([]model.
 	return c.Lookup(ctx, parentID, name)
 }
 
-func (r paneRemote) Mkdir(ctx context.Context, parentID, name string) (model.Entry, error) {
+func (r fsRemote) Mkdir(ctx context.Context, parentID, name string) (model.Entry, error) {
 	c, err := r.c(ctx)
 	if err != nil {
 		return model.Entry{}, err
@@ -348,7 +320,7 @@ func (r paneRemote) Mkdir(ctx context.Context, parentID, name string) (model.Ent
 	return c.Mkdir(ctx, parentID, name)
 }
 
-func (r paneRemote) Upload(ctx context.Context, parentID, name string, src io.ReaderAt, size int64, mtime time.Time, progress func(int64)) (model.Entry, error) {
+func (r fsRemote) Upload(ctx context.Context, parentID, name string, src io.ReaderAt, size int64, mtime time.Time, progress func(int64)) (model.Entry, error) {
 	c, err := r.c(ctx)
 	if err != nil {
 		return model.Entry{}, err
@@ -356,7 +328,7 @@ func (r paneRemote) Upload(ctx context.Context, parentID, name string, src io.Re
 	return c.Upload(ctx, parentID, name, src, size, mtime, progress)
 }
 
-func (r paneRemote) Download(ctx context.Context, id string, dst io.WriterAt, progress func(int64)) error {
+func (r fsRemote) Download(ctx context.Context, id string, dst io.WriterAt, progress func(int64)) error {
 	c, err := r.c(ctx)
 	if err != nil {
 		return err
@@ -364,7 +336,7 @@ func (r paneRemote) Download(ctx context.Context, id string, dst io.WriterAt, pr
 	return c.Download(ctx, id, dst, progress)
 }
 
-func (r paneRemote) Move(ctx context.Context, id, parentID string) error {
+func (r fsRemote) Move(ctx context.Context, id, parentID string) error {
 	c, err := r.c(ctx)
 	if err != nil {
 		return err
@@ -372,7 +344,7 @@ func (r paneRemote) Move(ctx context.Context, id, parentID string) error {
 	return c.Move(ctx, id, parentID)
 }
 
-func (r paneRemote) Rename(ctx context.Context, id, name string) error {
+func (r fsRemote) Rename(ctx context.Context, id, name string) error {
 	c, err := r.c(ctx)
 	if err != nil {
 		return err
@@ -380,7 +352,7 @@ func (r paneRemote) Rename(ctx context.Context, id, name string) error {
 	return c.Rename(ctx, id, name)
 }
 
-func (r paneRemote) Trash(ctx context.Context, id string) error {
+func (r fsRemote) Trash(ctx context.Context, id string) error {
 	c, err := r.c(ctx)
 	if err != nil {
 		return err
@@ -390,7 +362,7 @@ func (r paneRemote) Trash(ctx context.Context, id string) error {
 
 // Exists lets the engine check whether an ambiguous upload completion
 // landed after all.
-func (r paneRemote) Exists(ctx context.Context, parent, name string, size int64, fingerprint string) (model.Entry, bool, error) {
+func (r fsRemote) Exists(ctx context.Context, parent, name string, size int64, fingerprint string) (model.Entry, bool, error) {
 	c, err := r.c(ctx)
 	if err != nil {
 		return model.Entry{}, false, err

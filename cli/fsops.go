@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
 
-	"github.com/megatui/megatui/megaclient/localfs"
+	"github.com/megatui/megatui/localfs"
 	"github.com/megatui/megatui/model"
 )
 
-func newMkdirCmd() *cobra.Command {
+func newMkdirCmd(env Env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "mkdir REMOTE:PATH|LOCAL_PATH",
 		Short: "Create a folder and its missing parents",
@@ -26,7 +26,7 @@ func newMkdirCmd() *cobra.Command {
 				_, err := localfs.New().MkdirAll(ctx, loc.path)
 				return err
 			}
-			c, err := openRemote(ctx, loc.remote)
+			c, err := env.Open(ctx, loc.remote)
 			if err != nil {
 				return err
 			}
@@ -37,7 +37,7 @@ func newMkdirCmd() *cobra.Command {
 	}
 }
 
-func newMvCmd() *cobra.Command {
+func newMvCmd(env Env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "mv SRC DST",
 		Short: "Move or rename a file or folder on one remote (or on the local disk)",
@@ -53,13 +53,13 @@ func newMvCmd() *cobra.Command {
 			if src.remote == "" {
 				return moveLocal(cmd.Context(), src.path, dst.path)
 			}
-			return moveRemote(cmd.Context(), src, dst)
+			return moveRemote(cmd.Context(), env, src, dst)
 		},
 	}
 }
 
-func moveRemote(ctx context.Context, src, dst location) error {
-	c, err := openRemote(ctx, src.remote)
+func moveRemote(ctx context.Context, env Env, src, dst location) error {
+	c, err := env.Open(ctx, src.remote)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func moveLocal(ctx context.Context, src, dst string) error {
 	return nil
 }
 
-func newRmCmd() *cobra.Command {
+func newRmCmd(env Env) *cobra.Command {
 	var permanent bool
 	cmd := &cobra.Command{
 		Use:   "rm [--permanent] REMOTE:PATH|LOCAL_PATH",
@@ -151,7 +151,7 @@ func newRmCmd() *cobra.Command {
 			if loc.remote == "" {
 				return localfs.New().Remove(ctx, loc.path)
 			}
-			c, err := openRemote(ctx, loc.remote)
+			c, err := env.Open(ctx, loc.remote)
 			if err != nil {
 				return err
 			}
@@ -179,7 +179,7 @@ func newRmCmd() *cobra.Command {
 	return cmd
 }
 
-func newAboutCmd() *cobra.Command {
+func newAboutCmd(env Env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "about REMOTE:",
 		Short: "Show the storage quota of a remote",
@@ -190,7 +190,7 @@ func newAboutCmd() *cobra.Command {
 			if loc.remote == "" {
 				return fmt.Errorf("about %s: not a remote (write it as NAME:)", args[0])
 			}
-			c, err := openRemote(ctx, loc.remote)
+			c, err := env.Open(ctx, loc.remote)
 			if err != nil {
 				return err
 			}

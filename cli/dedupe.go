@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -29,7 +29,7 @@ type dedupeFlags struct {
 	undo      bool
 }
 
-func newDedupeCmd() *cobra.Command {
+func newDedupeCmd(env Env) *cobra.Command {
 	var f dedupeFlags
 	cmd := &cobra.Command{
 		Use:   "dedupe [MODE] REMOTE:PATH",
@@ -67,9 +67,9 @@ func newDedupeCmd() *cobra.Command {
 				return fmt.Errorf("dedupe %s: want REMOTE:PATH", args[0])
 			}
 			if f.undo {
-				return runDedupeUndo(cmd.Context(), loc, cmd.OutOrStdout())
+				return runDedupeUndo(cmd.Context(), env, loc, cmd.OutOrStdout())
 			}
-			return runDedupe(cmd.Context(), loc, f, cmd.InOrStdin(), cmd.OutOrStdout())
+			return runDedupe(cmd.Context(), env, loc, f, cmd.InOrStdin(), cmd.OutOrStdout())
 		},
 	}
 	fl := cmd.Flags()
@@ -83,15 +83,15 @@ func newDedupeCmd() *cobra.Command {
 }
 
 // dedupeDirs returns the journal directory and the hash cache file.
-func dedupeDirs(ctx context.Context, remote string) (journal, cache string, err error) {
-	d, err := config.ResolveDirs(envFrom(ctx).getenv)
+func dedupeDirs(ctx context.Context, env Env, remote string) (journal, cache string, err error) {
+	d, err := config.ResolveDirs(env.Getenv)
 	if err != nil {
 		return "", "", fmt.Errorf("dedupe: %w", err)
 	}
 	return filepath.Join(d.StateDir, "dedupe"), filepath.Join(d.CacheDir, "dedupe-hashes-"+remote+".json"), nil
 }
 
-func runDedupe(ctx context.Context, loc location, f dedupeFlags, in io.Reader, out io.Writer) error {
+func runDedupe(ctx context.Context, env Env, loc location, f dedupeFlags, in io.Reader, out io.Writer) error {
 	interactive := f.mode == "interactive"
 	var mode model.Mode
 	if !interactive {
@@ -100,7 +100,7 @@ func runDedupe(ctx context.Context, loc location, f dedupeFlags, in io.Reader, o
 			return fmt.Errorf("dedupe: unknown mode %q (want one of %s)", f.mode, strings.ReplaceAll(dedupeModes, "|", ", "))
 		}
 	}
-	journalDir, cachePath, err := dedupeDirs(ctx, loc.remote)
+	journalDir, cachePath, err := dedupeDirs(ctx, env, loc.remote)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func runDedupe(ctx context.Context, loc location, f dedupeFlags, in io.Reader, o
 	if err != nil {
 		cache = dedupe.NewHashCache() // a damaged cache only costs downloads
 	}
-	c, err := openRemote(ctx, loc.remote)
+	c, err := env.Open(ctx, loc.remote)
 	if err != nil {
 		return err
 	}
@@ -218,8 +218,8 @@ func summariseDedupe(out io.Writer, res dedupe.Result, f dedupeFlags, loc locati
 	}
 }
 
-func runDedupeUndo(ctx context.Context, loc location, out io.Writer) error {
-	journalDir, _, err := dedupeDirs(ctx, loc.remote)
+func runDedupeUndo(ctx context.Context, env Env, loc location, out io.Writer) error {
+	journalDir, _, err := dedupeDirs(ctx, env, loc.remote)
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,7 @@ func runDedupeUndo(ctx context.Context, loc location, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("dedupe --undo: %w", err)
 	}
-	c, err := openRemote(ctx, loc.remote)
+	c, err := env.Open(ctx, loc.remote)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 // dedupe.Verify, apply and undo go through dedupe.Apply / dedupe.Undo with
 // a journal in the state directory.
 
-func (p *megaPane) ScanDuplicates(ctx context.Context, dir string, scope ui.DedupeScope) (ui.DedupeScan, error) {
+func (p *megaFS) ScanDuplicates(ctx context.Context, dir string, scope ui.DedupeScope) (ui.DedupeScan, error) {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
 		return ui.DedupeScan{}, err
@@ -59,7 +59,7 @@ func (p *megaPane) ScanDuplicates(ctx context.Context, dir string, scope ui.Dedu
 		Groups: dedupe.Detect(entries, false, hashes)}, nil
 }
 
-func (p *megaPane) VerifyDuplicates(ctx context.Context, files []model.Entry, progress func(int, int)) (model.Hashes, error) {
+func (p *megaFS) VerifyDuplicates(ctx context.Context, files []model.Entry, progress func(int, int)) (model.Hashes, error) {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
 		return nil, err
@@ -67,7 +67,7 @@ func (p *megaPane) VerifyDuplicates(ctx context.Context, files []model.Entry, pr
 	return dedupe.Verify(ctx, c, files, p.hashes, func(v dedupe.VerifyProgress) { progress(v.Files, v.TotalFiles) })
 }
 
-func (p *megaPane) ApplyDedupe(ctx context.Context, plan model.Plan, progress func(int, int)) (ui.DedupeResult, error) {
+func (p *megaFS) ApplyDedupe(ctx context.Context, plan model.Plan, progress func(int, int)) (ui.DedupeResult, error) {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
 		return ui.DedupeResult{}, err
@@ -97,7 +97,7 @@ func (p *megaPane) ApplyDedupe(ctx context.Context, plan model.Plan, progress fu
 	return res, err
 }
 
-func (p *megaPane) UndoDedupe(ctx context.Context, progress func(int, int)) (ui.DedupeResult, error) {
+func (p *megaFS) UndoDedupe(ctx context.Context, progress func(int, int)) (ui.DedupeResult, error) {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
 		return ui.DedupeResult{}, err
@@ -113,7 +113,7 @@ func (p *megaPane) UndoDedupe(ctx context.Context, progress func(int, int)) (ui.
 
 // CountDuplicateGroups counts the duplicate groups of the whole account
 // for the header (run in a Cmd: it walks the in-memory tree).
-func (p *megaPane) CountDuplicateGroups(ctx context.Context) (int, error) {
+func (p *megaFS) CountDuplicateGroups(ctx context.Context) (int, error) {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
 		return 0, err

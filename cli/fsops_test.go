@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -11,8 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
-
+	"github.com/megatui/megatui/account"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
@@ -36,14 +35,13 @@ func startCLISim(t *testing.T) *megasim.Server {
 // runCLI runs the file commands in-process against s.
 func runCLI(t *testing.T, s *megasim.Server, args ...string) (string, error) {
 	t.Helper()
-	root := &cobra.Command{Use: "megatui", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(newLsCmd(), newLsdCmd(), newMkdirCmd(), newMvCmd(), newRmCmd(), newAboutCmd())
+	env := map[string]string{"MEGATUI_USER": cliEmail, "MEGATUI_PASSWORD": cliPass, "MEGATUI_API_URL": s.URL()}
+	root := New(Env{Env: account.Env{Getenv: func(k string) string { return env[k] }, HTTPClient: s.HTTPClient()}}, "test")
 	var out bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&out)
 	root.SetArgs(args)
-	env := map[string]string{"MEGATUI_USER": cliEmail, "MEGATUI_PASSWORD": cliPass, "MEGATUI_API_URL": s.URL()}
-	ctx := withCLIEnv(context.Background(), cliEnv{getenv: func(k string) string { return env[k] }, httpClient: s.HTTPClient()})
+	ctx := context.Background()
 	err := root.ExecuteContext(ctx)
 	return out.String(), err
 }
@@ -173,7 +171,7 @@ func TestCLIBinaryExitStatus(t *testing.T) {
 	t.Parallel()
 	s := startCLISim(t)
 	bin := filepath.Join(t.TempDir(), "megatui")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/megatui/megatui").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	env := append(os.Environ(), "MEGATUI_USER="+cliEmail, "MEGATUI_PASSWORD="+cliPass, "MEGATUI_API_URL="+s.URL(), "SSL_CERT_FILE="+s.CAFile(), "MEGATUI_KEYRING=off")

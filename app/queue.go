@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -137,8 +137,8 @@ func (q *queueAdapter) changed() {
 }
 
 func (q *queueAdapter) Enqueue(ctx context.Context, req ui.TransferRequest) error {
-	srcMega, srcIsMega := req.SrcFS.(*megaPane)
-	dstMega, dstIsMega := req.DstFS.(*megaPane)
+	srcMega, srcIsMega := req.SrcFS.(*megaFS)
+	dstMega, dstIsMega := req.DstFS.(*megaFS)
 	if srcIsMega && dstIsMega && srcMega.c != dstMega.c {
 		return errors.New("copying between two MEGA accounts is not supported yet")
 	}

@@ -1,6 +1,6 @@
 //go:build linux
 
-package main
+package cli
 
 import (
 	"bytes"
@@ -136,7 +136,7 @@ func TestBinaryLoginKeepsPasswordOutOfArgs(t *testing.T) {
 	s := startLoginSim(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "megatui")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/megatui/megatui").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	home := filepath.Join(dir, "home")

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -15,8 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
-
+	"github.com/megatui/megatui/account"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/megaclient/megasim"
 )
@@ -79,14 +78,13 @@ func checkLocalTree(t *testing.T, dir string, files map[string][]byte) {
 // runCopyCLI runs megatui copy in-process against s.
 func runCopyCLI(t *testing.T, s *megasim.Server, state string, args ...string) (string, string, error) {
 	t.Helper()
-	root := &cobra.Command{Use: "megatui", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(newCopyCmd())
+	env := map[string]string{"MEGATUI_USER": cliEmail, "MEGATUI_PASSWORD": cliPass, "MEGATUI_API_URL": s.URL(), "XDG_STATE_HOME": state, "HOME": state}
+	root := New(Env{Env: account.Env{Getenv: func(k string) string { return env[k] }, HTTPClient: s.HTTPClient()}}, "test")
 	var out, errOut bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&errOut)
 	root.SetArgs(append([]string{"copy"}, args...))
-	env := map[string]string{"MEGATUI_USER": cliEmail, "MEGATUI_PASSWORD": cliPass, "MEGATUI_API_URL": s.URL(), "XDG_STATE_HOME": state, "HOME": state}
-	ctx := withCLIEnv(context.Background(), cliEnv{getenv: func(k string) string { return env[k] }, httpClient: s.HTTPClient()})
+	ctx := context.Background()
 	err := root.ExecuteContext(ctx)
 	return out.String(), errOut.String(), err
 }
@@ -158,7 +156,7 @@ func TestCLICopySurvivesSIGKILL(t *testing.T) {
 	const n = 30
 	files := copyTree(t, src, n, 200<<10)
 	bin := filepath.Join(dir, "megatui")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/megatui/megatui").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	env := append(os.Environ(), "MEGATUI_USER="+cliEmail, "MEGATUI_PASSWORD="+cliPass, "MEGATUI_API_URL="+s.URL(),
@@ -326,14 +324,13 @@ func TestCLICopyMoveCommand(t *testing.T) {
 	files := copyTree(t, src, 6, 3000)
 	runMove := func(args ...string) string {
 		t.Helper()
-		root := &cobra.Command{Use: "megatui", SilenceUsage: true, SilenceErrors: true}
-		root.AddCommand(newMoveCmd())
+		env := map[string]string{"MEGATUI_USER": cliEmail, "MEGATUI_PASSWORD": cliPass, "MEGATUI_API_URL": s.URL(), "XDG_STATE_HOME": state, "HOME": state}
+		root := New(Env{Env: account.Env{Getenv: func(k string) string { return env[k] }, HTTPClient: s.HTTPClient()}}, "test")
 		var out, errOut bytes.Buffer
 		root.SetOut(&out)
 		root.SetErr(&errOut)
 		root.SetArgs(append([]string{"move"}, args...))
-		env := map[string]string{"MEGATUI_USER": cliEmail, "MEGATUI_PASSWORD": cliPass, "MEGATUI_API_URL": s.URL(), "XDG_STATE_HOME": state, "HOME": state}
-		ctx := withCLIEnv(context.Background(), cliEnv{getenv: func(k string) string { return env[k] }, httpClient: s.HTTPClient()})
+		ctx := context.Background()
 		if err := root.ExecuteContext(ctx); err != nil {
 			t.Fatalf("move %v: %v\n%s", args, err, errOut.String())
 		}
@@ -364,14 +361,13 @@ func TestCLICopyMoveCommand(t *testing.T) {
 // runTransferCLI runs megatui copy or move (verb) in-process against s.
 func runTransferCLI(t *testing.T, s *megasim.Server, state, verb string, args ...string) (string, string, error) {
 	t.Helper()
-	root := &cobra.Command{Use: "megatui", SilenceUsage: true, SilenceErrors: true}
-	root.AddCommand(newCopyCmd(), newMoveCmd())
+	env := map[string]string{"MEGATUI_USER": cliEmail, "MEGATUI_PASSWORD": cliPass, "MEGATUI_API_URL": s.URL(), "XDG_STATE_HOME": state, "HOME": state}
+	root := New(Env{Env: account.Env{Getenv: func(k string) string { return env[k] }, HTTPClient: s.HTTPClient()}}, "test")
 	var out, errOut bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&errOut)
 	root.SetArgs(append([]string{verb}, args...))
-	env := map[string]string{"MEGATUI_USER": cliEmail, "MEGATUI_PASSWORD": cliPass, "MEGATUI_API_URL": s.URL(), "XDG_STATE_HOME": state, "HOME": state}
-	ctx := withCLIEnv(context.Background(), cliEnv{getenv: func(k string) string { return env[k] }, httpClient: s.HTTPClient()})
+	ctx := context.Background()
 	err := root.ExecuteContext(ctx)
 	return out.String(), errOut.String(), err
 }

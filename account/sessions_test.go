@@ -1,86 +1,22 @@
-package main
+package account
 
 import (
 	"bytes"
 	"errors"
-	"sort"
-	"sync"
 	"testing"
 	"time"
 
-	gokeyring "github.com/zalando/go-keyring"
-
+	"github.com/megatui/megatui/internal/keyringtest"
 	"github.com/megatui/megatui/keyring"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/model"
 )
 
-// memKeyring is an in-memory keyring.Backend for the CLI tests (go-keyring's
-// own mock swaps a package-global provider, which parallel tests and the
-// real Secret Service test in this binary cannot share). With err set,
-// every call fails with it, as an unreachable or locked keyring would.
-type memKeyring struct {
-	mu      sync.Mutex
-	entries map[string]string
-	err     error
-}
-
-func newMemKeyring() *memKeyring { return &memKeyring{entries: map[string]string{}} }
-
-func (m *memKeyring) Set(service, user, secret string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.err != nil {
-		return m.err
-	}
-	m.entries[service+"/"+user] = secret
-	return nil
-}
-
-func (m *memKeyring) Get(service, user string) (string, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.err != nil {
-		return "", m.err
-	}
-	v, ok := m.entries[service+"/"+user]
-	if !ok {
-		return "", gokeyring.ErrNotFound
-	}
-	return v, nil
-}
-
-func (m *memKeyring) Delete(service, user string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.err != nil {
-		return m.err
-	}
-	k := service + "/" + user
-	if _, ok := m.entries[k]; !ok {
-		return gokeyring.ErrNotFound
-	}
-	delete(m.entries, k)
-	return nil
-}
-
-// users lists the account names holding an entry.
-func (m *memKeyring) users() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []string
-	for k := range m.entries {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func TestKeyringSessionsRoundTrip(t *testing.T) {
 	t.Parallel()
-	store := keyring.NewWithBackend(newMemKeyring())
+	store := keyring.NewWithBackend(keyringtest.New())
 	fixed := time.Date(2026, 5, 4, 3, 2, 1, 0, time.UTC)
-	ks := keyringSessions{store: store, now: func() time.Time { return fixed }}
+	ks := KeyringSessions{store: store, now: func() time.Time { return fixed }}
 
 	if _, err := ks.LoadSession("work"); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("load before save: got %v, want ErrNotFound", err)
@@ -109,9 +45,9 @@ func TestKeyringSessionsRoundTrip(t *testing.T) {
 
 func TestKeyringSessionsPropagatesKeyringFailure(t *testing.T) {
 	t.Parallel()
-	mem := newMemKeyring()
-	mem.err = errors.New("dbus: connection refused")
-	ks := newKeyringSessions(keyring.NewWithBackend(mem))
+	mem := keyringtest.New()
+	mem.Fail(errors.New("dbus: connection refused"))
+	ks := NewKeyringSessions(keyring.NewWithBackend(mem))
 	err := ks.SaveSession("work", megaclient.Session{Email: "a@example.com", SessionID: "s", MasterKey: make([]byte, 16)})
 	if err == nil {
 		t.Fatal("save on a failing keyring: got nil error")
@@ -123,8 +59,8 @@ func TestKeyringSessionsPropagatesKeyringFailure(t *testing.T) {
 
 func TestRunSessionsHandsOverAndKeepsSaveErrors(t *testing.T) {
 	t.Parallel()
-	mem := newMemKeyring()
-	rs := &runSessions{save: newKeyringSessions(keyring.NewWithBackend(mem))}
+	mem := keyringtest.New()
+	rs := &runSessions{save: NewKeyringSessions(keyring.NewWithBackend(mem))}
 	if _, err := rs.LoadSession("work"); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("nothing loaded: got %v, want ErrNotFound", err)
 	}
@@ -132,10 +68,10 @@ func TestRunSessionsHandsOverAndKeepsSaveErrors(t *testing.T) {
 	if s, err := rs.LoadSession("work"); err != nil || s.SessionID != "sid" {
 		t.Errorf("loaded: got %v, %v", s, err)
 	}
-	if len(mem.users()) != 0 {
-		t.Errorf("LoadSession touched the keyring: %v", mem.users())
+	if len(mem.Users()) != 0 {
+		t.Errorf("LoadSession touched the keyring: %v", mem.Users())
 	}
-	mem.err = errors.New("dbus: broken")
+	mem.Fail(errors.New("dbus: broken"))
 	if err := rs.SaveSession("work", *rs.loaded); err != nil {
 		t.Errorf("SaveSession must not fail the connection: got %v", err)
 	}

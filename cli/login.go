@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/megatui/megatui/account"
 	"github.com/megatui/megatui/config"
 	"github.com/megatui/megatui/keyring"
 	"github.com/megatui/megatui/megaclient"
@@ -39,8 +40,8 @@ func (a *accountOptions) addFlags(cmd *cobra.Command, apiURLHelp, mfaCodeHelp, r
 
 // mfa is the two-factor code to log in with: --mfa-code, else
 // MEGATUI_MFA_CODE (empty: ask, when the account needs one).
-func (a accountOptions) mfa(env cliEnv) string {
-	return firstNonEmpty(a.mfaCode, env.getenv(envMFACode))
+func (a accountOptions) mfa(env Env) string {
+	return firstNonEmpty(a.mfaCode, env.Getenv(account.EnvMFACode))
 }
 
 type loginOptions struct {
@@ -52,7 +53,7 @@ type loginOptions struct {
 // newLoginCmd: megatui login [REMOTE]. There is deliberately no
 // --password flag: a password in the arguments is visible to every user
 // of the machine (ps, /proc/PID/cmdline) and lands in shell history.
-func newLoginCmd() *cobra.Command {
+func newLoginCmd(env Env) *cobra.Command {
 	var o loginOptions
 	cmd := &cobra.Command{
 		Use:   "login [REMOTE]",
@@ -66,7 +67,7 @@ func newLoginCmd() *cobra.Command {
 			"for when the account needs one (or give --mfa-code / MEGATUI_MFA_CODE).",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runLogin(cmd.Context(), cmd.OutOrStdout(), args, o)
+			return runLogin(cmd.Context(), env, cmd.OutOrStdout(), args, o)
 		},
 	}
 	f := cmd.Flags()
@@ -80,8 +81,8 @@ func newLoginCmd() *cobra.Command {
 
 // loadWritableConfig loads the config for a command that saves it, and so
 // needs to know where it goes.
-func loadWritableConfig(env cliEnv) (config.Config, string, error) {
-	cfg, path, err := env.loadConfig()
+func loadWritableConfig(env Env) (config.Config, string, error) {
+	cfg, path, err := env.LoadConfig()
 	if err != nil {
 		return cfg, path, err
 	}
@@ -102,11 +103,10 @@ func defaultRemote(cfg config.Config, args []string, verb string) (string, error
 	case 1:
 		return cfg.Remotes[0].Name, nil
 	}
-	return "", fmt.Errorf("several remotes are configured (%s): name the one to %s", strings.Join(names(cfg.Remotes), ", "), verb)
+	return "", fmt.Errorf("several remotes are configured (%s): name the one to %s", strings.Join(config.RemoteNames(cfg.Remotes), ", "), verb)
 }
 
-func runLogin(ctx context.Context, out io.Writer, args []string, o loginOptions) error {
-	env := envFrom(ctx)
+func runLogin(ctx context.Context, env Env, out io.Writer, args []string, o loginOptions) error {
 	cfg, path, err := loadWritableConfig(env)
 	if err != nil {
 		return err
@@ -120,9 +120,9 @@ func runLogin(ctx context.Context, out io.Writer, args []string, o loginOptions)
 	}
 	existing, _ := cfg.Remote(name)
 
-	email := firstNonEmpty(o.user, existing.Email, env.getenv(config.EnvUser))
-	if email == "" && env.readLine != nil {
-		if email, err = env.readLine(fmt.Sprintf("E-mail for %s: ", name)); err != nil {
+	email := firstNonEmpty(o.user, existing.Email, env.Getenv(config.EnvUser))
+	if email == "" && env.ReadLine != nil {
+		if email, err = env.ReadLine(fmt.Sprintf("E-mail for %s: ", name)); err != nil {
 			return err
 		}
 		email = strings.TrimSpace(email)
@@ -130,7 +130,7 @@ func runLogin(ctx context.Context, out io.Writer, args []string, o loginOptions)
 	if email == "" {
 		return fmt.Errorf("login %s: which account? give --user EMAIL: %w", name, model.ErrNoCredentials)
 	}
-	apiURL := firstNonEmpty(o.apiURL, existing.APIURL, env.getenv(config.EnvAPIURL))
+	apiURL := firstNonEmpty(o.apiURL, existing.APIURL, env.Getenv(config.EnvAPIURL))
 	if err := config.ValidateAPIURL(apiURL); err != nil {
 		return err
 	}
@@ -143,8 +143,8 @@ func runLogin(ctx context.Context, out io.Writer, args []string, o loginOptions)
 	if err != nil {
 		return err
 	}
-	if err := checkReachable(ctx, env.httpClient, apiURL); err != nil {
-		return loginError(name, email, apiURL, err)
+	if err := checkReachable(ctx, env.HTTPClient, apiURL); err != nil {
+		return account.LoginError(name, email, apiURL, err)
 	}
 	sess, err := passwordLogin(ctx, env, remote, password, o.mfa(env))
 	if err != nil {
@@ -152,23 +152,23 @@ func runLogin(ctx context.Context, out io.Writer, args []string, o loginOptions)
 	}
 
 	stored := false
-	if env.keys == nil {
-		fmt.Fprintf(out, "The keyring is switched off (%s=off): the session is not kept; later runs need MEGATUI_PASSWORD.\n", envKeyring)
+	if env.Keys == nil {
+		fmt.Fprintf(out, "The keyring is switched off (%s=off): the session is not kept; later runs need MEGATUI_PASSWORD.\n", account.EnvKeyring)
 	} else {
-		old, oldErr := env.keys.LoadSession(name)
-		if err := newKeyringSessions(env.keys).SaveSession(name, sess); err != nil {
-			env.warnf("logged in, but %s", keyringAdvice(err))
+		old, oldErr := env.Keys.LoadSession(name)
+		if err := account.NewKeyringSessions(env.Keys).SaveSession(name, sess); err != nil {
+			env.Warnf("logged in, but %s", account.KeyringAdvice(err))
 		} else {
 			stored = true
 			// The session this one replaces is of no further use: end it
 			// so sessions do not pile up on the account.
 			if oldErr == nil && old.SessionID != "" && old.SessionID != sess.SessionID {
-				_ = megaclient.Logout(ctx, megaclient.LogoutOptions{SessionID: old.SessionID, APIURL: apiURL, HTTPClient: env.httpClient})
+				_ = megaclient.Logout(ctx, megaclient.LogoutOptions{SessionID: old.SessionID, APIURL: apiURL, HTTPClient: env.HTTPClient})
 			}
 		}
 		if o.rememberPassword {
-			if err := env.keys.SavePassword(name, password); err != nil {
-				env.warnf("the password could not be remembered: %s", keyringAdvice(err))
+			if err := env.Keys.SavePassword(name, password); err != nil {
+				env.Warnf("the password could not be remembered: %s", account.KeyringAdvice(err))
 			} else {
 				fmt.Fprintf(out, "Password remembered in the keyring (megatui logout %s forgets it).\n", name)
 			}
@@ -192,9 +192,9 @@ func runLogin(ctx context.Context, out io.Writer, args []string, o loginOptions)
 
 // loginPassword reads the password: --password-stdin, MEGATUI_PASSWORD,
 // or a no-echo prompt on the terminal.
-func loginPassword(env cliEnv, o loginOptions, name, email string) (string, error) {
+func loginPassword(env Env, o loginOptions, name, email string) (string, error) {
 	if o.passwordStdin {
-		b, err := io.ReadAll(io.LimitReader(env.stdin, maxPasswordBytes+1))
+		b, err := io.ReadAll(io.LimitReader(env.Stdin, maxPasswordBytes+1))
 		if err != nil {
 			return "", fmt.Errorf("read the password from stdin: %w", err)
 		}
@@ -207,11 +207,11 @@ func loginPassword(env cliEnv, o loginOptions, name, email string) (string, erro
 		}
 		return pw, nil
 	}
-	if pw := env.envPassword(email); pw != "" {
+	if pw := env.EnvPassword(email); pw != "" {
 		return pw, nil
 	}
-	if env.readSecret != nil {
-		pw, err := env.readSecret(fmt.Sprintf("Password for %s: ", email))
+	if env.ReadSecret != nil {
+		pw, err := env.ReadSecret(fmt.Sprintf("Password for %s: ", email))
 		if err != nil {
 			return "", err
 		}
@@ -226,14 +226,14 @@ func loginPassword(env cliEnv, o loginOptions, name, email string) (string, erro
 // passwordLogin logs in with the password (never resuming a stored
 // session: login means a fresh one) and returns the new session. When the
 // account needs a 2FA code and none was given, it asks on the terminal.
-func passwordLogin(ctx context.Context, env cliEnv, r config.Remote, password, mfa string) (megaclient.Session, error) {
+func passwordLogin(ctx context.Context, env Env, r config.Remote, password, mfa string) (megaclient.Session, error) {
 	opts := megaclient.Options{
 		Remote: r.Name, Email: r.Email, Password: password, MFACode: mfa,
-		APIURL: r.APIURL, HTTPClient: env.httpClient,
+		APIURL: r.APIURL, HTTPClient: env.HTTPClient,
 	}
 	c, err := megaclient.Connect(ctx, opts)
-	if errors.Is(err, model.ErrMFARequired) && !errors.Is(err, model.ErrMFAInvalid) && mfa == "" && env.readLine != nil {
-		code, rerr := env.readLine(fmt.Sprintf("Two-factor code for %s: ", r.Email))
+	if errors.Is(err, model.ErrMFARequired) && !errors.Is(err, model.ErrMFAInvalid) && mfa == "" && env.ReadLine != nil {
+		code, rerr := env.ReadLine(fmt.Sprintf("Two-factor code for %s: ", r.Email))
 		if rerr != nil {
 			return megaclient.Session{}, rerr
 		}
@@ -242,7 +242,7 @@ func passwordLogin(ctx context.Context, env cliEnv, r config.Remote, password, m
 		}
 	}
 	if err != nil {
-		return megaclient.Session{}, loginError(r.Name, r.Email, r.APIURL, err)
+		return megaclient.Session{}, account.LoginError(r.Name, r.Email, r.APIURL, err)
 	}
 	defer c.Close()
 	return c.Session(), nil
@@ -279,7 +279,7 @@ func firstNonEmpty(vals ...string) string {
 	return ""
 }
 
-func newLogoutCmd() *cobra.Command {
+func newLogoutCmd(env Env) *cobra.Command {
 	var forget bool
 	cmd := &cobra.Command{
 		Use:   "logout [REMOTE]",
@@ -289,16 +289,15 @@ func newLogoutCmd() *cobra.Command {
 			"remote is removed from the config file too.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runLogout(cmd.Context(), cmd.OutOrStdout(), args, forget)
+			return runLogout(cmd.Context(), env, cmd.OutOrStdout(), args, forget)
 		},
 	}
 	cmd.Flags().BoolVar(&forget, "forget", false, "also remove the remote from the config file")
 	return cmd
 }
 
-func runLogout(ctx context.Context, out io.Writer, args []string, forget bool) error {
-	env := envFrom(ctx)
-	cfg, path, err := env.loadConfig()
+func runLogout(ctx context.Context, env Env, out io.Writer, args []string, forget bool) error {
+	cfg, path, err := env.LoadConfig()
 	if err != nil {
 		return err
 	}
@@ -306,9 +305,9 @@ func runLogout(ctx context.Context, out io.Writer, args []string, forget bool) e
 	if err != nil {
 		return err
 	}
-	r, lookupErr := cfg.Lookup(name, env.getenv)
+	r, lookupErr := cfg.Lookup(name, env.Getenv)
 	unknown := func() error {
-		_, err := env.lookupRemote(name)
+		_, err := env.Lookup(name)
 		return fmt.Errorf("logout: %w", err)
 	}
 	forgetRemote := func() error {
@@ -324,19 +323,19 @@ func runLogout(ctx context.Context, out io.Writer, args []string, forget bool) e
 		fmt.Fprintf(out, "Remote %q removed from %s.\n", name, path)
 		return nil
 	}
-	if env.keys == nil {
+	if env.Keys == nil {
 		if lookupErr != nil {
 			return unknown()
 		}
 		if !forget {
-			return fmt.Errorf("logout %s: the keyring is switched off (%s=off): nothing is stored to log out", name, envKeyring)
+			return fmt.Errorf("logout %s: the keyring is switched off (%s=off): nothing is stored to log out", name, account.EnvKeyring)
 		}
 		// Without a keyring no session can have been stored: --forget
 		// only has the config entry to remove.
-		fmt.Fprintf(out, "The keyring is switched off (%s=off): no session stored for %s.\n", envKeyring, name)
+		fmt.Fprintf(out, "The keyring is switched off (%s=off): no session stored for %s.\n", account.EnvKeyring, name)
 		return forgetRemote()
 	}
-	sess, err := env.keys.LoadSession(name)
+	sess, err := env.Keys.LoadSession(name)
 	var serverErr error
 	switch {
 	case errors.Is(err, model.ErrNotFound):
@@ -347,12 +346,12 @@ func runLogout(ctx context.Context, out io.Writer, args []string, forget bool) e
 		if lookupErr != nil {
 			return unknown()
 		}
-		fmt.Fprintf(out, "No session stored for %s (%s).\n", name, keyringAdvice(err))
+		fmt.Fprintf(out, "No session stored for %s (%s).\n", name, account.KeyringAdvice(err))
 		return forgetRemote()
 	case err != nil:
-		return plainError(err, "logout %s: %s", name, keyringAdvice(err))
+		return account.PlainError(err, "logout %s: %s", name, account.KeyringAdvice(err))
 	default:
-		serverErr = megaclient.Logout(ctx, megaclient.LogoutOptions{SessionID: sess.SessionID, APIURL: r.APIURL, HTTPClient: env.httpClient})
+		serverErr = megaclient.Logout(ctx, megaclient.LogoutOptions{SessionID: sess.SessionID, APIURL: r.APIURL, HTTPClient: env.HTTPClient})
 		switch {
 		case serverErr == nil:
 			fmt.Fprintf(out, "Session of %s ended on the server.\n", name)
@@ -361,50 +360,49 @@ func runLogout(ctx context.Context, out io.Writer, args []string, forget bool) e
 			serverErr = nil
 		}
 	}
-	if err := env.keys.Delete(name); err != nil {
-		return plainError(err, "logout %s: deleting the keyring entries: %s", name, keyringAdvice(err))
+	if err := env.Keys.Delete(name); err != nil {
+		return account.PlainError(err, "logout %s: deleting the keyring entries: %s", name, account.KeyringAdvice(err))
 	}
 	fmt.Fprintf(out, "Keyring entries of %s deleted.\n", name)
 	if err := forgetRemote(); err != nil {
 		return err
 	}
 	if serverErr != nil {
-		return plainError(serverErr, "logout %s: the keyring entries are deleted, but the server could not be told (%v): "+
+		return account.PlainError(serverErr, "logout %s: the keyring entries are deleted, but the server could not be told (%v): "+
 			"the session stays valid until MEGA expires it (end it under Settings > Security on mega.nz)", name, serverErr)
 	}
 	return nil
 }
 
-func newRemotesCmd() *cobra.Command {
+func newRemotesCmd(env Env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "remotes",
 		Short: "List remotes with their e-mail, API URL and whether a session is stored",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runRemotes(cmd.Context(), cmd.OutOrStdout())
+			return runRemotes(cmd.Context(), env, cmd.OutOrStdout())
 		},
 	}
 }
 
-func runRemotes(ctx context.Context, out io.Writer) error {
-	env := envFrom(ctx)
-	cfg, path, err := env.loadConfig()
+func runRemotes(ctx context.Context, env Env, out io.Writer) error {
+	cfg, path, err := env.LoadConfig()
 	if err != nil {
 		return err
 	}
 	var st keyring.Status
 	switch {
-	case env.keys == nil:
-		fmt.Fprintf(out, "keyring: switched off (%s=off); sessions are not kept\n", envKeyring)
+	case env.Keys == nil:
+		fmt.Fprintf(out, "keyring: switched off (%s=off); sessions are not kept\n", account.EnvKeyring)
 	default:
-		st = env.keys.Status()
+		st = env.Keys.Status()
 		if st.Usable() {
 			fmt.Fprintln(out, "keyring: usable")
 		} else {
 			fmt.Fprintf(out, "keyring: %s: %s\n", st.State, st.Advice)
 		}
 	}
-	all := cfg.AllRemotes(env.getenv)
+	all := cfg.AllRemotes(env.Getenv)
 	if len(all) == 0 {
 		where := path
 		if where == "" {
@@ -425,11 +423,11 @@ func runRemotes(ctx context.Context, out io.Writer) error {
 			email += " (MEGATUI_USER)"
 		}
 		session := "unknown"
-		if env.keys != nil && st.Usable() {
-			has, err := env.keys.HasSession(r.Name)
+		if env.Keys != nil && st.Usable() {
+			has, err := env.Keys.HasSession(r.Name)
 			switch {
 			case err != nil:
-				session = "unknown (" + keyringAdvice(err) + ")"
+				session = "unknown (" + account.KeyringAdvice(err) + ")"
 			case has:
 				session = "stored"
 			default:
@@ -446,7 +444,7 @@ type importOptions struct {
 	rcloneConfig string
 }
 
-func newImportRcloneCmd() *cobra.Command {
+func newImportRcloneCmd(env Env) *cobra.Command {
 	var o importOptions
 	cmd := &cobra.Command{
 		Use:   "import-rclone [NAME]",
@@ -458,7 +456,7 @@ func newImportRcloneCmd() *cobra.Command {
 			"--remember-password.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runImportRclone(cmd.Context(), cmd.OutOrStdout(), args, o)
+			return runImportRclone(cmd.Context(), env, cmd.OutOrStdout(), args, o)
 		},
 	}
 	cmd.Flags().StringVar(&o.rcloneConfig, "rclone-config", "", "rclone's config file (default: RCLONE_CONFIG or rclone's default path)")
@@ -468,8 +466,7 @@ func newImportRcloneCmd() *cobra.Command {
 	return cmd
 }
 
-func runImportRclone(ctx context.Context, out io.Writer, args []string, o importOptions) error {
-	env := envFrom(ctx)
+func runImportRclone(ctx context.Context, env Env, out io.Writer, args []string, o importOptions) error {
 	cfg, path, err := loadWritableConfig(env)
 	if err != nil {
 		return err
@@ -479,7 +476,7 @@ func runImportRclone(ctx context.Context, out io.Writer, args []string, o import
 	}
 	rpath := o.rcloneConfig
 	if rpath == "" {
-		if rpath, err = config.RclonePath(env.getenv); err != nil {
+		if rpath, err = config.RclonePath(env.Getenv); err != nil {
 			return err
 		}
 	}
@@ -537,7 +534,7 @@ func rcloneNames(rs []config.RcloneRemote) []string {
 
 // importOne adds one rclone remote to cfg and stores its session. It
 // returns what was done, in words.
-func importOne(ctx context.Context, env cliEnv, cfg *config.Config, rr config.RcloneRemote, o importOptions) (string, error) {
+func importOne(ctx context.Context, env Env, cfg *config.Config, rr config.RcloneRemote, o importOptions) (string, error) {
 	if err := config.ValidateRemoteName(rr.Name); err != nil {
 		return "", err
 	}
@@ -551,32 +548,32 @@ func importOne(ctx context.Context, env cliEnv, cfg *config.Config, rr config.Rc
 	}
 	var done string
 	switch {
-	case env.keys == nil:
-		done = fmt.Sprintf("the keyring is switched off (%s=off): no session kept", envKeyring)
+	case env.Keys == nil:
+		done = fmt.Sprintf("the keyring is switched off (%s=off): no session kept", account.EnvKeyring)
 	case rr.SessionID != "":
-		err := newKeyringSessions(env.keys).SaveSession(r.Name, megaclient.Session{Email: r.Email, SessionID: rr.SessionID, MasterKey: rr.MasterKey})
+		err := account.NewKeyringSessions(env.Keys).SaveSession(r.Name, megaclient.Session{Email: r.Email, SessionID: rr.SessionID, MasterKey: rr.MasterKey})
 		if err != nil {
-			return "", plainError(err, "%s", keyringAdvice(err))
+			return "", account.PlainError(err, "%s", account.KeyringAdvice(err))
 		}
 		done = "rclone's session reused, no login needed"
 	case rr.Password != "":
-		if err := checkReachable(ctx, env.httpClient, r.APIURL); err != nil {
-			return "", loginError(r.Name, r.Email, r.APIURL, err)
+		if err := checkReachable(ctx, env.HTTPClient, r.APIURL); err != nil {
+			return "", account.LoginError(r.Name, r.Email, r.APIURL, err)
 		}
 		sess, err := passwordLogin(ctx, env, r, rr.Password, o.mfa(env))
 		if err != nil {
 			return "", err
 		}
-		if err := newKeyringSessions(env.keys).SaveSession(r.Name, sess); err != nil {
-			return "", plainError(err, "logged in, but %s", keyringAdvice(err))
+		if err := account.NewKeyringSessions(env.Keys).SaveSession(r.Name, sess); err != nil {
+			return "", account.PlainError(err, "logged in, but %s", account.KeyringAdvice(err))
 		}
 		done = "logged in with rclone's password; session stored in the keyring"
 	default:
 		done = "rclone has no password or session for it: run megatui login " + r.Name
 	}
-	if o.rememberPassword && env.keys != nil && rr.Password != "" {
-		if err := env.keys.SavePassword(r.Name, rr.Password); err != nil {
-			return "", plainError(err, "the password could not be remembered: %s", keyringAdvice(err))
+	if o.rememberPassword && env.Keys != nil && rr.Password != "" {
+		if err := env.Keys.SavePassword(r.Name, rr.Password); err != nil {
+			return "", account.PlainError(err, "the password could not be remembered: %s", account.KeyringAdvice(err))
 		}
 		done += "; password remembered"
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/megatui/megatui/localfs"
 	"github.com/megatui/megatui/megaclient"
-	"github.com/megatui/megatui/megaclient/localfs"
 	"github.com/megatui/megatui/model"
 )
 
@@ -22,18 +22,18 @@ type lister interface {
 }
 
 // openLister opens the side of loc; the returned close function releases it.
-func openLister(ctx context.Context, loc location) (lister, func(), error) {
+func openLister(ctx context.Context, env Env, loc location) (lister, func(), error) {
 	if loc.remote == "" {
 		return localfs.New(), func() {}, nil
 	}
-	c, err := openRemote(ctx, loc.remote)
+	c, err := env.Open(ctx, loc.remote)
 	if err != nil {
 		return nil, nil, err
 	}
 	return c, func() { c.Close() }, nil
 }
 
-func newLsCmd() *cobra.Command {
+func newLsCmd(env Env) *cobra.Command {
 	var long, recursive bool
 	cmd := &cobra.Command{
 		Use:   "ls [-R] [-l] REMOTE:PATH|LOCAL_PATH",
@@ -43,7 +43,7 @@ func newLsCmd() *cobra.Command {
 			"MEGA knows it, else the upload time marked with '~') and name.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runList(cmd.Context(), cmd.OutOrStdout(), parseLocation(args[0]), long, recursive, false)
+			return runList(cmd.Context(), env, cmd.OutOrStdout(), parseLocation(args[0]), long, recursive, false)
 		},
 	}
 	cmd.Flags().BoolVarP(&long, "long", "l", false, "show size and modification time")
@@ -51,22 +51,22 @@ func newLsCmd() *cobra.Command {
 	return cmd
 }
 
-func newLsdCmd() *cobra.Command {
+func newLsdCmd(env Env) *cobra.Command {
 	var recursive bool
 	cmd := &cobra.Command{
 		Use:   "lsd REMOTE:PATH|LOCAL_PATH",
 		Short: "List only the folders of a folder",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runList(cmd.Context(), cmd.OutOrStdout(), parseLocation(args[0]), true, recursive, true)
+			return runList(cmd.Context(), env, cmd.OutOrStdout(), parseLocation(args[0]), true, recursive, true)
 		},
 	}
 	cmd.Flags().BoolVarP(&recursive, "recursive", "R", false, "list subfolders too")
 	return cmd
 }
 
-func runList(ctx context.Context, out io.Writer, loc location, long, recursive, dirsOnly bool) error {
-	side, done, err := openLister(ctx, loc)
+func runList(ctx context.Context, env Env, out io.Writer, loc location, long, recursive, dirsOnly bool) error {
+	side, done, err := openLister(ctx, env, loc)
 	if err != nil {
 		return err
 	}

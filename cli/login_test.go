@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -19,7 +19,9 @@ import (
 
 	dbus "github.com/godbus/dbus/v5"
 
+	"github.com/megatui/megatui/account"
 	"github.com/megatui/megatui/config"
+	"github.com/megatui/megatui/internal/keyringtest"
 	"github.com/megatui/megatui/keyring"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/megaclient/megasim"
@@ -80,9 +82,9 @@ func newLoginEnv(t *testing.T, sim *megasim.Server, keys *keyring.Store) *loginE
 
 // newMemLoginEnv is a loginEnv on sim with a fresh in-memory keyring, which
 // it also returns for tests that look inside the keyring or break it.
-func newMemLoginEnv(t *testing.T, sim *megasim.Server) (*loginEnv, *memKeyring) {
+func newMemLoginEnv(t *testing.T, sim *megasim.Server) (*loginEnv, *keyringtest.Memory) {
 	t.Helper()
-	mem := newMemKeyring()
+	mem := keyringtest.New()
 	return newLoginEnv(t, sim, keyring.NewWithBackend(mem)), mem
 }
 
@@ -92,27 +94,29 @@ func (e *loginEnv) configFile() string {
 
 func (e *loginEnv) run(stdin string, args ...string) (stdout, stderr string, err error) {
 	e.t.Helper()
-	root := newRootCmd()
 	var out, errb bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	root.SetArgs(args)
 	vars := make(map[string]string, len(e.vars))
 	for k, v := range e.vars {
 		vars[k] = v
 	}
-	env := cliEnv{
-		getenv:     func(k string) string { return vars[k] },
-		httpClient: e.sim.HTTPClient(),
-		keys:       e.keys,
-		stdin:      strings.NewReader(stdin),
-		stderr:     &errb,
+	env := Env{
+		Env: account.Env{
+			Getenv:     func(k string) string { return vars[k] },
+			HTTPClient: e.sim.HTTPClient(),
+			Keys:       e.keys,
+			Stderr:     &errb,
+		},
+		Stdin: strings.NewReader(stdin),
 	}
 	if e.interactive {
-		env.readLine = func(string) (string, error) { return e.pop(&e.lines) }
-		env.readSecret = func(string) (string, error) { return e.pop(&e.secrets) }
+		env.ReadLine = func(string) (string, error) { return e.pop(&e.lines) }
+		env.ReadSecret = func(string) (string, error) { return e.pop(&e.secrets) }
 	}
-	err = root.ExecuteContext(withCLIEnv(context.Background(), env))
+	root := New(env, "test")
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	root.SetArgs(args)
+	err = root.ExecuteContext(context.Background())
 	e.transcript.WriteString(out.String())
 	e.transcript.WriteString(errb.String())
 	if err != nil {
@@ -282,7 +286,7 @@ func TestLoginThenLsNeedsNoPassword(t *testing.T) {
 	if got := s.CommandCount("sml"); got != 2 {
 		t.Errorf("sml count after logout: got %d, want 2", got)
 	}
-	if users := mem.users(); len(users) != 0 {
+	if users := mem.Users(); len(users) != 0 {
 		t.Errorf("keyring entries left after logout: %v", users)
 	}
 	// The ended session is worthless on the server.
@@ -320,7 +324,7 @@ func TestLoginKeepsSecretsOutOfFilesOutputAndArgs(t *testing.T) {
 	e, mem := newMemLoginEnv(t, s)
 
 	// No way to put the password in the arguments.
-	login := newLoginCmd()
+	login := newLoginCmd(Env{})
 	for _, name := range []string{"password", "pass", "passwd"} {
 		if login.Flags().Lookup(name) != nil {
 			t.Errorf("login has a --%s flag: passwords must not travel as arguments", name)
@@ -353,7 +357,7 @@ func TestLoginKeepsSecretsOutOfFilesOutputAndArgs(t *testing.T) {
 	if pw, err := e.keys.LoadPassword("work"); err != nil || pw != loginPass {
 		t.Errorf("remembered password: %v", err)
 	}
-	for _, u := range mem.users() {
+	for _, u := range mem.Users() {
 		v, _ := mem.Get(strings.Split(u, "/")[0], strings.SplitN(u, "/", 2)[1])
 		if strings.Contains(v, loginPass) || strings.Contains(v, ks.SessionID) {
 			t.Errorf("keyring entry %s holds a secret in the clear", u)
@@ -366,7 +370,7 @@ func TestLoginWithoutRememberStoresNoPassword(t *testing.T) {
 	s := startLoginSim(t)
 	e, mem := newMemLoginEnv(t, s)
 	e.login("work", loginEmail, loginPass)
-	if got, want := strings.Join(mem.users(), ","), "megatui/work"; got != want {
+	if got, want := strings.Join(mem.Users(), ","), "megatui/work"; got != want {
 		t.Errorf("keyring entries: got %q, want only the session %q", got, want)
 	}
 }
@@ -638,9 +642,9 @@ func noKeyringScenario(t *testing.T, keys *keyring.Store) {
 
 func TestNoSecretServiceFallback(t *testing.T) {
 	t.Parallel()
-	mem := newMemKeyring()
+	mem := keyringtest.New()
 	// What godbus returns when the bus has no org.freedesktop.secrets.
-	mem.err = dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown", Body: []any{"The name is not activatable"}}
+	mem.Fail(dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown", Body: []any{"The name is not activatable"}})
 	noKeyringScenario(t, keyring.NewWithBackend(mem))
 }
 
@@ -648,13 +652,13 @@ func TestKeyringSwitchedOff(t *testing.T) {
 	t.Parallel()
 	s := startLoginSim(t)
 	e, mem := newMemLoginEnv(t, s)
-	e.vars[envKeyring] = "off"
+	e.vars[account.EnvKeyring] = "off"
 	out := e.login("work", loginEmail, loginPass)
 	if !strings.Contains(out, "switched off") {
 		t.Errorf("login output: %q", out)
 	}
-	if len(mem.users()) != 0 {
-		t.Errorf("MEGATUI_KEYRING=off still wrote the keyring: %v", mem.users())
+	if len(mem.Users()) != 0 {
+		t.Errorf("MEGATUI_KEYRING=off still wrote the keyring: %v", mem.Users())
 	}
 	e.vars["MEGATUI_PASSWORD"] = loginPass
 	e.mustRun("", "ls", "work:")
@@ -722,7 +726,7 @@ func TestImportRclone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(names(cfg.Remotes), ","); got != "sess,pw,bare" {
+	if got := strings.Join(config.RemoteNames(cfg.Remotes), ","); got != "sess,pw,bare" {
 		t.Errorf("config remotes: got %s", got)
 	}
 	pwSess, err := e.keys.LoadSession("pw")
@@ -761,7 +765,7 @@ func TestLockedKeyringSaysSoAndFallsBack(t *testing.T) {
 	s := startLoginSim(t)
 	e, mem := newMemLoginEnv(t, s)
 	e.login("work", loginEmail, loginPass)
-	mem.err = dbus.Error{Name: "org.freedesktop.Secret.Error.IsLocked", Body: []any{"collection is locked"}}
+	mem.Fail(dbus.Error{Name: "org.freedesktop.Secret.Error.IsLocked", Body: []any{"collection is locked"}})
 	const advice = "the keyring is locked: unlock it (log in to the desktop session, or use a keyring tool such as seahorse), " +
 		"or set MEGATUI_PASSWORD for this run"
 
@@ -789,7 +793,7 @@ func TestLogoutWithServerGoneStillForgetsLocally(t *testing.T) {
 	if !errors.Is(err, model.ErrUnreachable) || !strings.Contains(err.Error(), "the keyring entries are deleted, but the server could not be told") {
 		t.Errorf("logout with the server gone: got %v", err)
 	}
-	if users := mem.users(); len(users) != 0 {
+	if users := mem.Users(); len(users) != 0 {
 		t.Errorf("keyring entries left: %v", users)
 	}
 	out := e.mustRun("", "logout", "work")
@@ -806,11 +810,11 @@ func TestLogoutForgetWithoutKeyring(t *testing.T) {
 	s := startLoginSim(t)
 	for _, tc := range []struct {
 		name  string
-		setup func(e *loginEnv, mem *memKeyring)
+		setup func(e *loginEnv, mem *keyringtest.Memory)
 	}{
-		{"switched off", func(e *loginEnv, _ *memKeyring) { e.vars[envKeyring] = "off" }},
-		{"no secret service", func(_ *loginEnv, mem *memKeyring) {
-			mem.err = dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown", Body: []any{"The name is not activatable"}}
+		{"switched off", func(e *loginEnv, _ *keyringtest.Memory) { e.vars[account.EnvKeyring] = "off" }},
+		{"no secret service", func(_ *loginEnv, mem *keyringtest.Memory) {
+			mem.Fail(dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown", Body: []any{"The name is not activatable"}})
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

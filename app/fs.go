@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -10,39 +10,39 @@ import (
 	"time"
 
 	"github.com/megatui/megatui/dedupe"
+	"github.com/megatui/megatui/localfs"
 	"github.com/megatui/megatui/megaclient"
-	"github.com/megatui/megatui/megaclient/localfs"
 	"github.com/megatui/megatui/model"
 )
 
-// localPane adapts the local disk to the UI's filesystem interface.
-type localPane struct{ fs *localfs.FS }
+// localFS adapts the local disk to the UI's filesystem interface.
+type localFS struct{ fs *localfs.FS }
 
-func (localPane) Label() string { return "local" }
+func (localFS) Label() string { return "local" }
 
-func (p localPane) List(ctx context.Context, dir string) ([]model.Entry, error) {
+func (p localFS) List(ctx context.Context, dir string) ([]model.Entry, error) {
 	return p.fs.List(ctx, dir)
 }
 
-func (p localPane) Mkdir(ctx context.Context, dir, name string) error {
+func (p localFS) Mkdir(ctx context.Context, dir, name string) error {
 	_, err := p.fs.Mkdir(ctx, dir, name)
 	return err
 }
 
-func (p localPane) Rename(ctx context.Context, path, newName string) error {
+func (p localFS) Rename(ctx context.Context, path, newName string) error {
 	return p.fs.Rename(ctx, path, newName)
 }
 
 // Remove deletes a local file or folder. The local disk has no rubbish
 // bin here, so the UI's confirmation is the only safety net; it says so.
-func (p localPane) Remove(ctx context.Context, path string, permanent bool) error {
+func (p localFS) Remove(ctx context.Context, path string, permanent bool) error {
 	return p.fs.Remove(ctx, path)
 }
 
-func (localPane) Join(dir, name string) string { return filepath.Join(dir, name) }
-func (localPane) Parent(path string) string    { return filepath.Dir(path) }
+func (localFS) Join(dir, name string) string { return filepath.Join(dir, name) }
+func (localFS) Parent(path string) string    { return filepath.Dir(path) }
 
-// megaPane adapts a MEGA account to the UI's filesystem interface. Paths
+// megaFS adapts a MEGA account to the UI's filesystem interface. Paths
 // are megaclient paths: "/a/b" in Cloud Drive, "//bin/..." in the Rubbish
 // Bin. Operations on one entry use its handle ("H:xxxxxxxx"), because a
 // folder may hold several entries with the same name.
@@ -50,7 +50,7 @@ func (localPane) Parent(path string) string    { return filepath.Dir(path) }
 // A pane may exist before its account is connected (no stored session):
 // its calls then fail with model.ErrNoCredentials, which makes the UI
 // open the login form, and Login connects it.
-type megaPane struct {
+type megaFS struct {
 	remote string
 	email  string
 	label  string
@@ -71,8 +71,8 @@ type megaPane struct {
 	loginOnce sync.Once
 }
 
-func newMegaPane(remote, email string, c *megaclient.Client, journalDir string) *megaPane {
-	p := &megaPane{remote: remote, email: email, c: c, journalDir: journalDir, hashes: dedupe.NewHashCache(),
+func newMegaFS(remote, email string, c *megaclient.Client, journalDir string) *megaFS {
+	p := &megaFS{remote: remote, email: email, c: c, journalDir: journalDir, hashes: dedupe.NewHashCache(),
 		loggedIn: make(chan struct{})}
 	if c != nil && c.Session().Email != "" {
 		p.email = c.Session().Email
@@ -85,7 +85,7 @@ func newMegaPane(remote, email string, c *megaclient.Client, journalDir string) 
 // asking anything) when the pane has a connector. Without a usable session
 // it returns an error wrapping model.ErrNoCredentials or
 // model.ErrSessionExpired, which makes the UI open the login form.
-func (p *megaPane) clientCtx(ctx context.Context) (*megaclient.Client, error) {
+func (p *megaFS) clientCtx(ctx context.Context) (*megaclient.Client, error) {
 	p.connMu.Lock()
 	defer p.connMu.Unlock()
 	if c := p.current(); c != nil {
@@ -105,17 +105,17 @@ func (p *megaPane) clientCtx(ctx context.Context) (*megaclient.Client, error) {
 }
 
 // current returns the connected client or nil, without connecting.
-func (p *megaPane) current() *megaclient.Client {
+func (p *megaFS) current() *megaclient.Client {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.c
 }
 
 // Email prefills the login form.
-func (p *megaPane) Email() string { return p.email }
+func (p *megaFS) Email() string { return p.email }
 
 // Login connects the pane's account (and stores the session).
-func (p *megaPane) Login(ctx context.Context, email, password, code string, remember bool) error {
+func (p *megaFS) Login(ctx context.Context, email, password, code string, remember bool) error {
 	if p.login == nil {
 		return fmt.Errorf("remote %s: login is not available here: %w", p.remote, model.ErrNoCredentials)
 	}
@@ -138,7 +138,7 @@ func (p *megaPane) Login(ctx context.Context, email, password, code string, reme
 // jobs, resumed ones included): while the account has no credentials it
 // waits for the login form to connect it, or for ctx to end, instead of
 // failing at once.
-func (p *megaPane) clientWait(ctx context.Context) (*megaclient.Client, error) {
+func (p *megaFS) clientWait(ctx context.Context) (*megaclient.Client, error) {
 	c, err := p.clientCtx(ctx)
 	if err == nil || !errors.Is(err, model.ErrNoCredentials) || p.login == nil {
 		return c, err
@@ -152,7 +152,7 @@ func (p *megaPane) clientWait(ctx context.Context) (*megaclient.Client, error) {
 }
 
 // Close disconnects the account, if connected.
-func (p *megaPane) Close() {
+func (p *megaFS) Close() {
 	p.mu.Lock()
 	c := p.c
 	p.c = nil
@@ -162,9 +162,9 @@ func (p *megaPane) Close() {
 	}
 }
 
-func (p *megaPane) Label() string { return p.label }
+func (p *megaFS) Label() string { return p.label }
 
-func (p *megaPane) List(ctx context.Context, dir string) ([]model.Entry, error) {
+func (p *megaFS) List(ctx context.Context, dir string) ([]model.Entry, error) {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
 		return nil, err
@@ -172,7 +172,7 @@ func (p *megaPane) List(ctx context.Context, dir string) ([]model.Entry, error) 
 	return c.List(ctx, dir)
 }
 
-func (p *megaPane) Mkdir(ctx context.Context, dir, name string) error {
+func (p *megaFS) Mkdir(ctx context.Context, dir, name string) error {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
 		return err
@@ -201,7 +201,7 @@ func refuseTaken(ctx context.Context, c *megaclient.Client, ref, dir, name, self
 	return nil
 }
 
-func (p *megaPane) Rename(ctx context.Context, path, newName string) error {
+func (p *megaFS) Rename(ctx context.Context, path, newName string) error {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
 		return err
@@ -225,7 +225,7 @@ func (p *megaPane) Rename(ctx context.Context, path, newName string) error {
 	return c.Rename(ctx, path, newName)
 }
 
-func (p *megaPane) Remove(ctx context.Context, path string, permanent bool) error {
+func (p *megaFS) Remove(ctx context.Context, path string, permanent bool) error {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
 		return err
@@ -235,14 +235,14 @@ func (p *megaPane) Remove(ctx context.Context, path string, permanent bool) erro
 
 // EntryPath addresses one entry by handle, so the right one of several
 // same-name siblings is renamed, deleted or exported.
-func (p *megaPane) EntryPath(dir string, e model.Entry) string {
+func (p *megaFS) EntryPath(dir string, e model.Entry) string {
 	if e.ID == "" {
 		return p.Join(dir, e.Name)
 	}
 	return "H:" + e.ID
 }
 
-func (p *megaPane) Join(dir, name string) string {
+func (p *megaFS) Join(dir, name string) string {
 	if strings.HasSuffix(dir, "/") {
 		return dir + name
 	}
@@ -252,7 +252,7 @@ func (p *megaPane) Join(dir, name string) string {
 // Parent goes up one folder. The roots beside Cloud Drive (the Rubbish
 // Bin, the Inbox and the list of incoming shares) lead back to Cloud
 // Drive, so Backspace is never stuck in them.
-func (p *megaPane) Parent(path string) string {
+func (p *megaFS) Parent(path string) string {
 	switch path {
 	case "/", "":
 		return path
@@ -269,9 +269,9 @@ func (p *megaPane) Parent(path string) string {
 	return path[:i]
 }
 
-func (p *megaPane) RubbishPath() string { return "//bin" }
+func (p *megaFS) RubbishPath() string { return "//bin" }
 
-func (p *megaPane) Restore(ctx context.Context, path string) (string, error) {
+func (p *megaFS) Restore(ctx context.Context, path string) (string, error) {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
 		return "", err
@@ -288,7 +288,7 @@ func (p *megaPane) Restore(ctx context.Context, path string) (string, error) {
 	return "/", nil
 }
 
-func (p *megaPane) ExportLink(ctx context.Context, path string) (string, error) {
+func (p *megaFS) ExportLink(ctx context.Context, path string) (string, error) {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
 		return "", err
@@ -296,7 +296,7 @@ func (p *megaPane) ExportLink(ctx context.Context, path string) (string, error) 
 	return c.Link(ctx, path)
 }
 
-func (p *megaPane) Quota(ctx context.Context) (used, total int64, err error) {
+func (p *megaFS) Quota(ctx context.Context) (used, total int64, err error) {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
 		return 0, 0, err
@@ -308,7 +308,7 @@ func (p *megaPane) Quota(ctx context.Context) (used, total int64, err error) {
 // Watch turns the account's change notifications (folder handles) into
 // folder paths the UI compares with what its panes show. A pane that is
 // not connected yet starts watching once it is.
-func (p *megaPane) Watch(ctx context.Context) <-chan string {
+func (p *megaFS) Watch(ctx context.Context) <-chan string {
 	out := make(chan string, 16)
 	go func() {
 		defer close(out)

@@ -29,28 +29,49 @@ type FS struct{}
 // New returns the local filesystem.
 func New() *FS { return &FS{} }
 
-// translate maps an OS error to a model sentinel, once, here.
+// Translate maps an OS error to the model sentinel it stands for
+// (model.ErrNotFound, ErrExists, ErrPermission, ErrNotDir, ErrIsDir,
+// ErrCancelled), keeping err in the chain and in the message. Errors of no
+// known kind, and nil, are returned as they are. This is the one
+// translation of local file system errors.
+func Translate(err error) error {
+	s := sentinel("", err)
+	if err == nil || s == nil || errors.Is(err, s) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", s, err)
+}
+
+// sentinel is the model sentinel of an OS error of operation op, or nil.
+func sentinel(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return model.ErrCancelled
+	case errors.Is(err, fs.ErrNotExist):
+		return model.ErrNotFound
+	case errors.Is(err, fs.ErrExist), errors.Is(err, syscall.ENOTEMPTY):
+		return model.ErrExists
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
+		return model.ErrPermission
+	case errors.Is(err, syscall.ENOTDIR):
+		return model.ErrNotDir
+	case errors.Is(err, syscall.EISDIR):
+		return model.ErrIsDir
+	case errors.Is(err, syscall.EINVAL) && op == "move":
+		return model.ErrCircular
+	}
+	return nil
+}
+
+// translate is Translate for the operations of FS: the message names the
+// operation and the path once.
 func translate(op, path string, err error) error {
 	if err == nil {
 		return nil
 	}
-	var s error
-	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		s = model.ErrCancelled
-	case errors.Is(err, fs.ErrNotExist):
-		s = model.ErrNotFound
-	case errors.Is(err, fs.ErrExist), errors.Is(err, syscall.ENOTEMPTY):
-		s = model.ErrExists
-	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
-		s = model.ErrPermission
-	case errors.Is(err, syscall.ENOTDIR):
-		s = model.ErrNotDir
-	case errors.Is(err, syscall.EISDIR):
-		s = model.ErrIsDir
-	case errors.Is(err, syscall.EINVAL) && op == "move":
-		s = model.ErrCircular
-	}
+	s := sentinel(op, err)
 	if s == nil || errors.Is(err, s) {
 		return fmt.Errorf("%s %s: %w", op, model.DisplayName(path), err)
 	}

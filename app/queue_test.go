@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/megatui/megatui/config"
-	"github.com/megatui/megatui/megaclient/localfs"
+	"github.com/megatui/megatui/localfs"
 	"github.com/megatui/megatui/model"
 	"github.com/megatui/megatui/transfer"
 	"github.com/megatui/megatui/ui"
@@ -23,7 +23,7 @@ import (
 type adapterFixture struct {
 	q        *queueAdapter
 	src, dst string
-	fs       localPane
+	fs       localFS
 }
 
 func newAdapterFixture(t *testing.T, names ...string) *adapterFixture {
@@ -39,7 +39,7 @@ func newAdapterFixture(t *testing.T, names ...string) *adapterFixture {
 			t.Errorf("engine: %v", err)
 		}
 	})
-	f := &adapterFixture{q: newQueueAdapter(ctx, e), src: t.TempDir(), dst: t.TempDir(), fs: localPane{fs: localfs.New()}}
+	f := &adapterFixture{q: newQueueAdapter(ctx, e), src: t.TempDir(), dst: t.TempDir(), fs: localFS{fs: localfs.New()}}
 	for _, n := range names {
 		write(t, filepath.Join(f.src, n), "incoming content of "+n)
 		write(t, filepath.Join(f.dst, n), "old "+n)

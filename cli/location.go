@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"regexp"
 	"strings"
-)
 
-// remoteName matches the REMOTE part of REMOTE:PATH.
-var remoteName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+	"github.com/megatui/megatui/config"
+)
 
 // location is a command-line argument: a local path, or a path (or
 // handle) on a named remote.
@@ -22,12 +20,14 @@ func (l location) String() string {
 	return l.remote + ":" + l.path
 }
 
-// parseLocation splits REMOTE:PATH; anything else is a local path.
+// parseLocation splits REMOTE:PATH; anything else is a local path. REMOTE
+// is anything the config accepts as a remote name (the name login saves),
+// so "me@x:/a" is on the remote "me@x".
 // "mega:", "mega:/" and "mega:a/b" are Cloud Drive paths; "mega://bin" the
 // Rubbish Bin; "mega:H:AbCdEfGh" one node by handle.
 func parseLocation(arg string) location {
 	name, rest, ok := strings.Cut(arg, ":")
-	if !ok || !remoteName.MatchString(name) {
+	if !ok || config.ValidateRemoteName(name) != nil {
 		return location{path: arg}
 	}
 	switch {

@@ -838,3 +838,22 @@ func TestLogoutForgetWithoutKeyring(t *testing.T) {
 		})
 	}
 }
+
+// Every name login accepts is a remote on the command line too: "me@x:/a"
+// is a path on the remote "me@x", not a local file called "me@x:".
+func TestLoginNamesWithAtAndPlusAreRemotes(t *testing.T) {
+	t.Parallel()
+	s := startLoginSim(t)
+	e, _ := newMemLoginEnv(t, s)
+	for _, name := range []string{"me@x", "work+2"} {
+		e.login(name, loginEmail, loginPass)
+		e.mustRun("", "mkdir", name+":/from-"+name)
+		if got, want := e.mustRun("", "ls", name+":"), "from-"+name+"/\n"; !strings.Contains(got, want) {
+			t.Errorf("ls %s: got %q, want a line %q", name+":", got, want)
+		}
+		if _, err := os.Stat(name + ":"); err == nil {
+			_ = os.RemoveAll(name + ":")
+			t.Errorf("mkdir %s:/...: made a local folder", name)
+		}
+	}
+}

@@ -262,7 +262,10 @@ func TestParseLocation(t *testing.T) {
 		{"mega://shares/", location{remote: "mega", path: "//shares"}},
 		{"mega:H:AbCdEfGh", location{remote: "mega", path: "H:AbCdEfGh"}},
 		{"mega:H:AbCdEfGh/", location{remote: "mega", path: "H:AbCdEfGh"}},
+		{"me@x:/a", location{remote: "me@x", path: "/a"}},
+		{"work+2:b", location{remote: "work+2", path: "/b"}},
 		{"./local:file", location{path: "./local:file"}},
+		{".hidden:file", location{path: ".hidden:file"}},
 		{"/tmp/x", location{path: "/tmp/x"}},
 	} {
 		if got := parseLocation(tc.arg); got != tc.want {

@@ -29,13 +29,13 @@ type queueAdapter struct {
 	poke    chan struct{} // asks run for a snapshot (a change without an event)
 
 	mu       sync.Mutex
-	batchOf  map[string]string            // request id -> batch (the UI action)
-	batchAll map[string]transfer.Conflict // batch -> its answer for all
+	batchOf  map[string]string         // request id -> batch (the UI action)
+	batchAll map[string]model.Conflict // batch -> its answer for all
 }
 
 func newQueueAdapter(ctx context.Context, e *transfer.Engine) *queueAdapter {
 	q := &queueAdapter{e: e, updates: make(chan transfers.Snapshot, 1), poke: make(chan struct{}, 1),
-		batchOf: map[string]string{}, batchAll: map[string]transfer.Conflict{}}
+		batchOf: map[string]string{}, batchAll: map[string]model.Conflict{}}
 	go q.run(ctx)
 	return q
 }
@@ -145,10 +145,6 @@ func (q *queueAdapter) Enqueue(ctx context.Context, req ui.TransferRequest) erro
 	// A move within one MEGA account is a server-side move; a copy there
 	// goes through a temporary file; across sides the engine copies each
 	// file and then removes its source (journaled, so resumable).
-	op := transfer.OpCopy
-	if req.Op == ui.OpMove {
-		op = transfer.OpMove
-	}
 	dst := transfer.Endpoint{Remote: dstIsMega, Path: req.DstDir}
 	if dstIsMega {
 		e, err := dstMega.c.Stat(ctx, req.DstDir)
@@ -165,7 +161,7 @@ func (q *queueAdapter) Enqueue(ctx context.Context, req ui.TransferRequest) erro
 		if srcIsMega {
 			ep.Path = srcMega.label + ep.Path
 		}
-		id, err := q.e.Enqueue(transfer.Request{Src: ep, DstDir: dst, Op: op, Conflict: engineConflict(req.Conflict)})
+		id, err := q.e.Enqueue(transfer.Request{Src: ep, DstDir: dst, Op: req.Op, Conflict: req.Conflict})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", src.Name, err))
 			continue
@@ -178,20 +174,6 @@ func (q *queueAdapter) Enqueue(ctx context.Context, req ui.TransferRequest) erro
 		q.mu.Unlock()
 	}
 	return errors.Join(errs...)
-}
-
-func engineConflict(c ui.Conflict) transfer.Conflict {
-	switch c {
-	case ui.ConflictOverwrite:
-		return transfer.ConflictOverwrite
-	case ui.ConflictRename:
-		return transfer.ConflictRename
-	case ui.ConflictAsk:
-		// The job parks and the UI asks (see queueAdapter.Answer).
-		return transfer.ConflictAsk
-	default:
-		return transfer.ConflictSkip
-	}
 }
 
 func (q *queueAdapter) Active() int {
@@ -239,11 +221,10 @@ func (q *queueAdapter) ClearFinished() int {
 // every other question of the same UI copy: the rest of the job's own
 // request (the engine does that), the open questions of the batch's other
 // requests now, and their later questions as they come (see questions).
-func (q *queueAdapter) Answer(id model.JobID, choice ui.Conflict, all bool) error {
-	if choice == ui.ConflictAsk {
+func (q *queueAdapter) Answer(id model.JobID, c model.Conflict, all bool) error {
+	if c != model.ConflictSkip && c != model.ConflictOverwrite && c != model.ConflictRename {
 		return errors.New("answer must be skip, overwrite or rename")
 	}
-	c := engineConflict(choice)
 	j, ok := q.e.Job(id)
 	if !ok {
 		return fmt.Errorf("job %d: %w", id, model.ErrNotFound)

@@ -64,8 +64,8 @@ func (f *adapterFixture) copy(t *testing.T, names ...string) {
 		}
 		es = append(es, model.Entry{Name: n, Size: st.Size(), ModTime: st.ModTime()})
 	}
-	err := f.q.Enqueue(context.Background(), ui.TransferRequest{Op: ui.OpCopy, SrcFS: f.fs, SrcDir: f.src, Sources: es,
-		DstFS: f.fs, DstDir: f.dst, Conflict: ui.ConflictAsk})
+	err := f.q.Enqueue(context.Background(), ui.TransferRequest{Op: model.OpCopy, SrcFS: f.fs, SrcDir: f.src, Sources: es,
+		DstFS: f.fs, DstDir: f.dst, Conflict: model.ConflictAsk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestQueueAdapterAsksAndAnswers(t *testing.T) {
 	if got := f.q.Active(); got != 1 {
 		t.Errorf("got %d active, want the parked job counted", got)
 	}
-	if err := f.q.Answer(q.JobID, ui.ConflictOverwrite, false); err != nil {
+	if err := f.q.Answer(q.JobID, model.ConflictOverwrite, false); err != nil {
 		t.Fatal(err)
 	}
 	s = f.await(t, "the job done", func(s transfers.Snapshot) bool { return allEnded(s, 1) })
@@ -140,10 +140,10 @@ func TestQueueAdapterAsksAndAnswers(t *testing.T) {
 		t.Errorf("got %q in the target, want it overwritten", got)
 	}
 	// A second answer has no question left to resolve.
-	if err := f.q.Answer(q.JobID, ui.ConflictSkip, false); err == nil {
+	if err := f.q.Answer(q.JobID, model.ConflictSkip, false); err == nil {
 		t.Errorf("answering a resolved question succeeded")
 	}
-	if err := f.q.Answer(q.JobID, ui.ConflictAsk, false); err == nil {
+	if err := f.q.Answer(q.JobID, model.ConflictAsk, false); err == nil {
 		t.Errorf("ask accepted as an answer")
 	}
 }
@@ -163,7 +163,7 @@ func TestQueueAdapterAnswerForAllCoversTheCopy(t *testing.T) {
 			t.Errorf("questions of one copy in groups %q and %q", first.Group, q.Group)
 		}
 	}
-	if err := f.q.Answer(first.JobID, ui.ConflictRename, true); err != nil {
+	if err := f.q.Answer(first.JobID, model.ConflictRename, true); err != nil {
 		t.Fatal(err)
 	}
 	s = f.await(t, "every job ended", func(s transfers.Snapshot) bool { return allEnded(s, 3) })
@@ -233,7 +233,7 @@ func TestQueueAdapterPauseResumeAll(t *testing.T) {
 		t.Errorf("resumed %d, want 1", n)
 	}
 	s := f.await(t, "the question again", func(s transfers.Snapshot) bool { return len(s.Questions) == 1 })
-	if err := f.q.Answer(s.Questions[0].JobID, ui.ConflictSkip, false); err != nil {
+	if err := f.q.Answer(s.Questions[0].JobID, model.ConflictSkip, false); err != nil {
 		t.Fatal(err)
 	}
 	s = f.await(t, "the job skipped", func(s transfers.Snapshot) bool { return allEnded(s, 1) })
@@ -253,9 +253,9 @@ func TestTUISettingsFromConfig(t *testing.T) {
 	if got := uiTheme(config.ThemeAuto); got != ui.ThemeAuto {
 		t.Errorf("auto: got %v", got)
 	}
-	for in, want := range map[string]ui.Conflict{"ask": ui.ConflictAsk, "skip": ui.ConflictSkip,
-		"overwrite": ui.ConflictOverwrite, "rename": ui.ConflictRename, "": ui.ConflictSkip} {
-		if got := uiConflict(config.Conflict(in)); got != want {
+	for in, want := range map[string]model.Conflict{"ask": model.ConflictAsk, "skip": model.ConflictSkip,
+		"overwrite": model.ConflictOverwrite, "rename": model.ConflictRename, "": model.ConflictSkip} {
+		if got := configConflict(config.Config{Transfers: config.Transfers{Conflict: in}}); got != want {
 			t.Errorf("%q: got %v, want %v", in, got, want)
 		}
 	}
@@ -272,8 +272,8 @@ func TestQueueAdapterMoveRemovesSources(t *testing.T) {
 	for _, n := range []string{"m1.txt", "m2.txt"} {
 		es = append(es, model.Entry{Name: n})
 	}
-	err := f.q.Enqueue(context.Background(), ui.TransferRequest{Op: ui.OpMove, SrcFS: f.fs, SrcDir: f.src, Sources: es,
-		DstFS: f.fs, DstDir: f.dst, Conflict: ui.ConflictSkip})
+	err := f.q.Enqueue(context.Background(), ui.TransferRequest{Op: model.OpMove, SrcFS: f.fs, SrcDir: f.src, Sources: es,
+		DstFS: f.fs, DstDir: f.dst, Conflict: model.ConflictSkip})
 	if err != nil {
 		t.Fatal(err)
 	}

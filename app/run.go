@@ -148,7 +148,7 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 		// Settings from the config file.
 		Theme:           uiTheme(cfg.UI.Theme),
 		ShowHidden:      cfg.UI.ShowHidden,
-		DefaultConflict: uiConflict(cfg.Transfers.Conflict),
+		DefaultConflict: configConflict(cfg),
 	})
 	if msg := strings.TrimSpace(journalNote + " " + warnings.String()); msg != "" {
 		app.Notify(msg)
@@ -180,19 +180,15 @@ func uiTheme(t config.Theme) ui.ThemeMode {
 	}
 }
 
-// uiConflict maps the config's [transfers] conflict to the policy the copy
-// dialog starts with; "ask" makes the UI ask for each existing name.
-func uiConflict(c config.Conflict) ui.Conflict {
-	switch c {
-	case config.ConflictAsk:
-		return ui.ConflictAsk
-	case config.ConflictOverwrite:
-		return ui.ConflictOverwrite
-	case config.ConflictRename:
-		return ui.ConflictRename
-	default:
-		return ui.ConflictSkip
+// configConflict is the [transfers] conflict policy of cfg, the one the
+// copy dialog starts with ("ask" makes the UI ask for each existing name);
+// ConflictSkip when it is unset or invalid.
+func configConflict(cfg config.Config) model.Conflict {
+	c, err := cfg.Transfers.Policy()
+	if err != nil {
+		return model.ConflictSkip
 	}
+	return c
 }
 
 // startDemo starts megasim in-process with the demo account and writes the
@@ -216,9 +212,10 @@ func startDemo(ctx context.Context, dirs config.Dirs) (*demo.Demo, string, error
 // directory. When another megatui holds the journal, transfers still work
 // but are not journaled, and the returned note says so.
 func startEngine(ctx context.Context, cfg config.Config, stateDir string, remote *megaFS) (*transfer.Engine, string, error) {
-	conflict, err := transfer.ParseConflict(string(cfg.Transfers.Conflict))
-	if err != nil || conflict == transfer.ConflictAsk {
-		conflict = transfer.ConflictSkip
+	// The engine applies "ask" per request: its own default must be an answer.
+	conflict := configConflict(cfg)
+	if conflict == model.ConflictAsk {
+		conflict = model.ConflictSkip
 	}
 	bw, _ := config.ParseBandwidth(cfg.Transfers.BWLimit)
 	opts := transfer.Options{Remote: fsRemote{remote}, Workers: cfg.Transfers.Transfers, Conflict: conflict,
@@ -227,7 +224,7 @@ func startEngine(ctx context.Context, cfg config.Config, stateDir string, remote
 		opts.JournalPath = filepath.Join(stateDir, "transfers.jsonl")
 	}
 	e := transfer.New(opts)
-	err = e.Start(ctx)
+	err := e.Start(ctx)
 	if errors.Is(err, transfer.ErrJournalBusy) {
 		opts.JournalPath = ""
 		e = transfer.New(opts)

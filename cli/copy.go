@@ -92,8 +92,8 @@ type copySides struct {
 }
 
 func runCopy(ctx context.Context, env Env, stderr, stdout io.Writer, src, dst location, o copyOptions) error {
-	policy, err := transfer.ParseConflict(o.conflict)
-	if err != nil || policy == transfer.ConflictAsk {
+	policy, err := model.ParseConflict(o.conflict)
+	if err != nil || policy == model.ConflictAsk {
 		return fmt.Errorf("--conflict: want skip, overwrite or rename, not %q", o.conflict)
 	}
 	switch o.progress {
@@ -120,7 +120,7 @@ func runCopy(ctx context.Context, env Env, stderr, stdout io.Writer, src, dst lo
 	sides.req.Conflict = policy
 	kind := "copy"
 	if o.move {
-		sides.req.Op = transfer.OpMove
+		sides.req.Op = model.OpMove
 		kind = "move"
 	}
 
@@ -212,7 +212,7 @@ func openCopySides(ctx context.Context, env Env, src, dst location, dryRun, move
 	}
 	// Within one MEGA remote the engine copies through a private temporary
 	// file (download, MAC verified, then upload with the same mtime).
-	s.req.Op = transfer.OpCopy
+	s.req.Op = model.OpCopy
 	if src.remote != "" || dst.remote != "" {
 		name := src.remote
 		if name == "" {

@@ -182,7 +182,7 @@ func (e *Engine) expandRemote(ctx context.Context, r *reqRun) error {
 			continue
 		}
 		files := 0
-		names := sourceFileNames(ents, r.targetName, r.policy == ConflictRename)
+		names := sourceFileNames(ents, r.targetName, r.policy == model.ConflictRename)
 		subdirs := map[string]int{} // target name → index in queue
 		for _, ent := range ents {
 			name := r.targetName(ent.Name)

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/megatui/megatui/dedupe"
 	"github.com/megatui/megatui/localfs"
@@ -66,6 +65,9 @@ type megaFS struct {
 	connMu sync.Mutex // one connection attempt at a time
 	mu     sync.Mutex
 	c      *megaclient.Client
+	// swapped is closed, and replaced, whenever c changes (a connection,
+	// a re-login, Close): Watch then follows the new client.
+	swapped chan struct{}
 	// loggedIn is closed by the first successful Login (see clientWait).
 	loggedIn  chan struct{}
 	loginOnce sync.Once
@@ -73,7 +75,7 @@ type megaFS struct {
 
 func newMegaFS(remote, email string, c *megaclient.Client, journalDir string) *megaFS {
 	p := &megaFS{remote: remote, email: email, c: c, journalDir: journalDir, hashes: dedupe.NewHashCache(),
-		loggedIn: make(chan struct{})}
+		loggedIn: make(chan struct{}), swapped: make(chan struct{})}
 	if c != nil && c.Session().Email != "" {
 		p.email = c.Session().Email
 	}
@@ -98,10 +100,27 @@ func (p *megaFS) clientCtx(ctx context.Context) (*megaclient.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.mu.Lock()
-	p.c = c
-	p.mu.Unlock()
+	p.setClient(c)
 	return c, nil
+}
+
+// setClient makes c the connected client (nil: none) and returns the one
+// it replaces.
+func (p *megaFS) setClient(c *megaclient.Client) (old *megaclient.Client) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	old, p.c = p.c, c
+	close(p.swapped)
+	p.swapped = make(chan struct{})
+	return old
+}
+
+// watched returns the connected client (or nil) and a channel closed when
+// it is replaced.
+func (p *megaFS) watched() (*megaclient.Client, <-chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.c, p.swapped
 }
 
 // current returns the connected client or nil, without connecting.
@@ -124,10 +143,9 @@ func (p *megaFS) Login(ctx context.Context, email, password, code string, rememb
 		return err
 	}
 	p.mu.Lock()
-	old := p.c
-	p.c, p.email = c, email
+	p.email = email
 	p.mu.Unlock()
-	if old != nil {
+	if old := p.setClient(c); old != nil {
 		old.Close()
 	}
 	p.loginOnce.Do(func() { close(p.loggedIn) })
@@ -153,11 +171,7 @@ func (p *megaFS) clientWait(ctx context.Context) (*megaclient.Client, error) {
 
 // Close disconnects the account, if connected.
 func (p *megaFS) Close() {
-	p.mu.Lock()
-	c := p.c
-	p.c = nil
-	p.mu.Unlock()
-	if c != nil {
+	if c := p.setClient(nil); c != nil {
 		c.Close()
 	}
 }
@@ -306,46 +320,70 @@ func (p *megaFS) Quota(ctx context.Context) (used, total int64, err error) {
 }
 
 // Watch turns the account's change notifications (folder handles) into
-// folder paths the UI compares with what its panes show. A pane that is
-// not connected yet starts watching once it is.
+// folder paths the UI compares with what its panes show. It follows the
+// pane's client: a pane that is not connected yet starts watching once it
+// is, and after a re-login it watches the new session, first sending ""
+// (anything may have changed meanwhile). The channel closes when ctx ends.
 func (p *megaFS) Watch(ctx context.Context) <-chan string {
 	out := make(chan string, 16)
 	go func() {
 		defer close(out)
-		var c *megaclient.Client
+		followed := false // a client was watched before this one
 		for {
-			if c = p.current(); c != nil {
-				break
+			c, swapped := p.watched()
+			if c == nil {
+				select {
+				case <-ctx.Done():
+					return
+				case <-swapped:
+					continue
+				}
 			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(500 * time.Millisecond):
-			}
-		}
-		sub := c.Subscribe()
-		defer sub.Close()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case handles, ok := <-sub.Changes():
-				if !ok {
+			if followed {
+				select {
+				case out <- "":
+				case <-ctx.Done():
 					return
 				}
-				for _, h := range handles {
-					dir, err := c.Path(h)
-					if err != nil {
-						dir = "" // gone or unknown: anything may have changed
-					}
-					select {
-					case out <- dir:
-					case <-ctx.Done():
-						return
-					}
-				}
+			}
+			followed = true
+			if !forwardChanges(ctx, c, swapped, out) {
+				return
 			}
 		}
 	}()
 	return out
+}
+
+// forwardChanges sends the folders c reports changed to out until c is
+// replaced (swapped closes: it returns true) or ctx ends (false).
+func forwardChanges(ctx context.Context, c *megaclient.Client, swapped <-chan struct{}, out chan<- string) bool {
+	sub := c.Subscribe()
+	defer sub.Close()
+	changes := sub.Changes()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-swapped:
+			return true
+		case handles, ok := <-changes:
+			if !ok {
+				// The client closed: wait for the one that replaces it.
+				changes = nil
+				continue
+			}
+			for _, h := range handles {
+				dir, err := c.Path(h)
+				if err != nil {
+					dir = "" // gone or unknown: anything may have changed
+				}
+				select {
+				case out <- dir:
+				case <-ctx.Done():
+					return false
+				}
+			}
+		}
+	}
 }

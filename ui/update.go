@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -486,9 +487,9 @@ func (a *App) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Hidden):
 		l.SetShowHidden(!l.ShowHidden())
 	case key.Matches(k, km.Copy):
-		a.confirmTransfer(OpCopy)
+		a.confirmTransfer(model.OpCopy)
 	case key.Matches(k, km.Move):
-		a.confirmTransfer(OpMove)
+		a.confirmTransfer(model.OpMove)
 	case key.Matches(k, km.Rename):
 		return a.startRename()
 	case key.Matches(k, km.Mkdir):
@@ -657,7 +658,7 @@ func (a *App) where(p int) string {
 	return pane.DisplayName(a.fs[p].Label() + ":" + a.panes[p].Listing.Dir())
 }
 
-func (a *App) confirmTransfer(op Op) {
+func (a *App) confirmTransfer(op model.Op) {
 	if a.transfers == nil {
 		return
 	}
@@ -673,21 +674,22 @@ func (a *App) confirmTransfer(op Op) {
 	req := TransferRequest{Op: op, SrcFS: a.fs[src], SrcDir: a.panes[src].Listing.Dir(), Sources: es,
 		DstFS: a.fs[dst], DstDir: a.panes[dst].Listing.Dir()}
 	title := "Copy"
-	if op == OpMove {
+	if op == model.OpMove {
 		title = "Move"
 	}
-	choices := make([]string, conflictCount)
-	for i := range choices {
-		choices[i] = Conflict(i).String()
+	policies := model.ConflictChoices()
+	choices := make([]string, len(policies))
+	for i, c := range policies {
+		choices[i] = conflictLabel(c)
 	}
 	a.push(dialog.Confirm{
 		ID: "transfer", Title: title + " " + describe(es),
 		Lines:       append([]string{"from: " + a.where(src), "  to: " + a.where(dst)}, unseenNote(a.panes[src].Listing)...),
 		ChoiceLabel: "if the name exists (tab to change)", Choices: choices,
-		Choice: int(a.defaultConflict),
+		Choice: max(slices.Index(policies, a.defaultConflict), 0),
 		OnYes: func(c int) tea.Msg {
 			r := req
-			r.Conflict = Conflict(c)
+			r.Conflict = policies[c]
 			return transferConfirmedMsg{req: r}
 		},
 	})

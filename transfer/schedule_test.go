@@ -15,8 +15,9 @@ func TestBucketFollowsSchedule(t *testing.T) {
 		t.Fatalf("unlimited period: wait %v, want 0", d)
 	}
 	rate = 1 << 20
-	// The burst is a quarter second of the new rate; the rest waits.
-	if d, want := b.reserve(2<<20), 1750*time.Millisecond; d < want-10*time.Millisecond || d > want+10*time.Millisecond {
+	// The unlimited period left the minimum burst (64 KiB) of tokens: the
+	// rest waits at the new rate.
+	if d, want := b.reserve(2<<20), 1937500*time.Microsecond; d < want-10*time.Millisecond || d > want+10*time.Millisecond {
 		t.Errorf("limited period: wait %v, want about %v", d, want)
 	}
 	rate = 0

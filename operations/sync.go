@@ -46,8 +46,10 @@ type SyncOptions struct {
 	Filter                           *filter.Filter
 	// Transfers is how many files move at once (default 4).
 	Transfers int
-	// BandwidthLimit caps bytes per second (0: none).
-	BandwidthLimit int64
+	// BandwidthLimit caps bytes per second (0: none); BandwidthSchedule,
+	// when set, gives the cap in force at each moment.
+	BandwidthLimit    int64
+	BandwidthSchedule func(time.Time) int64
 	// MaxTransfer stops queueing transfers after this many bytes (0:
 	// no limit).
 	MaxTransfer int64
@@ -108,7 +110,7 @@ func Sync(ctx context.Context, src, dst Fs, o SyncOptions) (SyncResult, error) {
 	}
 	defer eng.stop()
 	if n := eng.e.Resumed(); n > 0 {
-		log.Log(LevelNotice, "", "finishing %d interrupted transfers first", n)
+		log.Log(LevelNotice, "", "resuming: finishing %d interrupted transfers first", n)
 		res.Resumed = n
 		if err := eng.wait(ctx, o.Progress); err != nil {
 			return res, err
@@ -120,15 +122,18 @@ func Sync(ctx context.Context, src, dst Fs, o SyncOptions) (SyncResult, error) {
 		return res, fmt.Errorf("list source: %w", err)
 	}
 	droot, err := dst.Root(ctx)
-	if errors.Is(err, model.ErrNotFound) && !o.DryRun {
-		err = errors.New("destination folder missing") // the caller creates it
-	}
-	if err != nil {
+	var dl *Listing
+	switch {
+	case errors.Is(err, model.ErrNotFound) && o.DryRun:
+		// Not created in a dry run: everything would be new.
+		droot, err = model.Entry{Kind: model.KindDir}, nil
+		dl = &Listing{Files: map[string]Object{}, Dirs: map[string]Object{}, Excluded: map[string]bool{}}
+	case err != nil:
 		return res, err
-	}
-	dl, err := Walk(ctx, dst, WalkOptions{Filter: o.Filter})
-	if err != nil {
-		return res, fmt.Errorf("list destination: %w", err)
+	default:
+		if dl, err = Walk(ctx, dst, WalkOptions{Filter: o.Filter}); err != nil {
+			return res, fmt.Errorf("list destination: %w", err)
+		}
 	}
 	for _, d := range dl.Duplicates {
 		log.Log(LevelNotice, d.Path, "duplicate name in the destination: ignoring it (megatui dedupe resolves it)")

@@ -536,8 +536,8 @@ func TestQuit(t *testing.T) {
 				}
 			}
 			h.press(tc.keys[1:]...)
-			if h.quit != tc.wantQuit {
-				t.Errorf("got quit %v, want %v", h.quit, tc.wantQuit)
+			if h.quit() != tc.wantQuit {
+				t.Errorf("got quit %v, want %v", h.quit(), tc.wantQuit)
 			}
 		})
 	}

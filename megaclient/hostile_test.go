@@ -242,7 +242,7 @@ func TestHostileActionPacketsQuarantined(t *testing.T) {
 		return out
 	})
 	// Make go-mega hold the node, so the `u` packet reaches its filter.
-	if _, err := c.Link(ctx, "/renamed-badly"); err != nil {
+	if err := c.Rename(ctx, "/renamed-badly", "renamed-badly"); err != nil {
 		t.Fatal(err)
 	}
 	added, err := other.Mkdir(ctx, "/", "added-badly")

@@ -20,13 +20,16 @@ import (
 // request goes to the server unchanged; a rule registered for what the
 // request was — an API command by name ("us", "f", "g", ...), "sc" for
 // the event channel, "data" for download ranges — may replace the reply.
-// Data URLs in replies name the proxy (the server builds them from the
-// request's Host), so transfers go through it too.
+// The proxy has a data host of its own, and the data URLs in replies are
+// rewritten to name it, so transfers go through it too.
 type Hostile struct {
 	srv     *Server
 	ln      net.Listener
 	httpSrv *http.Server
 	url     string
+	dataLn  net.Listener
+	dataSrv *http.Server
+	dataURL string
 	client  *http.Client
 
 	mu    sync.Mutex
@@ -45,14 +48,28 @@ func StartHostile(srv *Server) (*Hostile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("megasim: hostile proxy: %w", err)
 	}
+	dln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		_ = ln.Close()
+		return nil, fmt.Errorf("megasim: hostile proxy: %w", err)
+	}
 	h := &Hostile{
 		srv: srv, ln: ln, url: "http://" + ln.Addr().String(),
+		dataLn: dln, dataURL: "http://" + dln.Addr().String(),
 		client: &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 32}},
 		rules:  map[string]Rule{}, hits: map[string]int{},
 	}
-	h.httpSrv = &http.Server{Handler: http.HandlerFunc(h.serve), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: log.New(io.Discard, "", 0)}
+	newServer := func(upstream string) *http.Server {
+		return &http.Server{
+			Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, upstream) }),
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          log.New(io.Discard, "", 0),
+		}
+	}
+	h.httpSrv = newServer(srv.URL())
+	h.dataSrv = newServer(srv.DataURL())
 	go func() { _ = h.httpSrv.Serve(ln) }()
+	go func() { _ = h.dataSrv.Serve(dln) }()
 	return h, nil
 }
 
@@ -86,6 +103,9 @@ func (h *Hostile) Close() error {
 	if err != nil {
 		err = h.httpSrv.Close()
 	}
+	if derr := h.dataSrv.Shutdown(ctx); derr != nil {
+		_ = h.dataSrv.Close()
+	}
 	h.client.CloseIdleConnections()
 	return err
 }
@@ -102,19 +122,18 @@ func (h *Hostile) hit(what string) {
 	h.mu.Unlock()
 }
 
-func (h *Hostile) serve(w http.ResponseWriter, r *http.Request) {
+func (h *Hostile) serve(w http.ResponseWriter, r *http.Request, upstream string) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxCSBody+1))
 	if err != nil {
 		http.Error(w, "read", http.StatusBadRequest)
 		return
 	}
-	out, err := http.NewRequestWithContext(r.Context(), r.Method, h.srv.URL()+r.URL.RequestURI(), bytes.NewReader(body))
+	out, err := http.NewRequestWithContext(r.Context(), r.Method, upstream+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
 		http.Error(w, "request", http.StatusBadRequest)
 		return
 	}
 	out.Header = r.Header.Clone()
-	out.Host = r.Host // data URLs in replies then name the proxy
 	resp, err := h.client.Do(out)
 	if err != nil {
 		http.Error(w, "upstream", http.StatusBadGateway)
@@ -123,7 +142,8 @@ func (h *Hostile) serve(w http.ResponseWriter, r *http.Request) {
 	defer resp.Body.Close()
 	what, req := h.classify(r, body)
 	rule := h.rule(what)
-	if rule == nil || resp.StatusCode != http.StatusOK {
+	isCS := strings.HasSuffix(r.URL.Path, "/cs")
+	if (rule == nil && !isCS) || resp.StatusCode != http.StatusOK {
 		copyHeader(w.Header(), resp.Header)
 		w.WriteHeader(resp.StatusCode)
 		_, _ = io.Copy(w, resp.Body)
@@ -134,7 +154,12 @@ func (h *Hostile) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "upstream body", http.StatusBadGateway)
 		return
 	}
-	if nb := rule(req, reply); nb != nil {
+	if isCS {
+		reply = bytes.ReplaceAll(reply, []byte(h.srv.DataURL()), []byte(h.dataURL))
+	}
+	if rule == nil {
+		// unchanged but for the data URLs
+	} else if nb := rule(req, reply); nb != nil {
 		h.hit(what)
 		reply = nb
 	}
@@ -162,7 +187,7 @@ func (h *Hostile) classify(r *http.Request, body []byte) (string, []byte) {
 		return name, raw
 	case strings.HasSuffix(p, "/sc"):
 		return "sc", []byte(r.URL.RawQuery)
-	case strings.Contains(p, "/dl/"):
+	case strings.HasPrefix(p, "/dl/"):
 		return "data", []byte(p)
 	}
 	return "", nil

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -111,7 +113,7 @@ func statsBlock(t model.Totals, running []model.Job, el time.Duration) string {
 				fmt.Fprintf(&b, " * and %d more\n", len(running)-i)
 				break
 			}
-			name := model.DisplayName(j.Src.Display)
+			name := model.DisplayName(path.Base(filepath.ToSlash(j.Src.Display)))
 			if r := []rune(name); len(r) > 40 {
 				name = "…" + string(r[len(r)-39:])
 			}

@@ -47,6 +47,9 @@ type node struct {
 	attrs    Attrs
 	badAttr  bool
 	children map[string]*node
+	// The node's keys in the duplicate index, while dupIn (see dupindex.go).
+	dupName, dupFold uint64
+	dupIn            bool
 }
 
 // tree is the account's node index, fed by the transport from every `f`
@@ -71,6 +74,7 @@ type tree struct {
 	inbox       string
 	trash       string
 	loaded      bool
+	dup         *dupIndex // nil until duplicates are first counted
 }
 
 func newTree() *tree {
@@ -90,6 +94,7 @@ func (t *tree) setPrivk(privk string) {
 }
 
 func (t *tree) retryUndecodedLocked() {
+	t.resetDupLocked(true)
 	for _, n := range t.nodes {
 		if n.decoded && n.key == nil {
 			n.decoded = false
@@ -216,6 +221,11 @@ type fetchReply struct {
 func (t *tree) load(r *fetchReply) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if d := t.dup; d != nil {
+		// Rebuilt at the next count, not node by node while loading.
+		t.dup = nil
+		defer func() { t.dup = newDupIndex(d.fold) }()
+	}
 	t.nodes = make(map[string]*node, len(r.F))
 	t.orphans = map[string]map[string]*node{}
 	for _, ok := range r.OK {
@@ -267,6 +277,7 @@ func (t *tree) addLocked(r rawNode, changed map[string]bool) {
 				changed[n.raw.P] = true
 			}
 		}
+		t.unindexLocked(n)
 		children := n.children
 		*n = node{raw: r, children: children}
 	} else {
@@ -293,6 +304,7 @@ func (t *tree) addLocked(r rawNode, changed map[string]bool) {
 			changed[r.P] = true
 		}
 	}
+	t.indexLocked(n)
 }
 
 func (t *tree) detachLocked(n *node) {
@@ -342,8 +354,10 @@ func (t *tree) setAttr(h, attr string) map[string]bool {
 	if !ok {
 		return nil
 	}
+	t.unindexLocked(n)
 	n.raw.A = attr
 	n.decoded = false
+	t.indexLocked(n)
 	return map[string]bool{n.raw.P: true}
 }
 
@@ -379,6 +393,7 @@ func (t *tree) remove(h string, moved bool) map[string]bool {
 	t.detachLocked(n)
 	var drop func(n *node)
 	drop = func(n *node) {
+		t.unindexLocked(n)
 		delete(t.nodes, n.raw.H)
 		for _, c := range n.children {
 			drop(c)

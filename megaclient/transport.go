@@ -73,8 +73,9 @@ type transport struct {
 	parked chan struct{} // closed when go-mega's poller is parked for good
 	pOnce  sync.Once
 
-	mu      sync.Mutex
-	waitURL string
+	mu       sync.Mutex
+	waitURL  string
+	fetchErr error // why the last `f` reply was refused (see refuseFetch)
 }
 
 func newTransport(base http.RoundTripper, h *hub, worker bool) *transport {
@@ -249,6 +250,9 @@ func (t *transport) roundTripCS(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(out)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return resp, err
+	}
+	if name == "f" && len(cmds) == 1 {
+		return t.streamFetch(req, resp, cmds[0])
 	}
 	var reply []byte
 	if name == "f" && t.hub().progress != nil {

@@ -75,6 +75,7 @@ type tree struct {
 	trash       string
 	loaded      bool
 	dup         *dupIndex // nil until duplicates are first counted
+	lastOwner   string    // the owner handle interned while loading
 }
 
 func newTree() *tree {

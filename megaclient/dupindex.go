@@ -84,6 +84,9 @@ func (d *dupIndex) addCandidates(parent string, delta int32) {
 // nameLocked returns a node's decrypted name, without caching the decoded
 // attributes of a node nobody has looked at yet.
 func (t *tree) nameLocked(n *node) (string, bool) {
+	if n.quarantineLocked() != nil {
+		return "", false
+	}
 	if n.decoded {
 		return n.attrs.Name, !n.badAttr && n.key != nil
 	}

@@ -12,12 +12,8 @@ import (
 	"strings"
 )
 
-// observeCS applies a successful command's effect to the tree. For an
-// `f` reply it returns the slim reply go-mega gets instead: the roots and
-// the sequence number only. go-mega's own index then holds just the nodes
-// megaclient hands it (see ensureNode), so a 100,000-node account is
-// decoded once, lazily, by megaclient — not a second time, with a key
-// decryption per node, by go-mega.
+// observeCS applies a successful command's effect to the tree (`f`
+// replies are streamed into it by streamFetch instead).
 func (t *transport) observeCS(name string, cmd map[string]json.RawMessage, reply []byte) []byte {
 	if code, ok := apiError(reply); ok {
 		if code == codeSessionExpired && t.hub().onExpired != nil {
@@ -38,12 +34,6 @@ func (t *transport) observeCS(name string, cmd map[string]json.RawMessage, reply
 			tr.user = r[0].U
 			tr.mu.Unlock()
 			tr.setPrivk(r[0].Privk) // decrypts inbound share keys (RSA)
-		}
-	case "f":
-		var r []fetchReply
-		if json.Unmarshal(reply, &r) == nil && len(r) == 1 {
-			tr.load(&r[0])
-			return fetchReplyRoots(tr, r[0].SN)
 		}
 	case "p":
 		var r []struct {
@@ -148,8 +138,11 @@ var errFetchValueTooLarge = errors.New("a value of more than 8 MiB")
 func (f *fetchReader) mark(dec *json.Decoder) { f.boundary = dec.InputOffset() }
 
 // streamFetch reads an `f` reply node by node into the tree, never
-// holding the whole body, and answers go-mega with the slim reply (the
-// roots and the sequence number). An error code passes through as it
+// holding the whole body, and answers go-mega with the slim reply: the
+// roots and the sequence number only. go-mega's own index then holds just
+// the nodes megaclient hands it (see ensureNode), so a big account is
+// decoded once, lazily, by megaclient — not a second time, with a key
+// decryption per node, by go-mega. An error code passes through as it
 // came; a body cut short is a transport error (go-mega retries); a
 // malformed reply is refused.
 func (t *transport) streamFetch(req *http.Request, resp *http.Response, cmd map[string]json.RawMessage) (*http.Response, error) {
@@ -170,7 +163,9 @@ func (t *transport) streamFetch(req *http.Request, resp *http.Response, cmd map[
 		return nil, fr.err
 	}
 	if err != nil {
-		t.refuseFetch(err)
+		// go-mega is answered "bad arguments" and fails at once; the
+		// login reads why with takeInvalid.
+		t.setInvalid(invalidReply("%v", err))
 		return localResponse(req, []byte(strconv.Itoa(codeArgs))), nil
 	}
 	slim := fetchReplyRoots(t.hub().tree, sn)
@@ -333,7 +328,15 @@ func (t *tree) staging() *tree {
 	defer t.mu.Unlock()
 	st := newTree()
 	st.user, st.privk = t.user, t.privk
+	// Quarantined nodes are reported once the tree is swapped in.
+	st.onQuarantine = func(h string, why error) { st.quarantined = append(st.quarantined, quarantined{h, why}) }
 	return st
+}
+
+// quarantined is a node reported while a staging tree loaded.
+type quarantined struct {
+	h   string
+	why error
 }
 
 // interned shares the strings a node repeats from its neighbours (the
@@ -362,16 +365,12 @@ func (t *tree) adopt(st *tree) {
 	if st.user != "" {
 		t.user = st.user
 	}
+	for _, q := range st.quarantined {
+		t.reportLocked(q.h, q.why)
+	}
+	t.breakCyclesLocked()
 	if d := t.dup; d != nil {
 		t.dup = newDupIndex(d.fold) // rebuilt at the next count
 	}
 	t.loaded = true
-}
-
-// refuseFetch records why an `f` reply was refused: go-mega is answered
-// "bad arguments" and the login fails with this reason.
-func (t *transport) refuseFetch(err error) {
-	t.mu.Lock()
-	t.fetchErr = err
-	t.mu.Unlock()
 }

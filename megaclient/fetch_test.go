@@ -3,6 +3,7 @@ package megaclient
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -12,7 +13,21 @@ import (
 	"time"
 
 	"github.com/megatui/megatui/megaclient/megasim"
+	"github.com/megatui/megatui/model"
 )
+
+// loadNodes loads nodes into tr as the `f` reply of a login would.
+func loadNodes(t testing.TB, tr *tree, nodes []rawNode) {
+	t.Helper()
+	reply, err := json.Marshal([]any{map[string]any{"f": nodes, "sn": "test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := &fetchReader{r: bytes.NewReader(reply)}
+	if _, err := tr.loadStream(json.NewDecoder(fr), fr); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // fetchRewriter hands the client's `f` replies to rewrite (the other
 // requests pass untouched).
@@ -140,21 +155,38 @@ func TestFetchReplyStreamed(t *testing.T) {
 		t.Run("refused: "+tc.name, func(t *testing.T) {
 			start := time.Now()
 			_, _, err := open(func([]byte, int) io.ReadCloser { return io.NopCloser(strings.NewReader(tc.reply)) })
-			if err == nil {
-				t.Fatal("connect: got no error")
+			if !errors.Is(err, model.ErrInvalidReply) {
+				t.Fatalf("connect: got %v, want %v", err, model.ErrInvalidReply)
 			}
 			if d := time.Since(start); d > 5*time.Second {
 				t.Errorf("connect failed after %v: a malformed reply must not be retried", d)
 			}
 		})
 	}
+	t.Run("refused on a session resume", func(t *testing.T) {
+		store := &memStore{}
+		connect(t, s, func(o *Options) { o.Store = store }).Close()
+		rw := &fetchRewriter{base: http.DefaultTransport, rewrite: func([]byte, int) io.ReadCloser {
+			return io.NopCloser(strings.NewReader(`[{"f":7}]`))
+		}}
+		if b := s.HTTPClient().Transport; b != nil {
+			rw.base = b
+		}
+		c, err := Connect(ctx, Options{Remote: "mega", Email: testEmail, APIURL: s.URL(), HTTPClient: &http.Client{Transport: rw}, Store: store})
+		if c != nil {
+			c.Close()
+		}
+		if !errors.Is(err, model.ErrInvalidReply) {
+			t.Fatalf("resume: got %v, want %v", err, model.ErrInvalidReply)
+		}
+	})
 	t.Run("refused: a value that never ends", func(t *testing.T) {
 		body := &endless{}
 		_, _, err := open(func([]byte, int) io.ReadCloser {
 			return io.NopCloser(io.MultiReader(strings.NewReader(`[{"f":[{"h":"`), body))
 		})
-		if err == nil {
-			t.Fatal("connect: got no error")
+		if !errors.Is(err, model.ErrInvalidReply) {
+			t.Fatalf("connect: got %v, want %v", err, model.ErrInvalidReply)
 		}
 		if body.read > 2*maxFetchValue {
 			t.Errorf("read %d bytes of one value, want at most about %d", body.read, maxFetchValue)

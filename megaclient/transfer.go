@@ -35,6 +35,12 @@ type worker struct {
 	gen int
 }
 
+// workerPool hands out worker instances, one per transfer in flight. It
+// does not bound how many transfers run at once (the caller does: the
+// transfer engine runs its --transfers workers); maxWorkers is only a
+// safety cap. An instance is kept for reuse once made: a closed instance
+// leaves go-mega's event goroutine parked for good (see transport.close),
+// so instances are never made and dropped per transfer.
 type workerPool struct {
 	c      *Client
 	sem    chan struct{}
@@ -44,8 +50,12 @@ type workerPool struct {
 	closed bool
 }
 
-func newWorkerPool(c *Client, n int) *workerPool {
-	return &workerPool{c: c, sem: make(chan struct{}, n)}
+// maxWorkers caps the go-mega instances of one Client (a transfer beyond
+// it waits for one to be free).
+const maxWorkers = 64
+
+func newWorkerPool(c *Client) *workerPool {
+	return &workerPool{c: c, sem: make(chan struct{}, maxWorkers)}
 }
 
 func (p *workerPool) get(ctx context.Context) (*worker, error) {

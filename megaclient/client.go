@@ -106,8 +106,10 @@ type Client struct {
 	expired   bool
 	closed    bool
 	pool      *workerPool
-	loggedIn  bool // a password login happened in this Client
-	privkAsk  bool // `ug` was asked for the RSA private key
+	throttle  *throttle    // chunk concurrency of the data path
+	data      *http.Client // upload pieces and download ranges
+	loggedIn  bool         // a password login happened in this Client
+	privkAsk  bool         // `ug` was asked for the RSA private key
 	base      http.RoundTripper
 	clientTpl http.Client
 }
@@ -141,6 +143,8 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	c.clientTpl.Timeout = 0 // the event channel long-polls
 	c.hub = &hub{tree: c.tree, rw: newRewrites(), progress: opts.Progress, notify: c.subs.notify, onExpired: c.markExpired}
 	c.pool = newWorkerPool(c)
+	c.throttle = newThrottle(opts.ChunkWorkers)
+	c.data = &http.Client{Transport: c.base}
 
 	if err := ctx.Err(); err != nil {
 		return nil, translate("connect", err)

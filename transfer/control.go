@@ -100,8 +100,9 @@ func (e *Engine) applyLocked(j *job, op func(j *job) error) error {
 	return nil
 }
 
-// Pause stops a job; a running job is interrupted and later restarts from
-// the beginning of its file.
+// Pause stops a job; a running job is interrupted and later goes on from
+// its last finished chunk (on MEGA remotes; from the beginning of its
+// file otherwise).
 func (e *Engine) Pause(id model.JobID) error {
 	return e.control(id, func(j *job) error { return e.q.Pause(j.id) })
 }

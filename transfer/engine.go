@@ -119,6 +119,10 @@ type job struct {
 	partial  string
 	fp       string
 	reserved string
+
+	// chunks is the chunk-level state of an upload or download: what a
+	// retry or a resume goes on from.
+	chunks chunkState
 }
 
 type reqRun struct {
@@ -214,7 +218,10 @@ func (e *Engine) Start(ctx context.Context) error {
 		}()
 	}
 	for _, jr := range prior {
-		for _, r := range jr.started {
+		for key, r := range jr.started {
+			if c := jr.chunks[key]; len(c.Chunks) > 0 && r.Partial != "" {
+				continue // a download goes on in its partial file
+			}
 			removePartial(r.Partial)
 		}
 		if _, err := e.enqueue(jr.id, jr.req, jr); err != nil {
@@ -365,6 +372,9 @@ func (e *Engine) prepare(r *reqRun, j *job) bool {
 			j.before = rec.Before
 			j.trash = rec.Trash
 			j.partial = rec.Partial
+		}
+		if c, ok := p.chunks[j.key]; ok && j.started {
+			j.chunks.cur = c
 		}
 		if rec, ok := p.copied[j.key]; ok && r.moveSrc {
 			j.copied = true
@@ -593,6 +603,13 @@ func (e *Engine) forceFinishLocked(j *job, now time.Time) {
 // once every job of it is final.
 func (e *Engine) endLocked(j *job) {
 	mj, _ := e.q.Get(j.id)
+	if mj.State == model.StateCancelled && j.cancel == nil && j.chunks.hasChunks() {
+		// A cancelled job starts from byte 0 if it is retried.
+		if j.dir == model.Download {
+			removePartial(j.partial)
+		}
+		j.chunks.merge(model.ChunkResume{Fresh: true})
+	}
 	if mj.State.Terminal() {
 		_ = e.journal.append(record{T: "end", Req: j.req.id, Key: j.key, State: mj.State.String()})
 	}

@@ -351,6 +351,7 @@ func (u *upload) resume(prior model.ChunkResume) bool {
 	if u.progress != nil && resumed > 0 {
 		u.progress(resumed)
 	}
+	u.record(model.ChunkResume{Resumed: resumed})
 	return true
 }
 
@@ -516,6 +517,7 @@ func (c *Client) DownloadResume(ctx context.Context, ref string, dst io.WriterAt
 		if progress != nil {
 			progress(kept)
 		}
+		record(model.ChunkResume{Resumed: kept})
 	} else {
 		record(model.ChunkResume{Fresh: true})
 	}

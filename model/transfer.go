@@ -211,6 +211,10 @@ type ChunkResume struct {
 	Source string `json:"source,omitempty"`
 	// Chunks are the finished chunks, in the order they finished.
 	Chunks []ChunkDone `json:"chunks,omitempty"`
+	// Resumed, on the record an attempt writes when it goes on from
+	// earlier chunks, is the number of bytes it kept (and will not send
+	// or fetch again).
+	Resumed int64 `json:"resumed,omitempty"`
 }
 
 // ChunkDone is one finished chunk: its offset, length and MAC (the

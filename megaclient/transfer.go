@@ -217,6 +217,9 @@ func (c *Client) UploadResume(ctx context.Context, parent, name string, src io.R
 	}
 	attrs := Attrs{Name: name}
 	attrs.SetString("c", fp.Encode())
+	if size == 0 {
+		return c.uploadEmpty(ctx, ph, attrs, what)
+	}
 	if record == nil {
 		record = func(model.ChunkResume) {}
 	}
@@ -498,6 +501,10 @@ func (c *Client) DownloadResume(ctx context.Context, ref string, dst io.WriterAt
 	inf, _ := c.tree.info(h)
 	if inf.kind != typeFile {
 		return fmt.Errorf("%s: %s: %w", what, ref, model.ErrIsDir)
+	}
+	if inf.raw.S == 0 && !emptyMACValid(inf.key) {
+		// go-mega checks no MAC for an empty file; the SDK does.
+		return fmt.Errorf("%s: %s: empty file with a wrong MAC: %w", what, ref, model.ErrIntegrity)
 	}
 	fc, wantMAC, err := cipherFromNodeKey(inf.key)
 	if err != nil {

@@ -362,15 +362,14 @@ func withChunkRetry(ctx context.Context, th *throttle, fn func() error) error {
 // successes. It is shared by every transfer of a Client, since they all
 // talk to the same servers.
 type throttle struct {
-	mu      sync.Mutex
-	max     int
-	cur     int
-	streak  int
-	reason  string
-	cutAt   time.Time
-	cuts    int
-	changes int
-	now     func() time.Time
+	mu     sync.Mutex
+	max    int
+	cur    int
+	streak int
+	reason string
+	cutAt  time.Time
+	cuts   int
+	now    func() time.Time
 }
 
 const throttleSettle = 250 * time.Millisecond
@@ -395,7 +394,6 @@ func (t *throttle) failure(reason string) {
 		t.cur = max(1, t.cur/2)
 		t.cutAt = now
 		t.cuts++
-		t.changes++
 	}
 }
 
@@ -410,33 +408,24 @@ func (t *throttle) success() {
 	if t.streak >= 4*t.cur {
 		t.cur++
 		t.streak = 0
-		t.changes++
 		if t.cur >= t.max {
 			t.reason = ""
 		}
 	}
 }
 
-// ThrottleState says how far transfers are slowed down and why.
-type ThrottleState struct {
-	// ChunkWorkers is how many chunks of a file may move at once now;
-	// Configured is Options.ChunkWorkers.
-	ChunkWorkers, Configured int
-	// Reason is why it is below Configured ("" when it is not).
-	Reason string
-	// Cuts and Changes count the slow-downs and all changes so far.
-	Cuts, Changes int
-}
-
-func (t *throttle) state() ThrottleState {
+// state reports the chunk side of the throttle (the engine fills in
+// the transfers).
+func (t *throttle) state() model.Throttle {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return ThrottleState{ChunkWorkers: t.cur, Configured: t.max, Reason: t.reason, Cuts: t.cuts, Changes: t.changes}
+	return model.Throttle{Chunks: t.cur, ChunksMax: t.max, Reason: t.reason, Slowdowns: t.cuts}
 }
 
-// Throttle reports the data path's current concurrency and why it was
-// lowered, for the transfer panel.
-func (c *Client) Throttle() ThrottleState { return c.throttle.state() }
+// Throttle reports how many chunks of a file move at once now, of the
+// configured ChunkWorkers, and why it is lower (a failed piece, an
+// EAGAIN, a dropped connection).
+func (c *Client) Throttle() model.Throttle { return c.throttle.state() }
 
 // runChunks calls fn for each chunk index in idx, at most throttle-limit
 // at once, stopping at the first error or when ctx ends.

@@ -30,6 +30,7 @@ import (
 type dataLink struct {
 	next http.RoundTripper
 	tree *tree
+	th   *throttle // told about EAGAIN, HTTP 5xx and dropped connections
 
 	mu       sync.Mutex
 	upURL    string
@@ -45,8 +46,8 @@ type completion struct {
 	handle      string // completion handle from the storage server
 }
 
-func newDataLink(next http.RoundTripper, tr *tree) *dataLink {
-	return &dataLink{next: next, tree: tr}
+func newDataLink(next http.RoundTripper, tr *tree, th *throttle) *dataLink {
+	return &dataLink{next: next, tree: tr, th: th}
 }
 
 // takeDataURL returns and forgets the last upload URL.
@@ -105,7 +106,29 @@ func (d *dataLink) RoundTrip(req *http.Request) (*http.Response, error) {
 	out.ContentLength = int64(len(body))
 	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	resp, err := d.next.RoundTrip(out)
-	if err != nil || resp.StatusCode != http.StatusOK || (name != "u" && name != "g") {
+	switch {
+	case err != nil:
+		if req.Context().Err() == nil {
+			d.th.failure("connections dropped")
+		}
+		return resp, err
+	case resp.StatusCode >= 500:
+		d.th.failure(fmt.Sprintf("server errors (HTTP %d)", resp.StatusCode))
+		return resp, err
+	case resp.StatusCode == http.StatusOK && resp.ContentLength > 0 && resp.ContentLength <= 8:
+		// go-mega retries a bare -3 on its own; the throttle hears of it.
+		short, rerr := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if rerr != nil {
+			return nil, rerr
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(short))
+		if code, ok := apiError(short); ok && code == -3 {
+			d.th.failure("server busy (EAGAIN)")
+		}
+		return resp, nil
+	}
+	if resp.StatusCode != http.StatusOK || (name != "u" && name != "g") {
 		return resp, err
 	}
 	reply, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))

@@ -87,7 +87,7 @@ func (p *workerPool) get(ctx context.Context) (*worker, error) {
 
 	s := p.c.Session()
 	m, tr := p.c.newInstance(true)
-	link := newDataLink(tr, p.c.tree)
+	link := newDataLink(tr, p.c.tree, p.c.throttle)
 	hc := p.c.clientTpl
 	hc.Transport = link
 	m.SetClient(&hc)

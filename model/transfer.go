@@ -259,3 +259,47 @@ func (r ChunkResume) Bytes() int64 {
 	}
 	return n
 }
+
+// Throttle says how far transfers run below their configured
+// concurrency, and why: the engine lowers the files in flight, and the
+// remote the chunks of each file, while the servers answer "busy"
+// (EAGAIN), fail (HTTP 500) or drop connections, and raises them again
+// once they recover. The transfer panel shows Reason while Slowed.
+type Throttle struct {
+	// Transfers is how many files may move at once now, of
+	// TransfersMax configured.
+	Transfers    int `json:"transfers"`
+	TransfersMax int `json:"transfers_max"`
+	// Chunks is how many chunks of one file may move at once now, of
+	// ChunksMax configured (both 0 when the remote does not adapt).
+	Chunks    int `json:"chunks"`
+	ChunksMax int `json:"chunks_max"`
+	// Reason is what made it slow down last ("server busy (EAGAIN)",
+	// "server errors (HTTP 500)", "connections dropped"); empty once
+	// everything is back at its configured value.
+	Reason string `json:"reason,omitempty"`
+	// Slowdowns counts the times concurrency was lowered.
+	Slowdowns int `json:"slowdowns"`
+}
+
+// Slowed reports whether anything runs below its configured value.
+func (t Throttle) Slowed() bool {
+	return t.Transfers < t.TransfersMax || t.Chunks < t.ChunksMax
+}
+
+// String is the one line the transfer panel shows ("" when not slowed):
+// "slowed down (server busy (EAGAIN)): 2/4 files, 4/8 chunks each".
+func (t Throttle) String() string {
+	if !t.Slowed() {
+		return ""
+	}
+	reason := t.Reason
+	if reason == "" {
+		reason = "recovering"
+	}
+	s := fmt.Sprintf("slowed down (%s): %d/%d files", reason, t.Transfers, t.TransfersMax)
+	if t.ChunksMax > 0 {
+		s += fmt.Sprintf(", %d/%d chunks each", t.Chunks, t.ChunksMax)
+	}
+	return s
+}

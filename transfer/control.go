@@ -25,7 +25,9 @@ func (e *Engine) Job(id model.JobID) (model.Job, bool) {
 func (e *Engine) Totals() model.Totals {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.q.Totals(e.opts.Now())
+	t := e.q.Totals(e.opts.Now())
+	t.Throttle = e.adapt.state(e.remoteThrottle())
+	return t
 }
 
 // Speed returns a running job's smoothed speed in bytes per second.

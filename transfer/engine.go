@@ -71,6 +71,8 @@ type Engine struct {
 	changed   chan struct{} // closed and replaced on every change
 	reserved  map[string]model.JobID
 
+	adapt adaptive // files in flight, lowered while the servers struggle
+
 	dirMu sync.Mutex
 	dirs  map[string]*dirOnce
 }
@@ -175,6 +177,7 @@ func New(opts Options) *Engine {
 		changed:  make(chan struct{}),
 		reserved: map[string]model.JobID{},
 		dirs:     map[string]*dirOnce{},
+		adapt:    newAdaptive(opts.Workers),
 	}
 	if opts.BandwidthLimit > 0 {
 		e.bucket = newBucket(opts.BandwidthLimit, opts.Now)
@@ -503,17 +506,19 @@ func (e *Engine) next(ctx context.Context) *job {
 			return nil
 		}
 		now := e.opts.Now()
-		if mj, ok := e.q.Start(now); ok {
-			j := e.jobs[mj.ID]
-			j.attempt++
-			j.transferred = 0
-			j.question = nil
-			j.ctx, j.cancel = context.WithCancel(ctx)
-			e.busy++
-			e.trackLocked(j)
-			e.emitLocked(EventState, j)
-			e.mu.Unlock()
-			return j
+		if e.busy < e.adapt.cur {
+			if mj, ok := e.q.Start(now); ok {
+				j := e.jobs[mj.ID]
+				j.attempt++
+				j.transferred = 0
+				j.question = nil
+				j.ctx, j.cancel = context.WithCancel(ctx)
+				e.busy++
+				e.trackLocked(j)
+				e.emitLocked(EventState, j)
+				e.mu.Unlock()
+				return j
+			}
 		}
 		ch := e.changed
 		var t *time.Timer
@@ -539,8 +544,12 @@ func (e *Engine) run(ctx context.Context, j *job) {
 	out, err := e.attempt(j.ctx, j)
 	j.cancel()
 	now := e.opts.Now()
+	rt := e.remoteThrottle()
 	e.mu.Lock()
 	e.busy--
+	if ctx.Err() == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, model.ErrCancelled) {
+		e.adapt.observe(err, rt, now)
+	}
 	j.cancel = nil
 	if j.reserved != "" {
 		delete(e.reserved, j.reserved)

@@ -260,4 +260,3 @@ func BenchmarkTransferDefaults(b *testing.B) {
 	}
 	fmt.Printf("load average %s\n%s", loadAvg(), sb.String())
 }
-

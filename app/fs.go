@@ -51,8 +51,6 @@ func (localFS) Parent(path string) string    { return filepath.Dir(path) }
 // open the login form, and Login connects it.
 type megaFS struct {
 	remote string
-	email  string
-	label  string
 	// connect connects without asking anything (stored session); login
 	// connects with what the login form collected.
 	connect func(ctx context.Context) (*megaclient.Client, error)
@@ -64,6 +62,7 @@ type megaFS struct {
 
 	connMu sync.Mutex // one connection attempt at a time
 	mu     sync.Mutex
+	email  string // the account's, once known
 	c      *megaclient.Client
 	// swapped is closed, and replaced, whenever c changes (a connection,
 	// a re-login, Close): Watch then follows the new client.
@@ -79,7 +78,6 @@ func newMegaFS(remote, email string, c *megaclient.Client, journalDir string) *m
 	if c != nil && c.Session().Email != "" {
 		p.email = c.Session().Email
 	}
-	p.label = remote + ": " + p.email
 	return p
 }
 
@@ -105,11 +103,14 @@ func (p *megaFS) clientCtx(ctx context.Context) (*megaclient.Client, error) {
 }
 
 // setClient makes c the connected client (nil: none) and returns the one
-// it replaces.
+// it replaces. The account's e-mail is the session's from then on.
 func (p *megaFS) setClient(c *megaclient.Client) (old *megaclient.Client) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	old, p.c = p.c, c
+	if c != nil && c.Session().Email != "" {
+		p.email = c.Session().Email
+	}
 	close(p.swapped)
 	p.swapped = make(chan struct{})
 	return old
@@ -131,7 +132,11 @@ func (p *megaFS) current() *megaclient.Client {
 }
 
 // Email prefills the login form.
-func (p *megaFS) Email() string { return p.email }
+func (p *megaFS) Email() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.email
+}
 
 // Login connects the pane's account (and stores the session).
 func (p *megaFS) Login(ctx context.Context, email, password, code string, remember bool) error {
@@ -143,7 +148,7 @@ func (p *megaFS) Login(ctx context.Context, email, password, code string, rememb
 		return err
 	}
 	p.mu.Lock()
-	p.email = email
+	p.email = email // unless the session knows better (see setClient)
 	p.mu.Unlock()
 	if old := p.setClient(c); old != nil {
 		old.Close()
@@ -176,7 +181,8 @@ func (p *megaFS) Close() {
 	}
 }
 
-func (p *megaFS) Label() string { return p.label }
+// Label names the remote and, once known, the account: "mega: me@x".
+func (p *megaFS) Label() string { return p.remote + ": " + p.Email() }
 
 func (p *megaFS) List(ctx context.Context, dir string) ([]model.Entry, error) {
 	c, err := p.clientCtx(ctx)

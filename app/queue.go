@@ -152,14 +152,14 @@ func (q *queueAdapter) Enqueue(ctx context.Context, req ui.TransferRequest) erro
 			return fmt.Errorf("destination %s: %w", req.DstDir, err)
 		}
 		dst.Entry = e
-		dst.Path = dstMega.label + req.DstDir
+		dst.Path = dstMega.Label() + req.DstDir
 	}
 	var errs []error
 	batch := ""
 	for _, src := range req.Sources {
 		ep := transfer.Endpoint{Remote: srcIsMega, Path: req.SrcFS.Join(req.SrcDir, src.Name), Entry: src}
 		if srcIsMega {
-			ep.Path = srcMega.label + ep.Path
+			ep.Path = srcMega.Label() + ep.Path
 		}
 		id, err := q.e.Enqueue(transfer.Request{Src: ep, DstDir: dst, Op: req.Op, Conflict: req.Conflict})
 		if err != nil {

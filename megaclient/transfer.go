@@ -231,6 +231,9 @@ func (c *Client) Upload(ctx context.Context, parent, name string, src io.ReaderA
 	}
 	attrs := Attrs{Name: name}
 	attrs.SetString("c", fp.Encode())
+	if size == 0 {
+		return c.uploadEmpty(ctx, ph, attrs, what)
+	}
 	var h string
 	err = c.withWorker(ctx, what, func(w *worker) error {
 		pn, err := w.node(c.tree, ph)
@@ -293,8 +296,13 @@ func (c *Client) Download(ctx context.Context, ref string, dst io.WriterAt, prog
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	if inf, _ := c.tree.info(h); inf.kind != typeFile {
+	inf, _ := c.tree.info(h)
+	if inf.kind != typeFile {
 		return fmt.Errorf("%s: %s: %w", what, ref, model.ErrIsDir)
+	}
+	if inf.raw.S == 0 && !emptyMACValid(inf.key) {
+		// go-mega checks no MAC for an empty file; the SDK does.
+		return fmt.Errorf("%s: %s: empty file with a wrong MAC: %w", what, ref, model.ErrIntegrity)
 	}
 	return c.withWorker(ctx, what, func(w *worker) error {
 		n, err := w.node(c.tree, h)

@@ -266,7 +266,7 @@ func (c *Client) fileURL(ctx context.Context, h string) (string, int64, error) {
 		return "", 0, err
 	}
 	if rep.E < 0 {
-		return "", 0, fmt.Errorf("download url: %w", apiCodeError(rep.E))
+		return "", 0, fmt.Errorf("download url: %w", apiSentinel(rep.E))
 	}
 	u, err := url.Parse(rep.G)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || len(rep.G) > 2048 {
@@ -342,7 +342,7 @@ func (c *Client) rawCommandOnce(ctx context.Context, sid string, body []byte, ou
 	reply = bytes.TrimSpace(reply)
 	var code int
 	if json.Unmarshal(reply, &code) == nil {
-		return apiCodeError(code)
+		return apiSentinel(code)
 	}
 	var elems []json.RawMessage
 	if err := json.Unmarshal(reply, &elems); err != nil || len(elems) != 1 {
@@ -352,7 +352,7 @@ func (c *Client) rawCommandOnce(ctx context.Context, sid string, body []byte, ou
 		if code == 0 {
 			return nil
 		}
-		return apiCodeError(code)
+		return apiSentinel(code)
 	}
 	if out == nil {
 		return nil
@@ -363,8 +363,8 @@ func (c *Client) rawCommandOnce(ctx context.Context, sid string, body []byte, ou
 	return nil
 }
 
-// apiCodeError maps an API error code to a model sentinel.
-func apiCodeError(code int) error {
+// apiSentinel maps an API error code to a model sentinel.
+func apiSentinel(code int) error {
 	switch code {
 	case 0:
 		return nil

@@ -22,7 +22,7 @@ func startEngine(ctx context.Context, o SyncOptions) (*engine, error) {
 	if workers <= 0 {
 		workers = 4
 	}
-	opts := transfer.Options{Workers: workers, Conflict: transfer.ConflictOverwrite, BandwidthLimit: o.BandwidthLimit, Remote: o.Remote}
+	opts := transfer.Options{Workers: workers, Conflict: model.ConflictOverwrite, BandwidthLimit: o.BandwidthLimit, Remote: o.Remote}
 	if !o.DryRun {
 		opts.JournalPath = o.JournalPath
 	}
@@ -120,9 +120,9 @@ func (x *executor) transfer(queued []action) error {
 		req := transfer.Request{
 			Src:      endpoint(x.src, a.path, a.src.Entry),
 			DstDir:   endpoint(x.dst, parentRel(a.path), dir),
-			Op:       transfer.OpCopy,
+			Op:       model.OpCopy,
 			Name:     baseRel(a.path),
-			Conflict: transfer.ConflictOverwrite,
+			Conflict: model.ConflictOverwrite,
 		}
 		id, err := x.eng.e.Enqueue(req)
 		if err != nil {

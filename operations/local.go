@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/megatui/megatui/megaclient/localfs"
+	"github.com/megatui/megatui/localfs"
 	"github.com/megatui/megatui/model"
 )
 

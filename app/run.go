@@ -129,7 +129,7 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 	if err != nil {
 		return err
 	}
-	queue := newQueueAdapter(ctx, engine)
+	queue := newQueueAdapter(ctx, engine, right)
 
 	local := localFS{fs: localfs.New()}
 	all := []ui.FS{local}

@@ -46,7 +46,7 @@ func (localFS) Parent(path string) string    { return filepath.Dir(path) }
 // Bin. Operations on one entry use its handle ("H:xxxxxxxx"), because a
 // folder may hold several entries with the same name.
 //
-// A pane may exist before its account is connected (no stored session):
+// A megaFS may exist before its account is connected (no stored session):
 // its calls then fail with model.ErrNoCredentials, which makes the UI
 // open the login form, and Login connects it.
 type megaFS struct {
@@ -82,7 +82,7 @@ func newMegaFS(remote, email string, c *megaclient.Client, journalDir string) *m
 }
 
 // clientCtx returns the connected client, connecting it first (without
-// asking anything) when the pane has a connector. Without a usable session
+// asking anything) when it has a connector. Without a usable session
 // it returns an error wrapping model.ErrNoCredentials or
 // model.ErrSessionExpired, which makes the UI open the login form.
 func (p *megaFS) clientCtx(ctx context.Context) (*megaclient.Client, error) {
@@ -138,7 +138,7 @@ func (p *megaFS) Email() string {
 	return p.email
 }
 
-// Login connects the pane's account (and stores the session).
+// Login connects the account (and stores the session).
 func (p *megaFS) Login(ctx context.Context, email, password, code string, remember bool) error {
 	if p.login == nil {
 		return fmt.Errorf("remote %s: login is not available here: %w", p.remote, model.ErrNoCredentials)
@@ -327,7 +327,7 @@ func (p *megaFS) Quota(ctx context.Context) (used, total int64, err error) {
 
 // Watch turns the account's change notifications (folder handles) into
 // folder paths the UI compares with what its panes show. It follows the
-// pane's client: a pane that is not connected yet starts watching once it
+// filesystem's client: one that is not connected yet starts watching once it
 // is, and after a re-login it watches the new session, first sending ""
 // (anything may have changed meanwhile). The channel closes when ctx ends.
 func (p *megaFS) Watch(ctx context.Context) <-chan string {

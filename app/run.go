@@ -72,7 +72,7 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 		return fmt.Errorf("find the state directory: %w", err)
 	}
 
-	var panes []*megaFS
+	var accounts []*megaFS
 	var right *megaFS
 	if o.Demo {
 		d, sandbox, err := startDemo(ctx, dirs)
@@ -96,7 +96,7 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 			return fmt.Errorf("demo: log in: %w", err)
 		}
 		right = newMegaFS("demo", d.Email, c, filepath.Join(state, "dedupe"))
-		panes = append(panes, right)
+		accounts = append(accounts, right)
 		fmt.Fprintf(os.Stderr, "megatui demo: local MEGA server at %s (seeded in %s); local sandbox in %s\n",
 			d.URL(), d.Took.Round(time.Millisecond), sandbox)
 	} else {
@@ -110,7 +110,7 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 			p := newMegaFS(r.Name, r.Email, nil, filepath.Join(dirs.StateDir, "dedupe"))
 			p.connect = remoteConnector(env, r.Name)
 			p.login = remoteLogin(env, r)
-			panes = append(panes, p)
+			accounts = append(accounts, p)
 			if strings.EqualFold(r.Name, o.Remote) || (o.Remote == "" && right == nil) {
 				right = p
 			}
@@ -120,7 +120,7 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 		}
 	}
 	defer func() {
-		for _, p := range panes {
+		for _, p := range accounts {
 			p.Close()
 		}
 	}()
@@ -133,7 +133,7 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 
 	local := localFS{fs: localfs.New()}
 	all := []ui.FS{local}
-	for _, p := range panes {
+	for _, p := range accounts {
 		all = append(all, p)
 	}
 	app := ui.New(ui.Options{

@@ -65,16 +65,16 @@ func TestFirstRunLoginNamesTheAccount(t *testing.T) {
 	fs := newFirstRunFS(t, sim)
 	st := theme.New(true, false)
 	app := ui.New(ui.Options{Left: tuiEmptyFS{}, Right: fs, RightDir: "/", Styles: &st, Location: time.UTC})
-	d := &tuiDriver{t: t, app: app}
-	d.send(tea.WindowSizeMsg{Width: 120, Height: 30})
-	d.run(app.Init())
+	d := newTUIDriver(t, app)
+	d.Send(tea.WindowSizeMsg{Width: 120, Height: 30})
+	d.Run(app.Init())
 	if !app.LoginOpen() {
 		t.Fatalf("no login form on the first run; message %q", app.Message())
 	}
-	d.typeText(tuiPlainEmail)
-	d.send(tea.KeyPressMsg{Code: tea.KeyTab})
-	d.typeText(tuiPlainPass)
-	d.enter()
+	d.Type(tuiPlainEmail)
+	d.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+	d.Type(tuiPlainPass)
+	d.Press("enter")
 	if app.LoginOpen() {
 		t.Fatalf("login refused: %q", app.LoginProblem())
 	}

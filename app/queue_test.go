@@ -321,3 +321,24 @@ func TestQueueAdapterRefusesOtherAccounts(t *testing.T) {
 		t.Errorf("%d jobs queued, want none", n)
 	}
 }
+
+// With nothing configured the TUI offers the remote "mega", on
+// MEGATUI_API_URL when set (as megatui login does), so a first-run login
+// goes where the user pointed megatui.
+func TestPaneRemotes(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"MEGATUI_API_URL": "http://127.0.0.1:9/"}
+	getenv := func(k string) string { return vars[k] }
+	got := paneRemotes(config.Config{}, getenv)
+	if len(got) != 1 || got[0].Name != "mega" || got[0].APIURL != vars["MEGATUI_API_URL"] {
+		t.Errorf("nothing configured: got %+v, want mega on MEGATUI_API_URL", got)
+	}
+	cfg := config.Config{Remotes: []config.Remote{{Name: "work", Email: "w@example.com"}}}
+	got = paneRemotes(cfg, getenv)
+	if len(got) != 1 || got[0].Name != "work" {
+		t.Errorf("one configured: got %+v, want work", got)
+	}
+	if got := paneRemotes(config.Config{}, func(string) string { return "" }); len(got) != 1 || got[0].APIURL != "" {
+		t.Errorf("nothing set: got %+v, want mega on MEGA's own API", got)
+	}
+}

@@ -43,7 +43,7 @@ func (s Session) String() string {
 // GoString is String, so %#v redacts too.
 func (s Session) GoString() string { return s.String() }
 
-// SessionStore keeps sessions between runs (main wires the keyring's).
+// SessionStore keeps sessions between runs (account wires the keyring's).
 // LoadSession returns an error wrapping model.ErrNoCredentials (or any
 // error) when there is none.
 type SessionStore interface {

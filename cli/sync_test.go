@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -246,5 +247,28 @@ func TestCLICopyUpdatesChangedFiles(t *testing.T) {
 	}
 	if got := mustCLI(t, s, "lsf", "mega://bin"); got != "report.txt\n" {
 		t.Errorf("rubbish bin: %q, want the old report.txt", got)
+	}
+}
+
+// -P off a terminal prints plain periodic lines; --max-transfer stops
+// queueing at the limit with rclone's exit status 8.
+func TestCLIProgressLinesAndMaxTransfer(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	src, state := t.TempDir(), t.TempDir()
+	writeFiles(t, src, map[string][]byte{"a.bin": bytes.Repeat([]byte("a"), 300<<10), "b.bin": bytes.Repeat([]byte("b"), 300<<10)}, time.Now())
+	_, se, err := runCopyCLI(t, s, state, "-P", "--bwlimit", "300k", src, "mega:/p")
+	if err != nil {
+		t.Fatalf("copy -P: %v\n%s", err, se)
+	}
+	lines := strings.Count(se, "Transferred: ")
+	if lines < 1 || strings.Contains(se, "\x1b[") {
+		t.Errorf("copy -P off a terminal: %d plain progress lines (want some, no escape codes):\n%q", lines, se)
+	}
+	writeFiles(t, src, map[string][]byte{"c.bin": []byte("cc"), "d.bin": []byte("dd"), "e.bin": []byte("ee")}, time.Now())
+	_, se, err = runCopyCLI(t, s, state, "--max-transfer", "4B", src, "mega:/p")
+	var ee exitError
+	if !errors.As(err, &ee) || ee.code != 8 || !strings.Contains(se, "max transfer limit reached") || !strings.Contains(se, "2 new") {
+		t.Errorf("copy --max-transfer: %v\n%s", err, se)
 	}
 }

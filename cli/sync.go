@@ -17,7 +17,7 @@ import (
 
 // syncFlags are the flags of copy and sync beyond the global ones.
 type syncFlags struct {
-	ignoreExisting, update, sizeOnly, permanent bool
+	ignoreExisting, update, sizeOnly, permanent, trackRenames bool
 	backupDir                                   string
 	maxDelete                                   int
 }
@@ -31,6 +31,7 @@ func (f *syncFlags) register(cmd *cobra.Command, deletes bool) {
 	fl.BoolVar(&f.permanent, "permanent", false, "delete replaced and removed files for good (default: Rubbish Bin or trash)")
 	if deletes {
 		fl.IntVar(&f.maxDelete, "max-delete", -1, "refuse to run if more than this many files would be deleted (-1: no limit)")
+		fl.BoolVar(&f.trackRenames, "track-renames", false, "move a renamed file on DST (same size and fingerprint) instead of copying it again")
 	}
 }
 
@@ -154,7 +155,7 @@ func syncOptions(ctx context.Context, cmd *cobra.Command, env Env, g *globals, f
 	prog := newProgress(g, cmd.ErrOrStderr())
 	o = operations.SyncOptions{
 		DryRun: g.dryRun, Permanent: f.permanent, MaxDelete: f.maxDelete,
-		IgnoreExisting: f.ignoreExisting, Update: f.update, SizeOnly: f.sizeOnly,
+		IgnoreExisting: f.ignoreExisting, Update: f.update, SizeOnly: f.sizeOnly, TrackRenames: f.trackRenames,
 		Filter: flt, Transfers: g.transfers, BandwidthLimit: limit, MaxTransfer: maxTransfer,
 		Confirm: g.confirm(cmd.InOrStdin(), cmd.ErrOrStderr()), Progress: prog.update, Log: log,
 	}
@@ -270,6 +271,9 @@ func finishRun(ctx context.Context, stderr io.Writer, g *globals, o operations.S
 		}
 		if res.Skipped > 0 {
 			line += fmt.Sprintf(", %d skipped", res.Skipped)
+		}
+		if res.Renamed > 0 {
+			line += fmt.Sprintf(", %d renamed", res.Renamed)
 		}
 		if kind == "sync" {
 			line += fmt.Sprintf(", %d deleted", res.Deleted)

@@ -18,8 +18,8 @@ import (
 // syncFlags are the flags of copy and sync beyond the global ones.
 type syncFlags struct {
 	ignoreExisting, update, sizeOnly, permanent, trackRenames bool
-	backupDir                                   string
-	maxDelete                                   int
+	backupDir                                                 string
+	maxDelete                                                 int
 }
 
 func (f *syncFlags) register(cmd *cobra.Command, deletes bool) {

@@ -73,8 +73,8 @@ type SyncOptions struct {
 // SyncResult counts what a run did (or, dry, would do).
 type SyncResult struct {
 	New, Updated, Identical, TimesSet, Skipped, Failed, Renamed int
-	Deleted, DirsCreated, DirsRemoved                  int
-	Bytes                                              int64
+	Deleted, DirsCreated, DirsRemoved                           int
+	Bytes                                                       int64
 	// Resumed is the number of interrupted transfers finished first.
 	Resumed int
 	// SampledBytes is what fingerprinting MEGA files without one fetched.

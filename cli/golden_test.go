@@ -183,6 +183,19 @@ func TestCLIGoldenRcloneFormats(t *testing.T) {
 		out := r.must(tc.args...)
 		golden(t, tc.name, normalise(out))
 	}
+	golden(t, "about", r.must("about", "mega:"))
+	// rclone's check log, with one difference of each kind.
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("ALPHA\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "only-local.txt"), []byte("new"), 0o644)
+	os.Remove(filepath.Join(dir, "b.json"))
+	so, se, code := r.run("", "check", dir, "mega:/g")
+	if code != 1 || so != "" {
+		t.Errorf("check with differences: exit %d, stdout %q", code, so)
+	}
+	golden(t, "check-log", strings.ReplaceAll(normalise(se), dir, "<local>"))
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("alpha\n"), 0o644)
+	os.Remove(filepath.Join(dir, "only-local.txt"))
+	os.WriteFile(filepath.Join(dir, "b.json"), []byte(`{"b":1}`+"\n"), 0o644)
 	// Identical listings from the local side and MEGA.
 	if local, remote := r.must("ls", dir), r.must("ls", "mega:/g"); local != remote {
 		t.Errorf("ls differs between the local tree and its copy:\n%s\n%s", local, remote)

@@ -272,3 +272,29 @@ func TestCLIProgressLinesAndMaxTransfer(t *testing.T) {
 		t.Errorf("copy --max-transfer: %v\n%s", err, se)
 	}
 }
+
+// sync MEGA → local: local files SRC lacks go to the desktop trash.
+func TestCLISyncDownDeletesToTheTrash(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	r := newBinRunner(t, s)
+	up, down := t.TempDir(), t.TempDir()
+	writeFiles(t, up, map[string][]byte{"keep.txt": []byte("keep"), "dir/also.txt": []byte("also")}, time.Now())
+	r.must("copy", up, "mega:/down")
+	writeFiles(t, down, map[string][]byte{"extra.txt": []byte("extra"), "keep.txt": []byte("old")}, time.Now().Add(-time.Hour))
+	if _, se, code := r.run("", "sync", "mega:/down", down); code != 0 || !strings.Contains(se, "1 new, 1 updated, 0 identical, 1 deleted") {
+		t.Fatalf("sync down: exit %d\n%s", code, se)
+	}
+	if got, want := localTree(t, down), map[string]int64{"keep.txt": 4, "dir/also.txt": 4}; !sameTree(got, want) {
+		t.Errorf("local tree: %v, want %v", got, want)
+	}
+	var dataHome string
+	for _, kv := range r.env {
+		if v, ok := strings.CutPrefix(kv, "XDG_DATA_HOME="); ok {
+			dataHome = v
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(dataHome, "Trash", "files", "extra.txt")); err != nil || string(b) != "extra" {
+		t.Errorf("extra.txt not in the trash: %v", err)
+	}
+}

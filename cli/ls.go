@@ -42,7 +42,7 @@ func listing(ctx context.Context, env Env, g *globals, loc location, depth int, 
 		l := &operations.Listing{Files: map[string]operations.Object{root.Name: {Path: root.Name, Entry: root}}, Dirs: map[string]operations.Object{}}
 		return fn(f, l)
 	}
-	l, err := operations.Walk(ctx, f, operations.WalkOptions{Filter: flt, MaxDepth: depth})
+	l, err := operations.Walk(ctx, f, operations.WalkOptions{Filter: flt, MaxDepth: depth, IntoDuplicates: true})
 	if err != nil {
 		return err
 	}
@@ -346,7 +346,15 @@ func newTreeCmd(env Env, g *globals) *cobra.Command {
 					}
 				}
 				draw("", "", 0)
-				fmt.Fprintf(w, "\n%d directories, %d files\n", len(l.Dirs), len(l.Files))
+				nd, nf := 0, 0
+				for _, o := range all(l, true, true) {
+					if o.Entry.IsDir() {
+						nd++
+					} else {
+						nf++
+					}
+				}
+				fmt.Fprintf(w, "\n%d directories, %d files\n", nd, nf)
 				return nil
 			})
 		},
@@ -367,7 +375,8 @@ func newSizeCmd(env Env, g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, a []string) error {
 			return listing(cmd.Context(), env, g, parseLocation(a[0]), 0, func(f operations.Fs, l *operations.Listing) error {
 				var total int64
-				for _, o := range l.Files {
+				files := all(l, true, false) // same-name copies count too
+				for _, o := range files {
 					total += o.Entry.Size
 				}
 				w := cmd.OutOrStdout()
@@ -376,11 +385,11 @@ func newSizeCmd(env Env, g *globals) *cobra.Command {
 						Count    int   `json:"count"`
 						Bytes    int64 `json:"bytes"`
 						Sizeless int   `json:"sizeless"`
-					}{len(l.Files), total, 0})
+					}{len(files), total, 0})
 					fmt.Fprintf(w, "%s\n", b)
 					return nil
 				}
-				fmt.Fprintf(w, "Total objects: %s (%d)\n", countSuffix(int64(len(l.Files))), len(l.Files))
+				fmt.Fprintf(w, "Total objects: %s (%d)\n", countSuffix(int64(len(files))), len(files))
 				fmt.Fprintf(w, "Total size: %s (%d Byte)\n", sizeUnit(total), total)
 				return nil
 			})

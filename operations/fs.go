@@ -106,6 +106,9 @@ type WalkOptions struct {
 	// MaxDepth limits the levels walked (1 = the root's children only);
 	// 0 is no limit.
 	MaxDepth int
+	// IntoDuplicates walks into same-name duplicate folders too (their
+	// content goes to Duplicates), so listings show everything.
+	IntoDuplicates bool
 }
 
 // Walk lists the whole tree under f's root through the filter.
@@ -131,8 +134,13 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 		if err != nil {
 			return err
 		}
+		var dupDirs []Object
 		for _, e := range pickFirst(es, func(dup model.Entry) {
-			l.Duplicates = append(l.Duplicates, Object{Path: join(rel, dup.Name), Entry: dup})
+			d := Object{Path: join(rel, dup.Name), Entry: dup}
+			l.Duplicates = append(l.Duplicates, d)
+			if dup.IsDir() {
+				dupDirs = append(dupDirs, d)
+			}
 		}) {
 			p := join(rel, e.Name)
 			switch {
@@ -153,6 +161,13 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 					continue
 				}
 				l.Files[p] = Object{Path: p, Entry: e}
+			}
+		}
+		if o.IntoDuplicates && depth+1 < limit {
+			for _, d := range dupDirs {
+				if err := walkAll(ctx, f, o, l, d.Entry.ID, d.Path, depth+1, limit); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -224,3 +239,32 @@ func baseRel(rel string) string {
 
 // sameSecond compares modification times at MEGA's precision.
 func sameSecond(a, b time.Time) bool { return a.Unix() == b.Unix() }
+
+// walkAll adds everything under a duplicate folder to l.Duplicates.
+func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, id, rel string, depth, limit int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	es, err := f.List(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		p := join(rel, e.Name)
+		switch {
+		case e.IsDir():
+			if !o.Filter.IncludeDir(p) {
+				continue
+			}
+			l.Duplicates = append(l.Duplicates, Object{Path: p, Entry: e})
+			if depth+1 < limit {
+				if err := walkAll(ctx, f, o, l, e.ID, p, depth+1, limit); err != nil {
+					return err
+				}
+			}
+		case e.Kind == model.KindFile && o.Filter.IncludeFile(p, e.Size, e.ModTime):
+			l.Duplicates = append(l.Duplicates, Object{Path: p, Entry: e})
+		}
+	}
+	return nil
+}

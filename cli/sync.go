@@ -17,9 +17,9 @@ import (
 
 // syncFlags are the flags of copy and sync beyond the global ones.
 type syncFlags struct {
-	ignoreExisting, update, sizeOnly, permanent, trackRenames bool
-	backupDir                                                 string
-	maxDelete                                                 int
+	ignoreExisting, update, sizeOnly, permanent, trackRenames, checksum bool
+	backupDir                                                           string
+	maxDelete                                                           int
 }
 
 func (f *syncFlags) register(cmd *cobra.Command, deletes bool) {
@@ -27,6 +27,7 @@ func (f *syncFlags) register(cmd *cobra.Command, deletes bool) {
 	fl.BoolVar(&f.ignoreExisting, "ignore-existing", false, "skip every file that exists on the destination")
 	fl.BoolVarP(&f.update, "update", "u", false, "skip files that are newer on the destination")
 	fl.BoolVar(&f.sizeOnly, "size-only", false, "compare sizes only (not times or fingerprints)")
+	fl.BoolVarP(&f.checksum, "checksum", "c", false, "compare MEGA fingerprints even when size and time match (samples files stored without one)")
 	fl.StringVar(&f.backupDir, "backup-dir", "", "move replaced and deleted files here (same side as DST) instead of the Rubbish Bin")
 	fl.BoolVar(&f.permanent, "permanent", false, "delete replaced and removed files for good (default: Rubbish Bin or trash)")
 	if deletes {
@@ -155,7 +156,7 @@ func syncOptions(ctx context.Context, cmd *cobra.Command, env Env, g *globals, f
 	prog := newProgress(g, cmd.ErrOrStderr())
 	o = operations.SyncOptions{
 		DryRun: g.dryRun, Permanent: f.permanent, MaxDelete: f.maxDelete,
-		IgnoreExisting: f.ignoreExisting, Update: f.update, SizeOnly: f.sizeOnly, TrackRenames: f.trackRenames,
+		IgnoreExisting: f.ignoreExisting, Update: f.update, SizeOnly: f.sizeOnly, TrackRenames: f.trackRenames, Checksum: f.checksum,
 		Filter: flt, Transfers: g.transfers, BandwidthLimit: limit, MaxTransfer: maxTransfer,
 		Confirm: g.confirm(cmd.InOrStdin(), cmd.ErrOrStderr()), Progress: prog.update, Log: log,
 	}

@@ -40,6 +40,9 @@ type SyncOptions struct {
 	// MaxDelete refuses a sync that would delete more files than this;
 	// -1 is no limit.
 	MaxDelete int
+	// Checksum compares fingerprints (fetching the samples of MEGA files
+	// stored without one) even when size and time match, as rclone's -c.
+	Checksum bool
 	// TrackRenames turns a new file plus a deleted one with the same
 	// size and fingerprint into a move of the old one on the destination
 	// (no transfer), as rclone's --track-renames.
@@ -292,7 +295,7 @@ func compareForCopy(ctx context.Context, src, dst Fs, s, d Object, o SyncOptions
 		return action{kind: "identical"}, 0, nil
 	}
 	sameTime := se.ModTimeKnown && de.ModTimeKnown && sameSecond(se.ModTime, de.ModTime)
-	if sameTime {
+	if sameTime && !o.Checksum {
 		// Same size and time. Fingerprints decide when both are at hand
 		// without fetching content (local files are read, MEGA's are
 		// stored): a rewritten file with a restored mtime is caught.
@@ -323,6 +326,9 @@ func compareForCopy(ctx context.Context, src, dst Fs, s, d Object, o SyncOptions
 	}
 	if !sfp.SameContent(dfp) {
 		return action{kind: "update", src: s, dst: d}, f1 + f2, nil
+	}
+	if sameTime {
+		return action{kind: "identical"}, f1 + f2, nil
 	}
 	fp := dfp
 	fp.ModTime = se.ModTime

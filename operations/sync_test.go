@@ -308,3 +308,30 @@ func TestSyncTrackRenamesMovesInsteadOfUploading(t *testing.T) {
 		t.Error("the emptied folder is still there")
 	}
 }
+
+func TestSyncChecksumCatchesContentBehindSameTime(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startSim(t)
+	c := connect(t, s)
+	dir := t.TempDir()
+	mtime := time.Unix(1700000000, 0)
+	writeTree(t, dir, map[string]string{"f.txt": "content one"}, mtime)
+	if _, err := c.MkdirAll(ctx, "/cs"); err != nil {
+		t.Fatal(err)
+	}
+	plainUpload(t, s, c, "/cs", "f.txt", []byte("content two")) // no fingerprint: time unknown
+	local, _ := NewLocal(dir, nil)
+	mega := NewMega(c, "mega", "/cs")
+	res, err := Sync(ctx, local, mega, SyncOptions{Mode: ModeCopy, Remote: c, MaxDelete: -1, Checksum: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Updated != 1 || res.SampledBytes == 0 {
+		t.Errorf("--checksum: %+v, want the different content replaced after sampling", res)
+	}
+	res, err = Sync(ctx, local, mega, SyncOptions{Mode: ModeCopy, Remote: c, MaxDelete: -1, Checksum: true})
+	if err != nil || res.Identical != 1 || res.SampledBytes != 0 {
+		t.Errorf("second --checksum run: %+v, %v", res, err)
+	}
+}

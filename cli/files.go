@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/megatui/megatui/localfs"
+	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/model"
 	"github.com/megatui/megatui/operations"
 )
@@ -85,6 +86,13 @@ func catFile(ctx context.Context, f operations.Fs, e model.Entry, offset, count 
 		return err
 	}
 	defer r.Close()
+	// A whole MEGA file is checked against its MAC as it streams; the
+	// verdict comes at the end (a part of a file cannot be checked).
+	var verify *megaclient.MACVerifier
+	if fr, ok := r.(*megaclient.FileReader); ok && offset == 0 && end == size {
+		verify = fr.Verifier()
+		w = io.MultiWriter(w, verify)
+	}
 	// One block is fetched ahead while the previous one is written.
 	const block = 1 << 20
 	type piece struct {
@@ -120,7 +128,13 @@ func catFile(ctx context.Context, f operations.Fs, e model.Entry, offset, count 
 			return err
 		}
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if verify != nil {
+		return verify.Verify()
+	}
+	return nil
 }
 
 func newRcatCmd(env Env, g *globals) *cobra.Command {

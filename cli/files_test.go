@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +10,9 @@ import (
 	"time"
 
 	mega "github.com/t3rm1n4l/go-mega"
+
+	"github.com/megatui/megatui/megaclient/megasim"
+	"github.com/megatui/megatui/model"
 )
 
 // The file commands through the built binary: rcat, copyto, moveto,
@@ -132,5 +137,24 @@ func TestCLICheckSamplesFilesWithoutFingerprint(t *testing.T) {
 	}
 	if got := r.must("lsl", "mega:/"); !strings.Contains(got, "2023-03-04 05:06:07") {
 		t.Errorf("lsl after --fix-fingerprints: %q", got)
+	}
+}
+
+// cat of a whole MEGA file checks its MAC as it streams: a corrupted
+// download is an error, not silently wrong output.
+func TestCLICatVerifiesTheMAC(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	dir, state := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(dir, "f.bin"), bytes.Repeat([]byte("0123456789"), 50000), 0o644)
+	if _, se, err := runCopyCLI(t, s, state, dir, "mega:/m"); err != nil {
+		t.Fatalf("copy: %v\n%s", err, se)
+	}
+	if out := mustCLI(t, s, "cat", "mega:/m/f.bin"); len(out) != 500000 {
+		t.Fatalf("cat: %d bytes", len(out))
+	}
+	s.SetFaults(megasim.Faults{CorruptRate: 1})
+	if _, err := runCLI(t, s, "cat", "mega:/m/f.bin"); !errors.Is(err, model.ErrIntegrity) {
+		t.Errorf("cat of a corrupted download: got %v, want ErrIntegrity", err)
 	}
 }

@@ -48,9 +48,10 @@ type FileReader struct {
 	h     string
 	name  string
 	size  int64
-	block cipher.Block
-	nonce [8]byte
-	ctx   context.Context
+	block   cipher.Block
+	nonce   [8]byte
+	metaMAC [8]byte
+	ctx     context.Context
 
 	mu      sync.Mutex
 	dlURL   string
@@ -90,6 +91,7 @@ func (c *Client) OpenFile(ctx context.Context, ref string) (*FileReader, error) 
 	}
 	r := &FileReader{c: c, h: h, name: inf.attrs.Name, size: inf.raw.S, block: blk, ctx: ctx}
 	copy(r.nonce[:], inf.key[16:24])
+	copy(r.metaMAC[:], inf.key[24:32])
 	if r.size > 0 {
 		if _, err := r.downloadURL(ctx, false); err != nil {
 			return nil, err
@@ -100,6 +102,10 @@ func (c *Client) OpenFile(ctx context.Context, ref string) (*FileReader, error) 
 
 // Size is the file's size in bytes.
 func (r *FileReader) Size() int64 { return r.size }
+
+// Close releases nothing (there is no connection held between reads); it
+// makes a FileReader an io.ReaderAt and io.Closer.
+func (r *FileReader) Close() error { return nil }
 
 // BytesFetched is how many content bytes this reader has downloaded.
 func (r *FileReader) BytesFetched() int64 { return r.fetched.Load() }

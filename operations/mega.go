@@ -95,12 +95,8 @@ func (m *Mega) Open(ctx context.Context, e model.Entry) (ReadAtCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nopCloser{r}, nil
+	return r, nil
 }
-
-type nopCloser struct{ io.ReaderAt }
-
-func (nopCloser) Close() error { return nil }
 
 // Stream downloads the file to w; nil only when the MAC verified.
 func (m *Mega) Stream(ctx context.Context, e model.Entry, w io.WriterAt) error {

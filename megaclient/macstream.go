@@ -117,4 +117,3 @@ func (v *MACVerifier) Verify() error {
 	}
 	return nil
 }
-

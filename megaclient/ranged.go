@@ -44,10 +44,10 @@ const rangeAttempts = 4
 // FileReader reads decrypted byte ranges of one MEGA file. It implements
 // io.ReaderAt; it is safe for concurrent use.
 type FileReader struct {
-	c     *Client
-	h     string
-	name  string
-	size  int64
+	c       *Client
+	h       string
+	name    string
+	size    int64
 	block   cipher.Block
 	nonce   [8]byte
 	metaMAC [8]byte

@@ -86,6 +86,7 @@ func runList(ctx context.Context, env Env, out io.Writer, loc location, long, re
 		topRef = top.ID
 	}
 	var walk func(ref, prefix string, depth int) error
+	seen := map[string]bool{} // folders listed: a tree is a graph until proven one
 	walk = func(ref, prefix string, depth int) error {
 		es, err := side.List(ctx, ref)
 		if err != nil {
@@ -95,9 +96,17 @@ func runList(ctx context.Context, env Env, out io.Writer, loc location, long, re
 			if !dirsOnly || e.IsDir() {
 				printEntry(out, prefix, e, long)
 			}
-			if recursive && e.IsDir() && depth < 256 {
+			if recursive && e.IsDir() {
 				child := e.ID // a handle on MEGA, a full path locally
-				if err := walk(child, prefix+model.DisplayName(e.Name)+"/", depth+1); err != nil {
+				path := prefix + model.DisplayName(e.Name)
+				if depth+1 >= model.MaxTreeDepth {
+					return fmt.Errorf("ls %s: %w: more than %d levels", path, model.ErrTooDeep, model.MaxTreeDepth)
+				}
+				if seen[child] {
+					return fmt.Errorf("ls %s: folder listed twice (a cycle): %w", path, model.ErrCircular)
+				}
+				seen[child] = true
+				if err := walk(child, path+"/", depth+1); err != nil {
 					return err
 				}
 			}

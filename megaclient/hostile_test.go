@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -362,5 +364,28 @@ func waitLong(t testing.TB, cond func() bool) {
 			t.Fatal("condition not met within 10 s")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// fullDisk is a download target on a full disk.
+type fullDisk struct{}
+
+func (fullDisk) WriteAt(p []byte, off int64) (int, error) {
+	return 0, &os.PathError{Op: "write", Path: "/full/f.bin", Err: syscall.ENOSPC}
+}
+
+func TestDownloadOntoFullDiskIsNotUnreachable(t *testing.T) {
+	t.Parallel()
+	s := startSim(t)
+	c := connect(t, s, nil)
+	ctx := context.Background()
+	data := []byte("does not fit")
+	f, err := c.Upload(ctx, "/", "f.bin", bytes.NewReader(data), int64(len(data)), time.Unix(1700000000, 0), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Download(ctx, "H:"+f.ID, fullDisk{}, nil)
+	if !errors.Is(err, model.ErrDiskFull) || errors.Is(err, model.ErrUnreachable) || errors.Is(err, model.ErrTryAgain) {
+		t.Fatalf("got %v, want %v only", err, model.ErrDiskFull)
 	}
 }

@@ -33,14 +33,17 @@ func classify(err error) errClass {
 		return classRateLimited
 	case errors.Is(err, model.ErrIntegrity):
 		return classIntegrity
+	case errors.Is(err, model.ErrDiskFull), errors.Is(err, model.ErrPermission), errors.Is(err, model.ErrQuarantined):
+		return classPermanent // local faults, and what the server sent: trying again changes nothing
 	case errors.Is(err, model.ErrTryAgain), errors.Is(err, model.ErrUnreachable),
 		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EPIPE):
 		return classTransient
 	}
 	var ne net.Error
-	if errors.As(err, &ne) {
-		return classTransient
+	var errno syscall.Errno
+	if errors.As(err, &ne) && !errors.As(err, &errno) {
+		return classTransient // a bare errno is a net.Error too; the network ones are above
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) {
@@ -130,6 +133,9 @@ func failReason(err error) string {
 		return "stopped: over storage quota (free space on MEGA or upgrade): " + err.Error()
 	case classIntegrity:
 		return "integrity check failed after retries: " + err.Error()
+	}
+	if errors.Is(err, model.ErrDiskFull) {
+		return "local disk full (free space and retry): " + err.Error()
 	}
 	return err.Error()
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 )
 
 // The journal is an append-only file of JSON lines, rewritten compactly
@@ -75,6 +76,7 @@ func openJournal(path string) (*journal, []*journaledRequest, error) {
 		lock.Close()
 		return nil, nil, err
 	}
+	pruneJournals(path, time.Now())
 	reqs, err := readJournal(path)
 	if err != nil {
 		return fail(err)
@@ -218,6 +220,9 @@ func (j *journal) close() error {
 	}
 	err := j.f.Close()
 	j.f = nil
+	if ferr := finishJournal(j.path); err == nil {
+		err = ferr
+	}
 	if j.lock != nil {
 		if lerr := j.lock.Close(); err == nil {
 			err = lerr

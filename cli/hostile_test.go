@@ -1,10 +1,20 @@
 package cli
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/megatui/megatui/megaclient"
+	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
 )
 
@@ -23,4 +33,148 @@ func TestCLIListTooDeepFailsLoudly(t *testing.T) {
 	if n := strings.Count(out, "\n"); n != model.MaxTreeDepth {
 		t.Fatalf("listed %d lines before failing, want %d", n, model.MaxTreeDepth)
 	}
+}
+
+// TestCLIBinaryAgainstHostileServer runs the built binary against megasim
+// behind the rewriting proxy: each hostile reply ends the command with
+// its own message and a non-zero exit, without a panic, within a bound.
+func TestCLIBinaryAgainstHostileServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	t.Parallel()
+	s := startCLISim(t)
+	h, err := megasim.StartHostile(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	bin := filepath.Join(t.TempDir(), "megatui")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/megatui/megatui").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	env := append(os.Environ(), "MEGATUI_USER="+cliEmail, "MEGATUI_PASSWORD="+cliPass, "MEGATUI_API_URL="+h.URL(),
+		"MEGATUI_KEYRING=off", "XDG_STATE_HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
+	type result struct {
+		stdout, stderr string
+		code           int
+		maxRSS         int64 // bytes
+		took           time.Duration
+	}
+	run := func(t *testing.T, args ...string) result {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang, not a slow run
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env = env
+		var so, se bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &so, &se
+		start := time.Now()
+		err := cmd.Run()
+		r := result{stdout: so.String(), stderr: se.String(), took: time.Since(start)}
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			r.code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			r.maxRSS = ru.Maxrss << 10
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("megatui %v still running after a minute", args)
+		}
+		if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
+			t.Fatalf("megatui %v panicked:\n%s", args, r.stderr)
+		}
+		return r
+	}
+	ents := seedCLI(t, s, "/docs", "f.bin", bytes.Repeat([]byte("hostile"), 1000))
+
+	t.Run("download size claim of 2^50", func(t *testing.T) {
+		h.Rewrite("g", func(_, reply []byte) []byte {
+			return bytes.Replace(reply, []byte(`"s":7000`), []byte(`"s":1125899906842624`), 1)
+		})
+		defer h.Rewrite("g", nil)
+		r := run(t, "copy", "mega:/docs/f.bin", t.TempDir())
+		t.Logf("failed in %v with a peak RSS of %d MiB", r.took.Round(time.Millisecond), r.maxRSS>>20)
+		if r.code == 0 || !strings.Contains(r.stderr, "the server sent an invalid reply: download size 1125899906842624 for a file of 7000 bytes") {
+			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+		}
+		if r.maxRSS >= 128<<20 {
+			t.Fatalf("peak RSS %d MiB under a 2^50-byte claim, bound 128 MiB", r.maxRSS>>20)
+		}
+	})
+	t.Run("login reply with a short master key", func(t *testing.T) {
+		h.Rewrite("us", func(_, reply []byte) []byte {
+			var rs []map[string]any
+			if json.Unmarshal(reply, &rs) != nil || len(rs) != 1 {
+				return nil
+			}
+			rs[0]["k"] = "AAAAAAAAAAA"
+			out, _ := json.Marshal(rs)
+			return out
+		})
+		defer h.Rewrite("us", nil)
+		r := run(t, "ls", "mega:")
+		if r.code == 0 || !strings.Contains(r.stderr, "the server sent an invalid login reply: master key of 8 bytes") {
+			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+		}
+	})
+	t.Run("attribute blob go-mega panics on", func(t *testing.T) {
+		id := ents["f.bin"]
+		h.Rewrite("f", func(_, reply []byte) []byte {
+			var rs []map[string]any
+			if json.Unmarshal(reply, &rs) != nil || len(rs) != 1 {
+				return nil
+			}
+			for _, n := range rs[0]["f"].([]any) {
+				if nm := n.(map[string]any); nm["h"] == id {
+					nm["a"] = "AAAAAAAAAAAAAAAAAAAAAAA" // 17 bytes
+				}
+			}
+			out, _ := json.Marshal(rs)
+			return out
+		})
+		defer h.Rewrite("f", nil)
+		r := run(t, "ls", "mega:/docs")
+		if r.code != 0 || !strings.Contains(r.stdout, "[undecryptable "+id+"]") {
+			t.Fatalf("ls: exit %d, stdout %q, stderr %q; want the node listed as undecryptable", r.code, r.stdout, r.stderr)
+		}
+		r = run(t, "copy", "mega:H:"+id, t.TempDir())
+		if r.code == 0 || !strings.Contains(r.stderr, "attributes of 17 bytes are not whole AES blocks: node quarantined") {
+			t.Fatalf("copy: exit %d, stderr %q", r.code, r.stderr)
+		}
+		r = run(t, "mkdir", "mega:/still-usable")
+		if r.code != 0 {
+			t.Fatalf("the rest of the account: mkdir exit %d: %s", r.code, r.stderr)
+		}
+	})
+}
+
+// seedCLI stores a file in a new MEGA folder and returns name → handle
+// of the folder's entries.
+func seedCLI(t *testing.T, s *megasim.Server, dir, name string, data []byte) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	c, err := megaclient.Connect(ctx, megaclient.Options{Remote: "mega", Email: cliEmail, Password: cliPass, APIURL: s.URL(), HTTPClient: s.HTTPClient()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.MkdirAll(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Upload(ctx, dir, name, bytes.NewReader(data), int64(len(data)), time.Unix(1700000000, 0), nil); err != nil {
+		t.Fatal(err)
+	}
+	es, err := c.List(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, e := range es {
+		out[e.Name] = e.ID
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/megatui/megatui/app"
 	"github.com/megatui/megatui/cli"
 )
 
@@ -14,6 +15,9 @@ import (
 var version = "dev"
 
 func main() {
+	if app.IsCrashMonitor() {
+		os.Exit(app.RunCrashMonitor())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := cli.New(cli.ProcessEnv(), version).ExecuteContext(ctx)
 	stop()

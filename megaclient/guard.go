@@ -218,6 +218,31 @@ func (b *dataBody) Read(p []byte) (int, error) {
 
 func (b *dataBody) Close() error { return b.body.Close() }
 
+// maxUploadReply bounds the reply to an upload piece (a completion token
+// is 36 bytes of base64).
+const maxUploadReply = 4 << 10
+
+// cappedBody fails a body longer than max instead of letting go-mega read
+// it whole into memory.
+type cappedBody struct {
+	body      io.ReadCloser
+	max, read int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if int64(len(p)) > b.max-b.read+1 {
+		p = p[:b.max-b.read+1]
+	}
+	n, err := b.body.Read(p)
+	b.read += int64(n)
+	if b.read > b.max {
+		return 0, invalidTransient("upload reply longer than %d bytes", b.max)
+	}
+	return n, err
+}
+
+func (b *cappedBody) Close() error { return b.body.Close() }
+
 // rangeLength returns the length of a download range request
 // ("…/START-END"), or false if the path is not one.
 func rangeLength(req *http.Request) (int64, bool) {

@@ -389,3 +389,58 @@ func TestDownloadOntoFullDiskIsNotUnreachable(t *testing.T) {
 		t.Fatalf("got %v, want %v only", err, model.ErrDiskFull)
 	}
 }
+
+func TestHostileUploadReplies(t *testing.T) {
+	t.Parallel()
+	s, h := startHostile(t)
+	_ = s
+	c, err := connectVia(t, h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	data := randomBytes(200<<10, 3)
+	for _, tc := range []struct {
+		name, what string
+		rule       megasim.Rule
+		want       string
+	}{
+		{"upload URL not http", "u", func(_, r []byte) []byte {
+			return editObject(r, func(m map[string]any) { m["p"] = "ftp://x/ul" })
+		}, `upload URL: "ftp://x/ul" is not http or https`},
+		{"new node reply without a node", "p", func(_, r []byte) []byte {
+			return editObject(r, func(m map[string]any) { m["f"] = []any{} })
+		}, "new node reply holds no node"},
+		{"new node with a bad blob", "p", func(_, r []byte) []byte {
+			return editObject(r, func(m map[string]any) {
+				for _, n := range m["f"].([]any) {
+					n.(map[string]any)["a"] = notWholeBlocks
+				}
+			})
+		}, "new node: attributes of 17 bytes are not whole AES blocks"},
+		{"upload piece reply overlong", "upload", func(_, r []byte) []byte {
+			return append(r, make([]byte, 1<<20)...)
+		}, "upload reply longer than 4096 bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h.Rewrite(tc.what, tc.rule)
+			defer h.Rewrite(tc.what, nil)
+			_, err := c.Upload(ctx, "/", "up-"+tc.what+".bin", bytes.NewReader(data), int64(len(data)), time.Unix(1700000000, 0), nil)
+			if !errors.Is(err, model.ErrInvalidReply) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %v saying %q", err, model.ErrInvalidReply, tc.want)
+			}
+		})
+	}
+	t.Run("mkdir: new node reply without a node", func(t *testing.T) {
+		h.Rewrite("p", func(_, r []byte) []byte {
+			return editObject(r, func(m map[string]any) { m["f"] = []any{} })
+		})
+		defer h.Rewrite("p", nil)
+		if _, err := c.Mkdir(ctx, "/", "x"); !errors.Is(err, model.ErrInvalidReply) {
+			t.Fatalf("got %v, want %v", err, model.ErrInvalidReply)
+		}
+	})
+	if _, err := c.Upload(ctx, "/", "fine.bin", bytes.NewReader(data), int64(len(data)), time.Unix(1700000000, 0), nil); err != nil {
+		t.Fatalf("upload through the untouched proxy: %v", err)
+	}
+}

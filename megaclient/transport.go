@@ -171,6 +171,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if n, ok := rangeLength(req); ok && resp.StatusCode == http.StatusOK {
 		resp.Body = &dataBody{body: resp.Body, want: n}
+	} else if req.Method == http.MethodPost {
+		// An upload piece: the reply is empty or a completion token.
+		resp.Body = &cappedBody{body: resp.Body, max: maxUploadReply}
 	}
 	return resp, nil
 }

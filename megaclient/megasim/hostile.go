@@ -19,7 +19,8 @@ import (
 // server (or another client writing garbage into a shared folder). Every
 // request goes to the server unchanged; a rule registered for what the
 // request was — an API command by name ("us", "f", "g", ...), "sc" for
-// the event channel, "data" for download ranges — may replace the reply.
+// the event channel, "data" for download ranges, "upload" for upload
+// pieces — may replace the reply.
 // The proxy has a data host of its own, and the data URLs in replies are
 // rewritten to name it, so transfers go through it too.
 type Hostile struct {
@@ -189,6 +190,8 @@ func (h *Hostile) classify(r *http.Request, body []byte) (string, []byte) {
 		return "sc", []byte(r.URL.RawQuery)
 	case strings.HasPrefix(p, "/dl/"):
 		return "data", []byte(p)
+	case strings.HasPrefix(p, "/ul/"):
+		return "upload", []byte(p)
 	}
 	return "", nil
 }

@@ -154,7 +154,7 @@ func TestCLIBinaryAgainstHostileServer(t *testing.T) {
 
 // seedCLI stores a file in a new MEGA folder and returns name → handle
 // of the folder's entries.
-func seedCLI(t *testing.T, s *megasim.Server, dir, name string, data []byte) map[string]string {
+func seedCLI(t testing.TB, s *megasim.Server, dir, name string, data []byte) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	c, err := megaclient.Connect(ctx, megaclient.Options{Remote: "mega", Email: cliEmail, Password: cliPass, APIURL: s.URL(), HTTPClient: s.HTTPClient()})

@@ -7,7 +7,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/megatui/megatui/app"
 	"github.com/megatui/megatui/cli"
 )
 
@@ -15,8 +14,8 @@ import (
 var version = "dev"
 
 func main() {
-	if app.IsCrashMonitor() {
-		os.Exit(app.RunCrashMonitor())
+	if code, ok := cli.CrashMonitor(); ok {
+		os.Exit(code)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := cli.New(cli.ProcessEnv(), version).ExecuteContext(ctx)

@@ -393,6 +393,9 @@ func printCopySummary(stderr, stdout io.Writer, jobs []model.Job, t model.Totals
 	}
 	failed := 0
 	for _, j := range jobs {
+		if j.State == model.StateSkipped && strings.HasPrefix(j.Reason, transfer.SpecialFile) {
+			fmt.Fprintf(stderr, "skipped: %s: %s\n", model.DisplayName(j.Src.Display), j.Reason)
+		}
 		if j.State == model.StateFailed {
 			failed++
 			fmt.Fprintf(stderr, "failed: %s: %s\n", model.DisplayName(j.Src.Display), j.Err)

@@ -121,6 +121,34 @@ func TestCLIBinaryAgainstHostileServer(t *testing.T) {
 			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 		}
 	})
+	t.Run("local special files listed with their reason", func(t *testing.T) {
+		src := filepath.Join(t.TempDir(), "src")
+		if err := os.MkdirAll(src, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(src, "plain.txt"), []byte("plain"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mkfifo(filepath.Join(src, "pipe"), 0o644); err != nil {
+			t.Skipf("no FIFOs: %v", err)
+		}
+		if err := os.Symlink("loop", filepath.Join(src, "loop")); err != nil {
+			t.Fatal(err)
+		}
+		r := run(t, "copy", src, "mega:/special")
+		for _, want := range []string{
+			"skipped: " + filepath.Join(src, "pipe") + ": special file (named pipe)\n",
+			"skipped: " + filepath.Join(src, "loop") + ": special file (symbolic link, not followed)\n",
+			"copied 1 files (5 B), skipped 2, failed 0\n",
+		} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+			}
+		}
+		if r.code != 0 {
+			t.Errorf("exit %d", r.code)
+		}
+	})
 	t.Run("attribute blob go-mega panics on", func(t *testing.T) {
 		id := ents["f.bin"]
 		h.Rewrite("f", func(_, reply []byte) []byte {

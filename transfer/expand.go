@@ -370,22 +370,27 @@ func tooDeep(path string) error {
 	return fmt.Errorf("%s: %w: more than %d levels", path, model.ErrTooDeep, model.MaxTreeDepth)
 }
 
+// SpecialFile starts the reason of a local entry skipped because it is
+// neither a regular file nor a folder; summaries list these skips.
+const SpecialFile = "special file"
+
 // specialReason says why a local entry that is neither a regular file nor
 // a folder is skipped.
 func specialReason(m fs.FileMode) string {
+	what := "not a regular file"
 	switch {
 	case m&fs.ModeSymlink != 0:
-		return "symbolic link: not followed"
+		what = "symbolic link, not followed"
 	case m&fs.ModeNamedPipe != 0:
-		return "named pipe (FIFO): not a regular file"
+		what = "named pipe"
 	case m&fs.ModeSocket != 0:
-		return "socket: not a regular file"
+		what = "socket"
 	case m&fs.ModeCharDevice != 0:
-		return "character device: not a regular file"
+		what = "character device"
 	case m&fs.ModeDevice != 0:
-		return "block device: not a regular file"
+		what = "block device"
 	case m&fs.ModeIrregular != 0:
-		return "irregular file: not a regular file"
+		what = "irregular file"
 	}
-	return "not a regular file"
+	return SpecialFile + " (" + what + ")"
 }

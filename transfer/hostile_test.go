@@ -105,12 +105,12 @@ func TestLocalSpecialFilesSkippedWithReason(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"pipe":   "named pipe (FIFO): not a regular file",
-		"loop-a": "symbolic link: not followed",
-		"loop-b": "symbolic link: not followed",
+		"pipe":   "special file (named pipe)",
+		"loop-a": "special file (symbolic link, not followed)",
+		"loop-b": "special file (symbolic link, not followed)",
 	}
 	if err := syscall.Mknod(filepath.Join(src, "null"), syscall.S_IFCHR|0o644, 1<<8|3); err == nil {
-		want["null"] = "character device: not a regular file"
+		want["null"] = "special file (character device)"
 	}
 	rem := newFakeRemote()
 	e := start(t, Options{Remote: rem})

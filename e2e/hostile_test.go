@@ -16,7 +16,7 @@ import (
 
 // startHostileSim runs megasim in this process behind the rewriting
 // proxy, for an Env whose remote "mega" is the proxy.
-func startHostileSim(t *testing.T) (*megasim.Server, *megasim.Hostile, *Sim) {
+func startHostileSim(t testing.TB) (*megasim.Server, *megasim.Hostile, *Sim) {
 	t.Helper()
 	sim := &Sim{Email: "e2e@megatui.test", Password: "correct horse e2e", stderr: &lockedBuffer{}}
 	s, err := megasim.Start(megasim.Options{Accounts: []megasim.Account{{Email: sim.Email, Password: sim.Password}}})

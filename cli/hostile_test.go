@@ -169,6 +169,10 @@ func TestCLIBinaryAgainstHostileServer(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stdout, "[undecryptable "+id+"]") {
 			t.Fatalf("ls: exit %d, stdout %q, stderr %q; want the node listed as undecryptable", r.code, r.stdout, r.stderr)
 		}
+		warning := "megatui: warning: node " + id + " quarantined (listed as undecryptable): attributes of 17 bytes are not whole AES blocks\n"
+		if strings.Count(r.stderr, warning) != 1 {
+			t.Fatalf("ls: stderr %q, want the warning %q once", r.stderr, warning)
+		}
 		r = run(t, "copy", "mega:H:"+id, t.TempDir())
 		if r.code == 0 || !strings.Contains(r.stderr, "attributes of 17 bytes are not whole AES blocks: node quarantined") {
 			t.Fatalf("copy: exit %d, stderr %q", r.code, r.stderr)

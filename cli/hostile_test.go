@@ -149,6 +149,49 @@ func TestCLIBinaryAgainstHostileServer(t *testing.T) {
 			t.Errorf("exit %d", r.code)
 		}
 	})
+	t.Run("parent cycle and self-parent", func(t *testing.T) {
+		loop := seedCLI(t, s, "/loop/a/b", "in-b.txt", []byte("b"))
+		top := seedCLI(t, s, "/", "top.txt", []byte("t"))["loop"]
+		a := seedCLI(t, s, "/loop", "in-loop.txt", []byte("l"))["a"]
+		b := seedCLI(t, s, "/loop/a", "in-a.txt", []byte("a"))["b"]
+		self := loop["in-b.txt"]
+		h.Rewrite("f", func(_, reply []byte) []byte {
+			var rs []map[string]any
+			if json.Unmarshal(reply, &rs) != nil || len(rs) != 1 {
+				return nil
+			}
+			for _, n := range rs[0]["f"].([]any) {
+				switch nm := n.(map[string]any); nm["h"] {
+				case top:
+					nm["p"] = b // loop → a → b → loop
+				case self:
+					nm["p"] = self
+				}
+			}
+			out, _ := json.Marshal(rs)
+			return out
+		})
+		defer h.Rewrite("f", nil)
+		r := run(t, "ls", "-R", "mega:H:"+a)
+		if r.code != 0 || strings.Count(r.stderr, "quarantined") != 2 {
+			t.Fatalf("ls -R: exit %d, stdout %q, stderr %q; want it to end, with the cycle and the self-parent reported once each", r.code, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stderr, "its parents loop back to it") || !strings.Contains(r.stderr, "the node is its own parent") {
+			t.Fatalf("stderr %q lacks the reasons", r.stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		seen := map[string]bool{}
+		for _, l := range lines {
+			if seen[l] {
+				t.Fatalf("ls -R lists %q twice:\n%s", l, r.stdout)
+			}
+			seen[l] = true
+		}
+		r = run(t, "copy", "mega:H:"+a, t.TempDir())
+		if strings.Contains(r.stderr, "panic") {
+			t.Fatalf("copy: %s", r.stderr)
+		}
+	})
 	t.Run("attribute blob go-mega panics on", func(t *testing.T) {
 		id := ents["f.bin"]
 		h.Rewrite("f", func(_, reply []byte) []byte {

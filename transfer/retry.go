@@ -33,7 +33,7 @@ func classify(err error) errClass {
 		return classRateLimited
 	case errors.Is(err, model.ErrIntegrity):
 		return classIntegrity
-	case errors.Is(err, model.ErrDiskFull), errors.Is(err, model.ErrPermission), errors.Is(err, model.ErrQuarantined):
+	case diskFull(err), errors.Is(err, model.ErrPermission), errors.Is(err, model.ErrQuarantined):
 		return classPermanent // local faults, and what the server sent: trying again changes nothing
 	case errors.Is(err, model.ErrTryAgain), errors.Is(err, model.ErrUnreachable),
 		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
@@ -134,10 +134,16 @@ func failReason(err error) string {
 	case classIntegrity:
 		return "integrity check failed after retries: " + err.Error()
 	}
-	if errors.Is(err, model.ErrDiskFull) {
+	if diskFull(err) {
 		return "local disk full (free space and retry): " + err.Error()
 	}
 	return err.Error()
+}
+
+// diskFull reports whether err is the local disk (or quota) running out,
+// translated or not.
+func diskFull(err error) bool {
+	return errors.Is(err, model.ErrDiskFull) || errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
 
 // sleepCtx sleeps for d or until ctx ends.

@@ -253,3 +253,20 @@ func seedCLI(t testing.TB, s *megasim.Server, dir, name string, data []byte) map
 	}
 	return out
 }
+
+func TestCopySummaryCountsWhatWasCopied(t *testing.T) {
+	t.Parallel()
+	jobs := []model.Job{
+		{Src: model.Location{Display: "a"}, State: model.StateDone, Size: 5, Done: 5},
+		{Src: model.Location{Display: "b"}, State: model.StateFailed, Size: 1 << 20, Done: 700 << 10, Err: "local disk full"},
+		{Src: model.Location{Display: "c"}, State: model.StateSkipped, Size: 9, Reason: "identical file exists"},
+	}
+	tot := model.Totals{ByState: map[model.State]int{model.StateDone: 1, model.StateFailed: 1, model.StateSkipped: 1}, BytesDone: 5 + 700<<10}
+	var stderr, stdout bytes.Buffer
+	if n := printCopySummary(&stderr, &stdout, jobs, tot, nil, false, false); n != 1 {
+		t.Fatalf("failures: %d, want 1", n)
+	}
+	if want := "failed: b: local disk full\ncopied 1 files (5 B), skipped 1, failed 1\n"; stderr.String() != want {
+		t.Fatalf("summary:\n%s\nwant:\n%s", stderr.String(), want)
+	}
+}

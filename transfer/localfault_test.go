@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -214,5 +215,21 @@ func rerunAsNobody(t *testing.T, name string) {
 	}
 	if !strings.Contains(string(out), "--- PASS: "+name) {
 		t.Fatalf("%s did not run as user nobody:\n%s", name, out)
+	}
+}
+
+func TestBadReplyRetriedAndShownForWhatItIs(t *testing.T) {
+	t.Parallel()
+	bad := fmt.Errorf("download: %w: download URL: empty (%w)", model.ErrInvalidReply, model.ErrTryAgain)
+	p := RetryPolicy{}.withDefaults()
+	c := classify(bad)
+	if !p.retryable(1, c) || p.retryable(p.MaxAttempts, c) {
+		t.Fatalf("a bad URL: retryable on attempt 1 %v, on the last %v; want bounded retries", p.retryable(1, c), p.retryable(p.MaxAttempts, c))
+	}
+	if got, want := waitReason(c, 2*time.Second), "invalid reply from the server, retry in 2 s"; got != want {
+		t.Fatalf("wait reason %q, want %q", got, want)
+	}
+	if classify(fmt.Errorf("download: %w: download size 9 for a file of 3 bytes", model.ErrInvalidReply)) != classPermanent {
+		t.Fatal("a wrong size claim is retried")
 	}
 }

@@ -21,6 +21,9 @@ const (
 	classRateLimited
 	classIntegrity
 	classQuota
+	// classBadReply: a malformed reply worth another try (a bad data
+	// URL, a body cut short); retried as transient, shown for what it is.
+	classBadReply
 )
 
 func classify(err error) errClass {
@@ -35,6 +38,8 @@ func classify(err error) errClass {
 		return classIntegrity
 	case diskFull(err), errors.Is(err, model.ErrPermission), errors.Is(err, model.ErrQuarantined):
 		return classPermanent // local faults, and what the server sent: trying again changes nothing
+	case errors.Is(err, model.ErrInvalidReply) && errors.Is(err, model.ErrTryAgain):
+		return classBadReply
 	case errors.Is(err, model.ErrTryAgain), errors.Is(err, model.ErrUnreachable),
 		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EPIPE):
@@ -98,7 +103,7 @@ func (p RetryPolicy) delay(attempt int, c errClass) time.Duration {
 // retryable reports whether a failure of class c on attempt may be retried.
 func (p RetryPolicy) retryable(attempt int, c errClass) bool {
 	switch c {
-	case classTransient, classRateLimited:
+	case classTransient, classRateLimited, classBadReply:
 		return attempt < p.MaxAttempts
 	case classIntegrity:
 		return attempt < p.IntegrityAttempts
@@ -116,6 +121,8 @@ func waitReason(c errClass, d time.Duration) string {
 		what = "rate limited"
 	case classIntegrity:
 		what = "integrity check failed"
+	case classBadReply:
+		what = "invalid reply from the server"
 	}
 	if secs < 1 {
 		return what + ", retrying"

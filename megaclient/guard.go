@@ -180,17 +180,29 @@ func (t *transport) noteSC(good bool) time.Duration {
 // hand-over (go-mega must pick it up) or by closing, then answers the poll
 // with "try again", which go-mega takes silently.
 func (t *transport) scBackoff(req *http.Request, d time.Duration) (*http.Response, error) {
+	if !t.pause(req, d) {
+		if t.ctx.Err() != nil {
+			return t.park(req)
+		}
+		return nil, req.Context().Err()
+	}
+	return localResponse(req, []byte("-3")), nil
+}
+
+// pause waits d, cut short by a node hand-over; it reports false when
+// closing or the request's end cut it.
+func (t *transport) pause(req *http.Request, d time.Duration) bool {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
 	case <-timer.C:
 	case <-t.link.wake:
 	case <-t.ctx.Done():
-		return t.park(req)
+		return false
 	case <-req.Context().Done():
-		return nil, req.Context().Err()
+		return false
 	}
-	return localResponse(req, []byte("-3")), nil
+	return true
 }
 
 // dataBody holds a download range's body to the length asked for: go-mega

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -448,4 +449,29 @@ func TestHostileUploadReplies(t *testing.T) {
 	if _, err := c.Upload(ctx, "/", "fine.bin", bytes.NewReader(data), int64(len(data)), time.Unix(1700000000, 0), nil); err != nil {
 		t.Fatalf("upload through the untouched proxy: %v", err)
 	}
+}
+
+func TestHostileWaitURLFailingBacksOff(t *testing.T) {
+	t.Parallel()
+	s, h := startHostile(t)
+	c, err := connectVia(t, h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := connect(t, s, nil)
+	var polls atomic.Int32
+	h.Rewrite("sc", func(_, _ []byte) []byte { polls.Add(1); return nil })
+	h.Status("wait", http.StatusInternalServerError)
+	if _, err := other.Mkdir(context.Background(), "/", "poke"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	h.Status("wait", 0)
+	if n, w := polls.Load(), h.Hits("wait"); n > 12 || w == 0 {
+		t.Fatalf("%d polls and %d failed waits in 2 s: want a few of each", n, w)
+	}
+	if _, err := other.Mkdir(context.Background(), "/", "after-wait"); err != nil {
+		t.Fatal(err)
+	}
+	waitLong(t, func() bool { _, err := c.Stat(context.Background(), "/after-wait"); return err == nil })
 }

@@ -78,7 +78,7 @@ func newMoveCmd(env Env) *cobra.Command {
 }
 
 func copyFlags(cmd *cobra.Command, o *copyOptions) {
-	cmd.Flags().IntVar(&o.transfers, "transfers", 4, "files transferred in parallel")
+	cmd.Flags().IntVar(&o.transfers, "transfers", config.DefaultTransfers, "files transferred in parallel")
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "show what would be copied, change nothing")
 	cmd.Flags().StringVar(&o.conflict, "conflict", "skip", "when a different file exists: skip, overwrite or rename")
 	cmd.Flags().StringVar(&o.bwlimit, "bwlimit", "", "bandwidth limit for all transfers together, e.g. 10M (bytes per second)")

@@ -427,9 +427,40 @@ func (t *throttle) state() model.Throttle {
 // EAGAIN, a dropped connection).
 func (c *Client) Throttle() model.Throttle { return c.throttle.state() }
 
+// maxChunksInFlight bounds the chunks of all transfers of one Client
+// together, and with them the chunk buffers (1 MiB each): many big files
+// at once share it instead of each holding ChunkWorkers buffers.
+const maxChunksInFlight = 64
+
+// chunkSlots is a Client-wide semaphore of maxChunksInFlight.
+type chunkSlots chan struct{}
+
+func (s chunkSlots) acquire(ctx context.Context) error {
+	if s == nil {
+		return nil
+	}
+	select {
+	case s <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s chunkSlots) release() {
+	if s != nil {
+		<-s
+	}
+}
+
 // runChunks calls fn for each chunk index in idx, at most throttle-limit
-// at once, stopping at the first error or when ctx ends.
+// at once (and each holding one of slots, when given), stopping at the
+// first error or when ctx ends.
 func runChunks(ctx context.Context, idx []int, th *throttle, fn func(ctx context.Context, i int) error) error {
+	return runChunkSlots(ctx, idx, th, nil, fn)
+}
+
+func runChunkSlots(ctx context.Context, idx []int, th *throttle, slots chunkSlots, fn func(ctx context.Context, i int) error) error {
 	g, gctx := errgroup.WithContext(ctx)
 	var mu sync.Mutex
 	cond := sync.NewCond(&mu)
@@ -451,13 +482,19 @@ func runChunks(ctx context.Context, idx []int, th *throttle, fn func(ctx context
 		}
 		inflight++
 		mu.Unlock()
+		done := func() {
+			mu.Lock()
+			inflight--
+			cond.Broadcast()
+			mu.Unlock()
+		}
+		if err := slots.acquire(gctx); err != nil {
+			done()
+			break
+		}
 		g.Go(func() error {
-			defer func() {
-				mu.Lock()
-				inflight--
-				cond.Broadcast()
-				mu.Unlock()
-			}()
+			defer done()
+			defer slots.release()
 			return fn(gctx, i)
 		})
 	}

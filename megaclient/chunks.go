@@ -196,11 +196,11 @@ func (e *pieceError) Error() string {
 	}
 }
 
-func (e *pieceError) Unwrap() error {
+func (e *pieceError) Unwrap() []error {
 	if e.restart || e.retry {
-		return model.ErrTryAgain
+		return []error{model.ErrTryAgain, e.cause}
 	}
-	return e.cause
+	return []error{e.cause}
 }
 
 // reason is why the data path slowed down after this error, in words
@@ -306,16 +306,16 @@ func getRange(ctx context.Context, hc *http.Client, url string, pos int64, dst [
 		return pe
 	}
 	if resp.ContentLength >= 0 && resp.ContentLength != int64(len(dst)) {
-		return &pieceError{op: op, cause: fmt.Errorf("range of %d bytes, want %d", resp.ContentLength, len(dst)), retry: true}
+		return &pieceError{op: op, cause: invalidReply("download body of %d bytes for a range of %d", resp.ContentLength, len(dst)), retry: true}
 	}
 	if _, err := io.ReadFull(resp.Body, dst); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return &pieceError{op: op, cause: fmt.Errorf("short range: %w", err), retry: true}
+		return &pieceError{op: op, cause: invalidReply("download body of fewer than the %d bytes asked (%v)", len(dst), err), retry: true}
 	}
 	if n, _ := resp.Body.Read(make([]byte, 1)); n > 0 {
-		return &pieceError{op: op, cause: errors.New("range longer than asked"), retry: true}
+		return &pieceError{op: op, cause: invalidReply("download body longer than the range asked (%d bytes)", len(dst)), retry: true}
 	}
 	return nil
 }

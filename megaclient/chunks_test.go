@@ -75,31 +75,17 @@ func TestDataPathInteroperatesWithGoMega(t *testing.T) {
 		if err := m.DownloadFile(gn, out, nil); err != nil {
 			t.Fatalf("size %d: go-mega download of our upload: %v", size, err)
 		}
-		var buf bytes.Buffer
-		if err := c.Download(ctx, e.ID, writerAtBuffer{&buf, int64(size)}, nil); err != nil {
+		var got memFile // chunks arrive concurrently
+		if err := c.Download(ctx, e.ID, &got, nil); err != nil {
 			t.Fatalf("size %d: our download of our upload: %v", size, err)
 		}
-		if !bytes.Equal(buf.Bytes()[:size], data) {
+		if !bytes.Equal(got.buf, data) {
 			t.Fatalf("size %d: content differs", size)
 		}
 		if err := c.Delete(ctx, e.ID, true); err != nil {
 			t.Fatal(err)
 		}
 	}
-}
-
-// writerAtBuffer is an io.WriterAt over a buffer of a known size.
-type writerAtBuffer struct {
-	b    *bytes.Buffer
-	size int64
-}
-
-func (w writerAtBuffer) WriteAt(p []byte, off int64) (int, error) {
-	if w.b.Len() < int(w.size) {
-		w.b.Write(make([]byte, int(w.size)-w.b.Len()))
-	}
-	copy(w.b.Bytes()[off:], p)
-	return len(p), nil
 }
 
 func TestThrottleHalvesAndRecovers(t *testing.T) {

@@ -25,13 +25,20 @@ func (t *transport) roundTripSC(req *http.Request) (*http.Response, error) {
 		return localResponse(req, out), nil
 	}
 	resp, err := t.base.RoundTrip(req)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		return resp, err
+	if err != nil {
+		return nil, err // go-mega backs off after a transport error itself
 	}
-	reply, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return t.scBackoff(req, t.noteSC(false))
+	}
+	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxEventsReply+1))
 	resp.Body.Close()
 	if err != nil {
 		return nil, err
+	}
+	if len(reply) > maxEventsReply {
+		return t.scBackoff(req, t.noteSC(false))
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(reply))
 	resp.ContentLength = int64(len(reply))
@@ -44,14 +51,11 @@ func (t *transport) roundTripSC(req *http.Request) (*http.Response, error) {
 			// for ever; the next command re-logs in on a new instance.
 			return t.park(req)
 		}
-		return resp, nil
+		return t.scBackoff(req, t.noteSC(false))
 	}
-	var ev struct {
-		W string            `json:"w"`
-		A []json.RawMessage `json:"a"`
-	}
-	if json.Unmarshal(reply, &ev) != nil {
-		return resp, nil
+	ev, err := validateEventsReply(reply)
+	if err != nil {
+		return t.scBackoff(req, t.noteSC(false))
 	}
 	if ev.W != "" {
 		t.mu.Lock()
@@ -59,6 +63,7 @@ func (t *transport) roundTripSC(req *http.Request) (*http.Response, error) {
 		t.mu.Unlock()
 		return resp, nil // go-mega ignores packets next to a wait URL; so do we
 	}
+	t.noteSC(true)
 	changed := map[string]bool{}
 	tr := t.hub().tree
 	forGoMega := make([]json.RawMessage, 0, len(ev.A))
@@ -67,8 +72,8 @@ func (t *transport) roundTripSC(req *http.Request) (*http.Response, error) {
 		if json.Unmarshal(raw, &p) != nil {
 			continue
 		}
-		if kept := t.filterPacket(p, raw); kept != nil {
-			forGoMega = append(forGoMega, kept)
+		if _, err := validatePacket(&p); err != nil {
+			continue // neither applied nor handed to go-mega
 		}
 		var c map[string]bool
 		switch p.A {
@@ -83,6 +88,11 @@ func (t *transport) roundTripSC(req *http.Request) (*http.Response, error) {
 		}
 		for k := range c {
 			changed[k] = true
+		}
+		// After the tree took the packet: it knows which of its nodes are
+		// quarantined (invalid, or closing a parent cycle).
+		if kept := t.filterPacket(p, raw); kept != nil {
+			forGoMega = append(forGoMega, kept)
 		}
 	}
 	if len(changed) > 0 && t.hub().notify != nil {
@@ -106,12 +116,11 @@ func (t *transport) roundTripSC(req *http.Request) (*http.Response, error) {
 // brings its node back), and every deletion. Other nodes reach it only
 // when megaclient hands them over.
 func (t *transport) filterPacket(p packet, raw json.RawMessage) json.RawMessage {
-	if t.known == nil {
-		return raw
-	}
+	tr := t.hub().tree
+	known := func(h string) bool { return (t.known == nil || t.known(h)) && tr.usable(h) }
 	switch p.A {
 	case "u":
-		if !t.known(p.N) {
+		if !known(p.N) {
 			return nil
 		}
 	case "t":
@@ -124,7 +133,7 @@ func (t *transport) filterPacket(p packet, raw json.RawMessage) json.RawMessage 
 		}
 		kept := body.F[:0]
 		for i, n := range body.F {
-			if i < len(p.T.F) && t.known(p.T.F[i].H) {
+			if i < len(p.T.F) && known(p.T.F[i].H) {
 				kept = append(kept, n)
 			}
 		}

@@ -146,7 +146,8 @@ func transferError(what string, err error) error {
 		return nil
 	}
 	if sentinel(err) == nil && !errors.Is(err, model.ErrIntegrity) && !errors.Is(err, model.ErrNotFound) &&
-		!errors.Is(err, model.ErrSessionExpired) && !errors.Is(err, model.ErrTryAgain) && !errors.Is(err, model.ErrAccess) {
+		!errors.Is(err, model.ErrSessionExpired) && !errors.Is(err, model.ErrTryAgain) && !errors.Is(err, model.ErrAccess) &&
+		!errors.Is(err, model.ErrInvalidReply) && !errors.Is(err, model.ErrQuarantined) {
 		return fmt.Errorf("%s: %w: %v", what, model.ErrTryAgain, err)
 	}
 	return translate(what, err)
@@ -166,7 +167,10 @@ func (c *Client) withWorker(ctx context.Context, what string, fn func(w *worker)
 		if err != nil {
 			return transferError(what, err)
 		}
-		err = fn(w)
+		err = guard(model.ErrInvalidReply, func() error { return fn(w) })
+		if ierr := w.tr.takeInvalid(); ierr != nil {
+			err = ierr
+		}
 		c.pool.put(w)
 		if errors.Is(err, mega.ESID) && attempt == 0 {
 			m, cerr := c.current()
@@ -497,6 +501,9 @@ func (c *Client) DownloadResume(ctx context.Context, ref string, dst io.WriterAt
 	h, err := c.resolve(ref)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
+	}
+	if why := c.tree.quarantine(h); why != nil {
+		return fmt.Errorf("%s: node %s: %v: %w", what, h, why, model.ErrQuarantined)
 	}
 	inf, _ := c.tree.info(h)
 	if inf.kind != typeFile {

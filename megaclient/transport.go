@@ -55,6 +55,7 @@ type hub struct {
 	progress  func(read, total int64)
 	notify    func(changed map[string]bool)
 	onExpired func()
+	login     atomic.Pointer[loginCheck] // a password login in progress
 }
 
 type transport struct {
@@ -75,6 +76,8 @@ type transport struct {
 
 	mu      sync.Mutex
 	waitURL string
+	invalid error // why the last reply was refused (see takeInvalid)
+	scBad   int   // malformed event replies in a row (see scBackoff)
 }
 
 func newTransport(base http.RoundTripper, h *hub, worker bool) *transport {
@@ -151,12 +154,25 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		stop()
 		if err != nil {
 			cancel()
+			if req.Context().Err() == nil && t.ctx.Err() == nil {
+				t.noteSC(false)
+			}
 			return nil, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.noteSC(false) // a wait URL that fails would be fetched flat out
 		}
 		resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
 		return resp, nil
 	}
-	return t.base.RoundTrip(req)
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if n, ok := rangeLength(req); ok && resp.StatusCode == http.StatusOK {
+		resp.Body = &dataBody{body: resp.Body, want: n}
+	}
+	return resp, nil
 }
 
 // park blocks go-mega's poller for good (see close) and reports that it
@@ -250,6 +266,9 @@ func (t *transport) roundTripCS(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return resp, err
 	}
+	if name == "f" && len(cmds) == 1 {
+		return t.streamFetch(req, resp, cmds[0])
+	}
 	var reply []byte
 	if name == "f" && t.hub().progress != nil {
 		reply, err = readWithProgress(resp.Body, resp.ContentLength, t.hub().progress)
@@ -261,6 +280,13 @@ func (t *transport) roundTripCS(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if len(cmds) == 1 {
+		if err := t.checkReply(name, cmds[0], reply); err != nil {
+			// Answered locally with "bad arguments", so go-mega fails at
+			// once without reading the reply; the operation reads why
+			// with takeInvalid.
+			t.setInvalid(err)
+			return localResponse(req, []byte(strconv.Itoa(codeArgs))), nil
+		}
 		if slim := t.observeCS(name, cmds[0], reply); slim != nil {
 			reply = slim
 		}

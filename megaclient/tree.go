@@ -3,6 +3,7 @@ package megaclient
 import (
 	"crypto/aes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -47,6 +48,22 @@ type node struct {
 	attrs    Attrs
 	badAttr  bool
 	children map[string]*node
+	invalid  error // quarantined: what is wrong with the node (see validateNode)
+	cycle    bool  // quarantined: attaching it would close a parent cycle
+	// The node's keys in the duplicate index, while dupIn (see dupindex.go).
+	dupName, dupFold uint64
+	dupIn            bool
+}
+
+// quarantineLocked returns why a node is quarantined, or nil.
+func (n *node) quarantineLocked() error {
+	switch {
+	case n.invalid != nil:
+		return n.invalid
+	case n.cycle:
+		return errors.New("its parents loop back to it")
+	}
+	return nil
 }
 
 // tree is the account's node index, fed by the transport from every `f`
@@ -71,6 +88,13 @@ type tree struct {
 	inbox       string
 	trash       string
 	loaded      bool
+	// reported holds the quarantined nodes already reported (onQuarantine
+	// is called once per node and reason).
+	reported     map[string]string
+	onQuarantine func(h string, why error)
+	dup          *dupIndex     // nil until duplicates are first counted
+	lastOwner    string        // the owner handle interned while loading
+	quarantined  []quarantined // reported while loading as a staging tree
 }
 
 func newTree() *tree {
@@ -90,6 +114,7 @@ func (t *tree) setPrivk(privk string) {
 }
 
 func (t *tree) retryUndecodedLocked() {
+	t.resetDupLocked(true)
 	for _, n := range t.nodes {
 		if n.decoded && n.key == nil {
 			n.decoded = false
@@ -198,40 +223,6 @@ func (t *tree) setMaster(key []byte, user string) {
 	t.retryUndecodedLocked() // now that the key is known
 }
 
-// fetchReply is the part of an `f` reply megaclient reads.
-type fetchReply struct {
-	F  []rawNode `json:"f"`
-	OK []struct {
-		H string `json:"h"`
-		K string `json:"k"`
-	} `json:"ok"`
-	U []struct {
-		U string `json:"u"`
-		C int    `json:"c"`
-	} `json:"u"`
-	SN string `json:"sn"`
-}
-
-// load replaces the whole tree with the content of an `f` reply.
-func (t *tree) load(r *fetchReply) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.nodes = make(map[string]*node, len(r.F))
-	t.orphans = map[string]map[string]*node{}
-	for _, ok := range r.OK {
-		t.setShareKeyLocked(ok.H, ok.K)
-	}
-	for _, u := range r.U {
-		if u.C == 2 { // c=2 marks the account's own user
-			t.user = u.U
-		}
-	}
-	for i := range r.F {
-		t.addLocked(r.F[i], nil)
-	}
-	t.loaded = true
-}
-
 // add inserts or updates nodes (a `p` reply or a `t` packet) and returns the
 // folders whose content changed.
 func (t *tree) add(nodes []rawNode) map[string]bool {
@@ -245,6 +236,11 @@ func (t *tree) add(nodes []rawNode) map[string]bool {
 }
 
 func (t *tree) addLocked(r rawNode, changed map[string]bool) {
+	verr := validateNode(&r)
+	if !isHandle(r.H, 8) {
+		t.reportLocked(r.H, verr)
+		return // nothing to address it by
+	}
 	switch r.T {
 	case typeRoot:
 		t.root = r.H
@@ -267,15 +263,25 @@ func (t *tree) addLocked(r rawNode, changed map[string]bool) {
 				changed[n.raw.P] = true
 			}
 		}
+		t.unindexLocked(n)
 		children := n.children
-		*n = node{raw: r, children: children}
+		*n = node{raw: r, children: children, invalid: verr}
 	} else {
-		n = &node{raw: r}
+		n = &node{raw: r, invalid: verr}
 		if kids, ok := t.orphans[r.H]; ok {
 			n.children = kids
 			delete(t.orphans, r.H)
 		}
 		t.nodes[r.H] = n
+	}
+	if verr != nil {
+		t.reportLocked(r.H, verr)
+	}
+	if r.P != "" && changed != nil && t.closesCycleLocked(r.H, r.P) {
+		// Loaded trees are checked once, whole (breakCyclesLocked).
+		n.cycle = true
+		t.reportLocked(r.H, n.quarantineLocked())
+		return
 	}
 	if r.P != "" {
 		if p, ok := t.nodes[r.P]; ok {
@@ -293,6 +299,7 @@ func (t *tree) addLocked(r rawNode, changed map[string]bool) {
 			changed[r.P] = true
 		}
 	}
+	t.indexLocked(n)
 }
 
 func (t *tree) detachLocked(n *node) {
@@ -342,8 +349,14 @@ func (t *tree) setAttr(h, attr string) map[string]bool {
 	if !ok {
 		return nil
 	}
+	t.unindexLocked(n)
 	n.raw.A = attr
 	n.decoded = false
+	n.invalid = validateNode(&n.raw)
+	if n.invalid != nil {
+		t.reportLocked(h, n.invalid)
+	}
+	t.indexLocked(n)
 	return map[string]bool{n.raw.P: true}
 }
 
@@ -379,6 +392,7 @@ func (t *tree) remove(h string, moved bool) map[string]bool {
 	t.detachLocked(n)
 	var drop func(n *node)
 	drop = func(n *node) {
+		t.unindexLocked(n)
 		delete(t.nodes, n.raw.H)
 		for _, c := range n.children {
 			drop(c)
@@ -395,6 +409,10 @@ func (t *tree) decodeLocked(n *node) {
 	}
 	n.decoded = true
 	if n.raw.T != typeFile && n.raw.T != typeDir {
+		return
+	}
+	if n.invalid != nil {
+		n.key, n.attrs, n.badAttr = nil, Attrs{}, true
 		return
 	}
 	if t.master == nil {
@@ -650,6 +668,9 @@ func (t *tree) exportNode(h string) ([]byte, error) {
 	n, ok := t.nodes[h]
 	if !ok {
 		return nil, fmt.Errorf("node %s: %w", h, model.ErrNotFound)
+	}
+	if why := n.quarantineLocked(); why != nil {
+		return nil, fmt.Errorf("node %s: %v: %w", h, why, model.ErrQuarantined)
 	}
 	r := n.raw
 	if r.T == typeFile || r.T == typeDir {

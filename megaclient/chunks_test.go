@@ -10,6 +10,7 @@ import (
 
 	mega "github.com/t3rm1n4l/go-mega"
 
+	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
 )
 
@@ -127,5 +128,49 @@ func TestPieceErrorsAreClassified(t *testing.T) {
 	pe := &pieceError{op: "x", status: 500, retry: true}
 	if !errors.Is(pe, model.ErrTryAgain) || pe.reason() != "server errors (HTTP 500)" {
 		t.Errorf("HTTP 500 piece error: %v, reason %q", pe, pe.reason())
+	}
+}
+
+// TestFailedChunkIsResentAlone: with a quarter of the requests answered
+// HTTP 500, the file still goes up and comes back intact, and each
+// failure costs at most one more request for that chunk — never a restart
+// of the file. (A 500 on an API command is retried by go-mega and only
+// loosens the bound.)
+func TestFailedChunkIsResentAlone(t *testing.T) {
+	t.Parallel()
+	s := startSim(t)
+	c := connect(t, s, nil)
+	ctx := context.Background()
+	const size = 6<<20 + 999
+	data := make([]byte, size)
+	_, _ = rand.Read(data)
+	chunks := len(chunkList(size))
+	s.SetFaults(megasim.Faults{HTTP500Rate: 0.25})
+
+	pieces0, faults0 := s.CommandCount("upload-piece"), s.FaultCount("http500")
+	e, err := c.Upload(ctx, "/", "f.bin", bytes.NewReader(data), size, time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pieces, faults := s.CommandCount("upload-piece")-pieces0, s.FaultCount("http500")-faults0
+	if faults == 0 || pieces < chunks || pieces > chunks+faults {
+		t.Fatalf("upload: %d pieces for %d chunks and %d HTTP 500s; want between %d and %d", pieces, chunks, faults, chunks, chunks+faults)
+	}
+
+	ranges0, faults0 := s.CommandCount("download-range"), s.FaultCount("http500")
+	var got memFile
+	if err := c.Download(ctx, e.ID, &got, nil); err != nil {
+		t.Fatal(err)
+	}
+	ranges, faults := s.CommandCount("download-range")-ranges0, s.FaultCount("http500")-faults0
+	if !bytes.Equal(got.buf, data) {
+		t.Fatal("downloaded content differs")
+	}
+	// A range answered 500 is not counted as served.
+	if ranges != chunks {
+		t.Fatalf("download: %d ranges served for %d chunks (%d HTTP 500s); want each chunk once", ranges, chunks, faults)
+	}
+	if st := c.Throttle(); st.Slowdowns == 0 || st.Reason == "" {
+		t.Errorf("throttle after failures: %+v, want slow-downs with a reason", st)
 	}
 }

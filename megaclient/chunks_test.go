@@ -89,20 +89,20 @@ func TestDataPathInteroperatesWithGoMega(t *testing.T) {
 	}
 }
 
-func TestThrottleHalvesAndRecovers(t *testing.T) {
+func TestThrottleBacksOffAndRecovers(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(0, 0)
 	th := newThrottle(8)
 	th.now = func() time.Time { return now }
 	th.failure("server errors (HTTP 500)")
 	th.failure("server errors (HTTP 500)") // same burst
-	if st := th.state(); st.Chunks != 4 || st.Slowdowns != 1 || st.Reason != "server errors (HTTP 500)" {
-		t.Fatalf("after a burst: got %+v, want 4 chunks, 1 slow-down", st)
+	if st := th.state(); st.Chunks != 6 || st.Slowdowns != 1 || st.Reason != "server errors (HTTP 500)" {
+		t.Fatalf("after a burst: got %+v, want 6 chunks, 1 slow-down", st)
 	}
 	now = now.Add(time.Second)
 	th.failure("connections dropped")
-	if st := th.state(); st.Chunks != 2 || st.Reason != "connections dropped" {
-		t.Fatalf("after a second burst: got %+v, want 2 chunks", st)
+	if st := th.state(); st.Chunks != 4 || st.Reason != "connections dropped" {
+		t.Fatalf("after a second burst: got %+v, want 4 chunks", st)
 	}
 	for i := 0; i < 1000 && th.limit() < 8; i++ {
 		th.success()
@@ -170,7 +170,9 @@ func TestFailedChunkIsResentAlone(t *testing.T) {
 	if ranges != chunks {
 		t.Fatalf("download: %d ranges served for %d chunks (%d HTTP 500s); want each chunk once", ranges, chunks, faults)
 	}
-	if st := c.Throttle(); st.Slowdowns == 0 || st.Reason == "" {
-		t.Errorf("throttle after failures: %+v, want slow-downs with a reason", st)
+	// By now it may have recovered (and dropped its reason), but it did
+	// slow down.
+	if st := c.Throttle(); st.Slowdowns == 0 {
+		t.Errorf("throttle after failures: %d slow-downs, want some", st.Slowdowns)
 	}
 }

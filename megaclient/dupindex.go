@@ -1,7 +1,11 @@
 package megaclient
 
 import (
+	"bytes"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/json"
 	"fmt"
 	"hash/maphash"
 	"reflect"
@@ -97,11 +101,46 @@ func (t *tree) nameLocked(n *node) (string, bool) {
 	if key == nil {
 		return "", false
 	}
-	a, err := decryptAttrs(key, n.raw.A)
-	if err != nil {
-		return "", false
+	name, err := decryptName(key, n.raw.A)
+	return name, err == nil
+}
+
+// decryptName is decryptAttrs for the name alone: it reads the same
+// attributes the same way, without building the map of the others.
+func decryptName(nodeKey []byte, enc string) (string, error) {
+	buf, err := b64decode(enc)
+	if err != nil || len(buf) == 0 || len(buf)%aes.BlockSize != 0 {
+		return "", errBadAttr
 	}
-	return a.Name, true
+	blk, err := aes.NewCipher(attrKey(nodeKey))
+	if err != nil {
+		return "", err
+	}
+	cipher.NewCBCDecrypter(blk, make([]byte, aes.BlockSize)).CryptBlocks(buf, buf)
+	if !bytes.HasPrefix(buf, []byte("MEGA{")) {
+		return "", errBadAttr
+	}
+	js := bytes.TrimRight(buf[4:], "\x00")
+	if bytes.Contains(js, []byte(`"N"`)) || bytes.IndexByte(js, '\\') >= 0 {
+		// encoding/json matches struct fields case-insensitively, and
+		// escaped keys could spell "N": the full parse decides.
+		a, err := parseAttrJSON(js)
+		return a.Name, err
+	}
+	var a struct {
+		N json.RawMessage `json:"n"`
+	}
+	if err := json.Unmarshal(js, &a); err != nil {
+		return "", errBadAttr
+	}
+	if a.N == nil {
+		return "", nil
+	}
+	name, ok := unquoteRaw(a.N)
+	if !ok {
+		return "", errBadAttr
+	}
+	return name, nil
 }
 
 // indexLocked adds a file or folder to the duplicate index, if there is one.

@@ -2,6 +2,8 @@ package megaclient
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +159,45 @@ func TestDuplicateCountChecksCandidates(t *testing.T) {
 	}
 	if _, err := c.CountDuplicateGroups(ctx, "/nope", nil); err == nil {
 		t.Error("count in a missing folder: got no error")
+	}
+}
+
+func TestDecryptNameAgreesWithDecryptAttrs(t *testing.T) {
+	t.Parallel()
+	key := []byte("0123456789abcdef0123456789ABCDEF")
+	seal := func(js string) string {
+		plain := append([]byte("MEGA"), js...)
+		if pad := len(plain) % aes.BlockSize; pad != 0 {
+			plain = append(plain, make([]byte, aes.BlockSize-pad)...)
+		}
+		blk, _ := aes.NewCipher(attrKey(key))
+		cipher.NewCBCEncrypter(blk, make([]byte, aes.BlockSize)).CryptBlocks(plain, plain)
+		return b64encode(plain)
+	}
+	for _, js := range []string{
+		`{"n":"plain.txt","c":"AAAA"}`,
+		`{"c":"AAAA","n":"last"}`,
+		`{"N":"upper key"}`,
+		`{"n":"lower","N":"upper"}`,
+		`{"\u006e":"escaped key"}`,
+		`{"n":"tab\tand \"quotes\" and \u00e9"}`,
+		"{\"n\":\"invalid \xff\xfe utf-8\"}",
+		`{"n":"a","n":"b"}`,
+		`{"c":"no name"}`,
+		`{"n":null}`,
+		`{"n":42}`,
+		`{"n":"x"} trailing`,
+		`["n","x"]`,
+		`{"n":"nested","x":{"n":"inner"}}`,
+	} {
+		enc := seal(js)
+		a, aerr := decryptAttrs(key, enc)
+		name, nerr := decryptName(key, enc)
+		if (aerr == nil) != (nerr == nil) || aerr == nil && name != a.Name {
+			t.Errorf("%s: decryptName gives %q, %v; decryptAttrs %q, %v", js, name, nerr, a.Name, aerr)
+		}
+	}
+	if _, err := decryptName(key, "not base64!"); err == nil {
+		t.Error("bad base64: got no error")
 	}
 }

@@ -4,9 +4,9 @@
 // live data before a collection: a client holding the node tree of a
 // million-node account (about 550 MiB) would then sit at over 1 GiB of
 // memory. A soft memory limit makes the collector run earlier instead.
-// The limit follows the live heap (never under Floor, and 1.5 times the
+// The limit follows the live heap (never under Floor, and 1.25 times the
 // live data above it), so a much larger account does not make the
-// collector run without pause: it then behaves as GOGC=50.
+// collector run without pause: it then behaves as GOGC=25.
 package memlimit
 
 import (
@@ -24,7 +24,7 @@ const every = 2 * time.Second
 
 // For returns the limit for live bytes of live data.
 func For(live uint64) int64 {
-	return int64(max(Floor, live+live/2))
+	return int64(max(Floor, live+live/4))
 }
 
 // Start sets the limit and keeps it following the live heap until ctx

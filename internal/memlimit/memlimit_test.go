@@ -15,9 +15,9 @@ func TestFor(t *testing.T) {
 	}{
 		{"nothing live", 0, Floor},
 		{"a small account", 100 << 20, Floor},
-		{"just under the floor's reach", 512 << 20, Floor},
-		{"a million nodes", 600 << 20, 900 << 20},
-		{"five million nodes", 3 << 30, 4608 << 20},
+		{"just under the floor's reach", 614 << 20, Floor},
+		{"past it", 800 << 20, 1000 << 20},
+		{"five million nodes", 3 << 30, 3840 << 20},
 	} {
 		if got := For(tc.live); got != tc.want {
 			t.Errorf("%s: For(%d) = %d, want %d", tc.name, tc.live, got, tc.want)

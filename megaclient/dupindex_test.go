@@ -201,3 +201,53 @@ func TestDecryptNameAgreesWithDecryptAttrs(t *testing.T) {
 		t.Error("bad base64: got no error")
 	}
 }
+
+// TestDuplicateCountWhileChanging: changes that land while the index is
+// being built (between its chunks) leave it exact.
+func TestDuplicateCountWhileChanging(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startSim(t)
+	if _, err := s.SeedTree(testEmail, megasim.SeedOptions{Password: testPass, Nodes: 3 * dupChunk, FanOut: 100, SubFolders: 10, Seed: 8}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := s.SeedTree(testEmail, megasim.SeedOptions{Password: testPass, Nodes: 40, FanOut: 40, SubFolders: 1, NamePrefix: "copy", Seed: 9}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := connect(t, s, nil)
+	es, err := c.List(ctx, "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.CountDuplicateGroups(ctx, "/", dedupe.FoldDisk)
+		done <- err
+	}()
+	// Rename copies away and delete others while the index is built.
+	changed := 0
+	for _, e := range es {
+		if !strings.HasPrefix(e.Name, "copy-file-") || changed >= 10 {
+			continue
+		}
+		if changed%2 == 0 {
+			err = c.Rename(ctx, e.ID, "renamed-"+e.ID)
+		} else {
+			err = c.Delete(ctx, e.ID, true)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed++
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.CountDuplicateGroups(ctx, "/", dedupe.FoldDisk)
+	// Each pair of changes hits both members of one group.
+	if want := scanCount(t, c, "/"); err != nil || got != want || want != 40-changed/2 {
+		t.Errorf("count: got %d, %v; want %d (a full scan finds %d)", got, err, 40-changed/2, want)
+	}
+}

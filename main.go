@@ -15,6 +15,9 @@ import (
 var version = "dev"
 
 func main() {
+	if code, ok := cli.CrashMonitor(); ok {
+		os.Exit(code)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	memlimit.Start(ctx, os.Getenv)
 	err := cli.New(cli.ProcessEnv(), version).ExecuteContext(ctx)

@@ -155,8 +155,8 @@ func TestHostileAttributeBlobQuarantined(t *testing.T) {
 	}))
 	var logs atomic.Int32
 	c, err := connectVia(t, h, func(o *Options) {
-		o.Logf = func(format string, args ...any) {
-			if strings.Contains(format, "quarantined") {
+		o.Warn = func(msg string) {
+			if strings.Contains(msg, "quarantined (listed as undecryptable)") {
 				logs.Add(1)
 			}
 		}

@@ -25,6 +25,9 @@ type Options struct {
 	// BandwidthLimit caps the bytes per second of all workers together;
 	// 0 means no limit.
 	BandwidthLimit int64
+	// BandwidthSchedule, when set, replaces BandwidthLimit by the limit
+	// in force at each moment (a timetable; 0 = no limit then).
+	BandwidthSchedule func(now time.Time) int64
 	// JournalPath is the journal file (for example config.StateDir() +
 	// "/transfers.jsonl"); empty disables resume.
 	JournalPath string
@@ -182,8 +185,9 @@ func New(opts Options) *Engine {
 		dirs:     map[string]*dirOnce{},
 		adapt:    newAdaptive(opts.Workers),
 	}
-	if opts.BandwidthLimit > 0 {
+	if opts.BandwidthLimit > 0 || opts.BandwidthSchedule != nil {
 		e.bucket = newBucket(opts.BandwidthLimit, opts.Now)
+		e.bucket.schedule = opts.BandwidthSchedule
 	}
 	return e
 }

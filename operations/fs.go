@@ -10,6 +10,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	iofs "io/fs"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -80,6 +82,10 @@ type Listing struct {
 	// Excluded marks the folders (relative paths, "" the root) holding
 	// at least one file the filter left out, at any depth.
 	Excluded map[string]bool
+	// Special holds the entries that are neither files nor folders
+	// (symbolic links, pipes, sockets, devices), which are never copied,
+	// with the reason (relative path → "special file (named pipe)").
+	Special map[string]string
 }
 
 // FilePaths returns the file paths in order.
@@ -182,6 +188,13 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 					continue
 				}
 				l.Files[p] = Object{Path: p, Entry: e}
+			case e.Kind == model.KindSymlink || e.Kind == model.KindOther:
+				if o.Filter.IncludeFile(p, e.Size, e.ModTime) {
+					if l.Special == nil {
+						l.Special = map[string]string{}
+					}
+					l.Special[p] = specialReason(f, e)
+				}
 			}
 		}
 		if o.IntoDuplicates {
@@ -294,4 +307,25 @@ func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, seen map[stri
 		}
 	}
 	return nil
+}
+
+// specialReason says why an entry that is neither a file nor a folder is
+// not copied: its kind (asked of the disk for a local one).
+func specialReason(f Fs, e model.Entry) string {
+	what := "not a regular file"
+	if e.Kind == model.KindSymlink {
+		what = "symbolic link, not followed"
+	} else if fi, err := os.Lstat(e.ID); err == nil && !f.Remote() {
+		switch m := fi.Mode(); {
+		case m&iofs.ModeNamedPipe != 0:
+			what = "named pipe"
+		case m&iofs.ModeSocket != 0:
+			what = "socket"
+		case m&iofs.ModeCharDevice != 0:
+			what = "character device"
+		case m&iofs.ModeDevice != 0:
+			what = "block device"
+		}
+	}
+	return "special file (" + what + ")"
 }

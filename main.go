@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/megatui/megatui/cli"
+	"github.com/megatui/megatui/internal/memlimit"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -18,6 +19,7 @@ func main() {
 		os.Exit(code)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	memlimit.Start(ctx, os.Getenv)
 	err := cli.New(cli.ProcessEnv(), version).ExecuteContext(ctx)
 	stop()
 	os.Exit(cli.ExitCode(err, os.Stderr))

@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	iofs "io/fs"
 	"os"
 	"path"
 	"sort"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/megatui/megatui/filter"
 	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/transfer"
 )
 
 // Fs is one tree: a folder on the local disk or on MEGA. Paths given to
@@ -82,10 +82,24 @@ type Listing struct {
 	// Excluded marks the folders (relative paths, "" the root) holding
 	// at least one file the filter left out, at any depth.
 	Excluded map[string]bool
-	// Special holds the entries that are neither files nor folders
-	// (symbolic links, pipes, sockets, devices), which are never copied,
-	// with the reason (relative path → "special file (named pipe)").
-	Special map[string]string
+	// Special are the entries that are neither files nor folders (local
+	// symbolic links, pipes, devices): skipped, each with its reason.
+	Special []Skipped
+}
+
+// Skipped is an entry a walk left out, and why.
+type Skipped struct {
+	Path, Reason string
+}
+
+// specialReason says why entry e of f is neither copied nor listed.
+func specialReason(f Fs, e model.Entry) string {
+	if !f.Remote() {
+		if fi, err := os.Lstat(e.ID); err == nil {
+			return transfer.SpecialReason(fi.Mode())
+		}
+	}
+	return transfer.SpecialFile + " (" + e.Kind.String() + ")"
 }
 
 // FilePaths returns the file paths in order.
@@ -188,12 +202,9 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 					continue
 				}
 				l.Files[p] = Object{Path: p, Entry: e}
-			case e.Kind == model.KindSymlink || e.Kind == model.KindOther:
+			default:
 				if o.Filter.IncludeFile(p, e.Size, e.ModTime) {
-					if l.Special == nil {
-						l.Special = map[string]string{}
-					}
-					l.Special[p] = specialReason(f, e)
+					l.Special = append(l.Special, Skipped{Path: p, Reason: specialReason(f, e)})
 				}
 			}
 		}
@@ -307,25 +318,4 @@ func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, seen map[stri
 		}
 	}
 	return nil
-}
-
-// specialReason says why an entry that is neither a file nor a folder is
-// not copied: its kind (asked of the disk for a local one).
-func specialReason(f Fs, e model.Entry) string {
-	what := "not a regular file"
-	if e.Kind == model.KindSymlink {
-		what = "symbolic link, not followed"
-	} else if fi, err := os.Lstat(e.ID); err == nil && !f.Remote() {
-		switch m := fi.Mode(); {
-		case m&iofs.ModeNamedPipe != 0:
-			what = "named pipe"
-		case m&iofs.ModeSocket != 0:
-			what = "socket"
-		case m&iofs.ModeCharDevice != 0:
-			what = "character device"
-		case m&iofs.ModeDevice != 0:
-			what = "block device"
-		}
-	}
-	return "special file (" + what + ")"
 }

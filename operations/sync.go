@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -146,11 +144,11 @@ func Sync(ctx context.Context, src, dst Fs, o SyncOptions) (SyncResult, error) {
 			return res, fmt.Errorf("list destination: %w", err)
 		}
 	}
+	for _, sp := range sl.Special {
+		log.Log(LevelNotice, sp.Path, "skipped: %s", sp.Reason)
+	}
 	for _, d := range dl.Duplicates {
 		log.Log(LevelNotice, d.Path, "duplicate name in the destination: ignoring it (megatui dedupe resolves it)")
-	}
-	for _, p := range slices.Sorted(maps.Keys(sl.Special)) {
-		log.Log(LevelNotice, p, "skipped: %s", sl.Special[p])
 	}
 	plan, st, err := makePlan(ctx, src, dst, sl, dl, o, log)
 	res.SampledBytes, res.Identical, res.Skipped = st.sampled, st.identical, st.skipped+len(sl.Special)

@@ -33,6 +33,7 @@ var (
 	ErrNoCredentials   = errors.New("no credentials")
 	ErrCancelled       = errors.New("cancelled")
 	ErrUnsafeName      = errors.New("unsafe name")
+	ErrBadLink         = errors.New("not a valid MEGA link")
 )
 
 // Sentinels of the pure domain model.

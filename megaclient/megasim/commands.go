@@ -142,6 +142,8 @@ func (s *Server) serveCS(w http.ResponseWriter, r *http.Request) {
 	key := replyKey{id: id}
 	if sess != nil {
 		key.sid = sess.hash
+	} else if folderLinkSession(r) {
+		key.sid = "n=" + q.Get("n") // one folder link's replies are not another's
 	}
 	sum := sha256.Sum256(body)
 	if c, ok := s.replies[key]; ok && id != "" && c.bodyHash == sum {
@@ -154,7 +156,11 @@ func (s *Server) serveCS(w http.ResponseWriter, r *http.Request) {
 		results := make([]any, len(c.parts))
 		for i, part := range c.parts {
 			if results[i] = part; part == nil {
-				results[i] = s.cmdFetch(sess, cmds[i])
+				if sess == nil {
+					results[i] = s.execFolderLink("f", cmds[i], r)
+				} else {
+					results[i] = s.cmdFetch(sess, cmds[i])
+				}
 			}
 		}
 		s.mu.Unlock()

@@ -174,7 +174,8 @@ func transferError(what string, err error) error {
 		return nil
 	}
 	if sentinel(err) == nil && !errors.Is(err, model.ErrIntegrity) && !errors.Is(err, model.ErrNotFound) &&
-		!errors.Is(err, model.ErrSessionExpired) && !errors.Is(err, model.ErrTryAgain) && !errors.Is(err, model.ErrAccess) {
+		!errors.Is(err, model.ErrSessionExpired) && !errors.Is(err, model.ErrTryAgain) && !errors.Is(err, model.ErrAccess) &&
+		!errors.Is(err, model.ErrInvalidReply) && !errors.Is(err, model.ErrQuarantined) {
 		return fmt.Errorf("%s: %w: %v", what, model.ErrTryAgain, err)
 	}
 	return translate(what, err)
@@ -194,7 +195,10 @@ func (c *Client) withWorker(ctx context.Context, what string, fn func(w *worker)
 		if err != nil {
 			return transferError(what, err)
 		}
-		err = fn(w)
+		err = guard(model.ErrInvalidReply, func() error { return fn(w) })
+		if ierr := w.tr.takeInvalid(); ierr != nil {
+			err = ierr
+		}
 		c.pool.put(w)
 		if errors.Is(err, mega.ESID) && attempt == 0 {
 			m, cerr := c.current()

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/sahilm/fuzzy"
 
@@ -39,7 +38,7 @@ type Options struct {
 	ShowHidden bool
 	// DefaultConflict is the conflict policy the copy and move dialog
 	// starts with (ConflictSkip when unset).
-	DefaultConflict Conflict
+	DefaultConflict model.Conflict
 	// NoColor drops colours (set it from the NO_COLOR variable).
 	NoColor bool
 	// Location is the time zone of the time column (time.Local if nil).
@@ -97,16 +96,9 @@ type App struct {
 	lay           screenLayout
 	flags         layoutFlags
 
-	dialogs   []dialog.Dialog
-	help      bool
-	helpPage  int // page of the help overlay shown (when it has several)
-	filtering bool
-	// renaming is the in-place rename of the focused pane's cursor entry.
-	renaming    bool
-	renameInput textinput.Model
-	rename      renameSubmitMsg // target; newName filled on submit
-	renameStart string          // the input's initial text
-	filterInput textinput.Model
+	// modes is the overlay stack (see overlay.go): dialogs, help,
+	// filter and rename inputs, the login form, the guided dedupe screen.
+	modes []overlay
 
 	message     string
 	messageKind int
@@ -120,7 +112,7 @@ type App struct {
 	lastDone   int // jobs done at the last snapshot; more means reload panes
 
 	// Conflict questions (see ask.go).
-	defaultConflict Conflict
+	defaultConflict model.Conflict
 	ask             askState
 	loc             *time.Location // time zone of dates in dialogs
 
@@ -130,12 +122,8 @@ type App struct {
 	dups        [2]dupIndex
 	accountDups map[FS]int
 
-	// dd is the guided dedupe screen, nil when closed.
-	dd    *dedupeSession
-	ddSeq uint64
-	// login is the login form, nil when closed.
-	login    *loginSession
-	loginSeq uint64
+	ddSeq    uint64 // sequence of guided dedupe sessions
+	loginSeq uint64 // sequence of login forms
 	auth     map[FS]Authenticator
 }
 
@@ -172,8 +160,8 @@ func New(o Options) *App {
 		a.st = theme.New(true, o.NoColor)
 	}
 	a.defaultConflict = o.DefaultConflict
-	if a.defaultConflict < 0 || a.defaultConflict >= conflictCount {
-		a.defaultConflict = ConflictSkip
+	if !slices.Contains(model.ConflictChoices(), a.defaultConflict) {
+		a.defaultConflict = model.ConflictSkip
 	}
 	a.ask = newAskState()
 	a.loc = o.Location
@@ -191,13 +179,7 @@ func New(o Options) *App {
 		a.panes[i].Listing.SetShowHidden(o.ShowHidden)
 		a.panes[i].Badge = func(e model.Entry) (pane.Badge, bool) { return a.dupBadge(i, e) }
 	}
-	a.panel = transfers.New()
-	a.filterInput = textinput.New()
-	a.filterInput.Prompt = "/"
-	a.filterInput.SetStyles(a.st.Input)
-	a.renameInput = textinput.New()
-	a.renameInput.Prompt = ""
-	a.renameInput.SetStyles(a.st.Input)
+	a.panel = transfers.New(a.keys.Panel)
 	a.syncKeys()
 	return a
 }
@@ -270,11 +252,6 @@ func (a *App) cur() *pane.Model { return &a.panes[a.focus] }
 // other is the index of the pane without focus.
 func (a *App) other() int { return 1 - a.focus }
 
-func (a *App) dialogKeys() dialog.Keys {
-	k := a.keys
-	return dialog.Keys{Accept: k.Accept, Yes: k.Yes, No: k.No, Cancel: k.Cancel, Next: k.Next, Prev: k.Prev}
-}
-
 // context describes what applies now, for the key map.
 func (a *App) context() keyContext {
 	p := a.cur()
@@ -286,10 +263,12 @@ func (a *App) context() keyContext {
 	_, jobAsks := a.panel.Snapshot().Question(job.ID)
 	_, asking := a.topAsk()
 	_, isDD := fs.(Deduper)
+	dd, login := a.dedupe(), a.loginForm()
+	nDialogs := len(a.dialogs())
 	c := keyContext{
-		dialog:     len(a.dialogs) > 0 || a.help || a.login != nil || a.dd != nil,
-		filtering:  a.filtering || a.renaming,
-		renaming:   a.renaming,
+		dialog:     nDialogs > 0 || a.help() != nil || login != nil || dd != nil,
+		filtering:  a.filter() != nil || a.renaming() != nil,
+		renaming:   a.renaming() != nil,
 		hasEntries: l.Len() > 0,
 		canParent:  fs.Parent(l.Dir()) != l.Dir(),
 		busy:       p.Loading,
@@ -307,11 +286,11 @@ func (a *App) context() keyContext {
 		switchFS:   len(a.all) > 1,
 		hasDups:    a.dups[a.focus].groups > 0,
 		deduper:    isDD,
-		login:      a.login != nil,
-		screen:     a.dd != nil && len(a.dialogs) == 0,
+		login:      login != nil,
+		screen:     dd != nil && nDialogs == 0,
 	}
-	if a.dd != nil {
-		c.dd = a.dd.screen.Context()
+	if dd != nil {
+		c.dd = dd.screen.Context()
 	}
 	if a.panelFocus {
 		c.canPause, c.canResume, c.canCancel, c.hasFailed, c.hasEnded = queueFlags(a.panel.Snapshot().Jobs)
@@ -319,29 +298,23 @@ func (a *App) context() keyContext {
 	return c
 }
 
+// syncKeys enables the bindings that apply now and hands each child its
+// group of the key map.
 func (a *App) syncKeys() {
-	// Dialog bindings must be live before the dialog keys are copied.
 	a.keys.sync(a.context())
-	for i, d := range a.dialogs {
-		switch d := d.(type) {
-		case dialog.Confirm:
-			d.Keys = a.dialogKeys()
-			a.dialogs[i] = d
-		case dialog.Input:
-			d.Keys = a.dialogKeys()
-			a.dialogs[i] = d
-		case dialog.Ask:
-			d.Keys = a.dialogKeys()
-			d.AskKeys = a.askKeys()
-			a.dialogs[i] = d
+	for _, d := range a.dialogs() {
+		d.SetKeys(a.keys.Dialog)
+		if ad, ok := d.(*dialog.Ask); ok {
+			ad.AskKeys = a.keys.Ask.dialog()
 		}
 	}
-	if a.dd != nil {
-		a.dd.screen.SetKeys(a.ddKeys())
+	if dd := a.dedupe(); dd != nil {
+		dd.screen.SetKeys(a.keys.Dedupe)
 	}
-	if a.login != nil {
-		a.login.form.SetKeys(a.loginKeys())
+	if l := a.loginForm(); l != nil {
+		l.form.SetKeys(a.keys.Login)
 	}
+	a.panel.SetKeys(a.keys.Panel)
 }
 
 func (a *App) setMessage(kind int, s string) { a.message, a.messageKind = s, kind }

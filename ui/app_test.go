@@ -247,19 +247,19 @@ func TestCopyFlow(t *testing.T) {
 	tests := []struct {
 		name     string
 		keys     []string
-		wantOp   Op
+		wantOp   model.Op
 		wantSrc  []string
-		conflict Conflict
+		conflict model.Conflict
 		wantNone bool
 	}{
-		{"F5 copies the cursor entry", []string{"down", "down", "f5", "enter"}, OpCopy, []string{"a.txt"}, ConflictSkip, false},
-		{"c copies the selection", []string{"down", "down", "space", "space", "c", "y"}, OpCopy, []string{"a.txt", "b.txt"}, ConflictSkip, false},
-		{"conflict policy cycles", []string{"down", "down", "c", "tab", "tab", "enter"}, OpCopy, []string{"a.txt"}, ConflictRename, false},
-		{"conflict policy backwards", []string{"down", "down", "c", "left", "enter"}, OpCopy, []string{"a.txt"}, ConflictAsk, false},
-		{"F6 moves", []string{"f6", "enter"}, OpMove, []string{"docs"}, ConflictSkip, false},
-		{"m moves", []string{"end", "m", "y"}, OpMove, []string{"日本語ファイル.txt"}, ConflictSkip, false},
-		{"esc cancels", []string{"c", "esc"}, OpCopy, nil, 0, true},
-		{"n cancels", []string{"f6", "n"}, OpCopy, nil, 0, true},
+		{"F5 copies the cursor entry", []string{"down", "down", "f5", "enter"}, model.OpCopy, []string{"a.txt"}, model.ConflictSkip, false},
+		{"c copies the selection", []string{"down", "down", "space", "space", "c", "y"}, model.OpCopy, []string{"a.txt", "b.txt"}, model.ConflictSkip, false},
+		{"conflict policy cycles", []string{"down", "down", "c", "tab", "tab", "enter"}, model.OpCopy, []string{"a.txt"}, model.ConflictRename, false},
+		{"conflict policy backwards", []string{"down", "down", "c", "left", "enter"}, model.OpCopy, []string{"a.txt"}, model.ConflictAsk, false},
+		{"F6 moves", []string{"f6", "enter"}, model.OpMove, []string{"docs"}, model.ConflictSkip, false},
+		{"m moves", []string{"end", "m", "y"}, model.OpMove, []string{"日本語ファイル.txt"}, model.ConflictSkip, false},
+		{"esc cancels", []string{"c", "esc"}, model.OpCopy, nil, 0, true},
+		{"n cancels", []string{"f6", "n"}, model.OpCopy, nil, 0, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -317,8 +317,8 @@ func TestCopySameFolderRefused(t *testing.T) {
 	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
 	h.run(h.app.Init())
 	h.press("c")
-	if len(h.app.dialogs) != 0 || !strings.Contains(h.app.Message(), "same folder") {
-		t.Errorf("got %d dialogs, message %q", len(h.app.dialogs), h.app.Message())
+	if len(h.app.dialogs()) != 0 || !strings.Contains(h.app.Message(), "same folder") {
+		t.Errorf("got %d dialogs, message %q", len(h.app.dialogs()), h.app.Message())
 	}
 }
 
@@ -329,11 +329,11 @@ func TestNoTransfersDisablesCopy(t *testing.T) {
 	h.app = New(Options{Left: local, Right: mega, LeftDir: "/home/u"})
 	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
 	h.run(h.app.Init())
-	if h.app.Keys().Copy.Enabled() || h.app.Keys().Move.Enabled() {
+	if h.app.Keys().Browse.Actions.Copy.Enabled() || h.app.Keys().Browse.Actions.Move.Enabled() {
 		t.Errorf("got copy/move enabled without a queue")
 	}
 	h.press("c")
-	if len(h.app.dialogs) != 0 {
+	if len(h.app.dialogs()) != 0 {
 		t.Errorf("got a dialog, want none")
 	}
 }
@@ -400,8 +400,8 @@ func TestMkdirFlow(t *testing.T) {
 		t.Errorf("got message %q, want already exists", h.app.Message())
 	}
 	h.press("f7", "esc")
-	if len(h.app.dialogs) != 0 {
-		t.Errorf("esc left %d dialogs", len(h.app.dialogs))
+	if len(h.app.dialogs()) != 0 {
+		t.Errorf("esc left %d dialogs", len(h.app.dialogs()))
 	}
 }
 
@@ -474,8 +474,8 @@ func TestRubbishBinAndRestore(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 120, 30)
 	h.press("tab")
-	if !h.app.Keys().Rubbish.Enabled() || h.app.Keys().Restore.Enabled() {
-		t.Fatalf("got rubbish %v restore %v, want true false", h.app.Keys().Rubbish.Enabled(), h.app.Keys().Restore.Enabled())
+	if !h.app.Keys().Browse.Actions.Rubbish.Enabled() || h.app.Keys().Browse.Actions.Restore.Enabled() {
+		t.Fatalf("got rubbish %v restore %v, want true false", h.app.Keys().Browse.Actions.Rubbish.Enabled(), h.app.Keys().Browse.Actions.Restore.Enabled())
 	}
 	h.press("f8", "y", "b")
 	if got := h.app.Pane(1).Dir(); got != binPath || h.current() != "notes.md" {
@@ -486,7 +486,7 @@ func TestRubbishBinAndRestore(t *testing.T) {
 		t.Errorf("restore: cloud %q bin %q", h.mega.names("/Cloud"), h.mega.names(binPath))
 	}
 	h.press("tab")
-	if h.app.Keys().Rubbish.Enabled() {
+	if h.app.Keys().Browse.Actions.Rubbish.Enabled() {
 		t.Errorf("got rubbish bin key enabled on the local pane")
 	}
 }
@@ -495,7 +495,7 @@ func TestExportLink(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 120, 30)
 	h.press("e") // local pane: no exporter
-	if len(h.app.dialogs) != 0 {
+	if len(h.app.dialogs()) != 0 {
 		t.Fatalf("got a dialog on the local pane")
 	}
 	h.press("tab", "e")
@@ -536,8 +536,8 @@ func TestQuit(t *testing.T) {
 				}
 			}
 			h.press(tc.keys[1:]...)
-			if h.quit != tc.wantQuit {
-				t.Errorf("got quit %v, want %v", h.quit, tc.wantQuit)
+			if h.quit() != tc.wantQuit {
+				t.Errorf("got quit %v, want %v", h.quit(), tc.wantQuit)
 			}
 		})
 	}
@@ -557,11 +557,11 @@ func TestHelpOverlay(t *testing.T) {
 		t.Errorf("help lists restore, which does not apply in the local pane")
 	}
 	h.press("x")
-	if h.app.help {
+	if h.app.help() != nil {
 		t.Errorf("help still open after a key")
 	}
 	h.press("f1")
-	if !h.app.help {
+	if h.app.help() == nil {
 		t.Errorf("F1 did not open help")
 	}
 }
@@ -715,8 +715,8 @@ func TestExportMessageNotStale(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 120, 30)
 	h.press("tab", "e", "n")
-	if len(h.app.dialogs) != 0 {
-		t.Fatalf("got %d dialog(s) open, want the link dialog closed", len(h.app.dialogs))
+	if len(h.app.dialogs()) != 0 {
+		t.Fatalf("got %d dialog(s) open, want the link dialog closed", len(h.app.dialogs()))
 	}
 	if m := h.app.Message(); strings.Contains(m, "exporting") || !strings.Contains(m, "notes.md") {
 		t.Errorf("got message %q, want one saying the link for notes.md was created", m)
@@ -732,11 +732,11 @@ func TestNoMkdirInRubbishBin(t *testing.T) {
 	if got := h.app.Pane(1).Dir(); got != binPath {
 		t.Fatalf("got pane dir %q, want %q", got, binPath)
 	}
-	if h.app.Keys().Mkdir.Enabled() {
+	if h.app.Keys().Browse.Actions.Mkdir.Enabled() {
 		t.Errorf("got F7 enabled in the Rubbish Bin")
 	}
 	h.press("f7")
-	if len(h.app.dialogs) != 0 {
+	if len(h.app.dialogs()) != 0 {
 		t.Errorf("got a dialog after F7 in the Rubbish Bin")
 	}
 	if v := stripANSI(h.app.render()); strings.Contains(v, "7Mkdir") {

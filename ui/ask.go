@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/dustin/go-humanize"
@@ -25,7 +24,7 @@ import (
 // the panel asks it again.
 
 // askChoices are the answers of the question dialog, in order.
-var askChoices = [...]Conflict{ConflictSkip, ConflictOverwrite, ConflictRename}
+var askChoices = [...]model.Conflict{model.ConflictSkip, model.ConflictOverwrite, model.ConflictRename}
 
 // askState remembers what the user did with questions, so snapshots taken
 // before an answer reached the queue do not ask again. Entries are dropped
@@ -73,7 +72,7 @@ func (s askState) prune(snap transfers.Snapshot) {
 // askAnswer is the user's answer to one question.
 type askAnswer struct {
 	q      transfers.Question
-	choice Conflict
+	choice model.Conflict
 	all    bool
 }
 
@@ -81,7 +80,7 @@ type askAnswer struct {
 type (
 	askAnsweredMsg struct {
 		q      transfers.Question
-		choice Conflict
+		choice model.Conflict
 		all    bool
 		err    error
 	}
@@ -93,7 +92,7 @@ func askDialogID(id model.JobID) string { return askIDPrefix + strconv.FormatUin
 
 // askDialogJob returns the job a dialog asks about, if it is a question.
 func askDialogJob(d dialog.Dialog) (model.JobID, bool) {
-	ad, ok := d.(dialog.Ask)
+	ad, ok := d.(*dialog.Ask)
 	if !ok {
 		return 0, false
 	}
@@ -107,15 +106,11 @@ func askDialogJob(d dialog.Dialog) (model.JobID, bool) {
 
 // topAsk is the job of the question dialog on top of the stack, if any.
 func (a *App) topAsk() (model.JobID, bool) {
-	if len(a.dialogs) == 0 {
+	ds := a.dialogs()
+	if len(ds) == 0 {
 		return 0, false
 	}
-	return askDialogJob(a.dialogs[len(a.dialogs)-1])
-}
-
-func (a *App) askKeys() dialog.AskKeys {
-	k := a.keys
-	return dialog.AskKeys{Choices: []key.Binding{k.AskSkip, k.AskOverwrite, k.AskRename}, All: k.AskAll, Later: k.AskLater}
+	return askDialogJob(ds[len(ds)-1])
 }
 
 // onQuestions reconciles the dialogs with a new snapshot: a question that
@@ -124,12 +119,14 @@ func (a *App) askKeys() dialog.AskKeys {
 func (a *App) onQuestions() {
 	snap := a.panel.Snapshot()
 	a.ask.prune(snap)
-	kept := a.dialogs[:0]
-	for _, d := range a.dialogs {
-		id, ok := askDialogJob(d)
+	a.closeAll(func(o overlay) bool {
+		do, ok := o.(*dialogOverlay)
 		if !ok {
-			kept = append(kept, d)
-			continue
+			return false
+		}
+		id, ok := askDialogJob(do.d)
+		if !ok {
+			return false
 		}
 		q, open := snap.Question(id)
 		if !open {
@@ -139,14 +136,11 @@ func (a *App) onQuestions() {
 				name = fmt.Sprintf("job %d", id)
 			}
 			a.setMessage(msgInfo, "question closed: "+name+" no longer waits for an answer")
-			continue
+			return true
 		}
-		ad := d.(dialog.Ask)
-		ad.More = a.moreQuestions(q.JobID)
-		kept = append(kept, ad)
-	}
-	clear(a.dialogs[len(kept):])
-	a.dialogs = kept
+		do.d.(*dialog.Ask).More = a.moreQuestions(q.JobID)
+		return false
+	})
 }
 
 // moreQuestions counts the questions besides id that still need the user.
@@ -163,7 +157,7 @@ func (a *App) moreQuestions(id model.JobID) int {
 // maybeAsk opens the next question when the screen is free: no dialog,
 // form, overlay or input is open.
 func (a *App) maybeAsk() {
-	if a.transfers == nil || len(a.dialogs) > 0 || a.help || a.login != nil || a.dd != nil || a.filtering || a.renaming {
+	if a.transfers == nil || len(a.modes) > 0 {
 		return
 	}
 	for _, q := range a.panel.Snapshot().Questions {
@@ -197,15 +191,13 @@ func dialogWidth(w int) int { return min(w-2, 72) }
 // refitAsks rebuilds the question dialogs' lines after a resize.
 func (a *App) refitAsks() {
 	snap := a.panel.Snapshot()
-	for i, d := range a.dialogs {
+	for _, d := range a.dialogs() {
 		id, ok := askDialogJob(d)
 		if !ok {
 			continue
 		}
 		if q, open := snap.Question(id); open {
-			ad := d.(dialog.Ask)
-			ad.Lines = a.askLines(q)
-			a.dialogs[i] = ad
+			d.(*dialog.Ask).Lines = a.askLines(q)
 		}
 	}
 }
@@ -218,15 +210,14 @@ func (a *App) openAsk(q transfers.Question) {
 		choices[i] = c.String()
 	}
 	choices[2] = "keep both"
-	a.push(dialog.Ask{
+	a.pushDialog(&dialog.Ask{
 		ID:       askDialogID(q.JobID),
 		Title:    `"` + pane.DisplayName(q.Name) + `" already exists`,
 		Lines:    lines,
 		Choices:  choices,
 		AllLabel: "apply to all remaining in this copy",
 		More:     a.moreQuestions(q.JobID),
-		Keys:     a.dialogKeys(),
-		AskKeys:  a.askKeys(),
+		AskKeys:  a.keys.Ask.dialog(),
 	})
 }
 
@@ -293,7 +284,7 @@ func (a *App) compareEntries(old, inc model.Entry, width int) []string {
 
 // onAskClosed acts on a question dialog that just closed, in the same
 // Update, so the next question shown is never one this answer covers.
-func (a *App) onAskClosed(d dialog.Ask) tea.Cmd {
+func (a *App) onAskClosed(d *dialog.Ask) tea.Cmd {
 	id, ok := askDialogJob(d)
 	if !ok {
 		return nil
@@ -310,7 +301,7 @@ func (a *App) onAskClosed(d dialog.Ask) tea.Cmd {
 		return a.onAskAnswer(askAnswer{q: q, choice: askChoices[d.Choice], all: d.All})
 	case dialog.AskLater:
 		a.ask.later[id] = true
-		a.setMessage(msgInfo, "question put off: "+a.keys.JobAnswer.Help().Key+" on its job in the transfer panel asks again")
+		a.setMessage(msgInfo, "question put off: "+a.keys.Panel.Answer.Help().Key+" on its job in the transfer panel asks again")
 	}
 	return nil
 }
@@ -338,7 +329,7 @@ func (a *App) onAskAnswered(m askAnsweredMsg) {
 		return
 	}
 	what := m.choice.String() + ": " + name
-	if m.choice == ConflictRename {
+	if m.choice == model.ConflictRename {
 		what = "keep both: " + name
 	}
 	if m.all {

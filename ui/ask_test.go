@@ -94,16 +94,16 @@ func TestAskOneQuestion(t *testing.T) {
 				t.Fatalf("got question dialog for job %d, want 7", got)
 			}
 			k := h.app.Keys()
-			if !k.AskSkip.Enabled() || !k.AskAll.Enabled() || k.Yes.Enabled() || k.Copy.Enabled() {
+			if !k.Ask.Skip.Enabled() || !k.Ask.All.Enabled() || k.Dialog.Yes.Enabled() || k.Browse.Actions.Copy.Enabled() {
 				t.Errorf("keys while asking: skip %v all %v yes %v copy %v, want skip and all only",
-					k.AskSkip.Enabled(), k.AskAll.Enabled(), k.Yes.Enabled(), k.Copy.Enabled())
+					k.Ask.Skip.Enabled(), k.Ask.All.Enabled(), k.Dialog.Yes.Enabled(), k.Browse.Actions.Copy.Enabled())
 			}
 			h.press(tc.keys...)
 			if got := h.answers(); !slices.Equal(got, []string{tc.want}) {
 				t.Errorf("got answers %q, want %q", got, tc.want)
 			}
-			if len(h.app.dialogs) != 0 {
-				t.Errorf("got %d dialogs open after the answer, want 0", len(h.app.dialogs))
+			if len(h.app.dialogs()) != 0 {
+				t.Errorf("got %d dialogs open after the answer, want 0", len(h.app.dialogs()))
 			}
 			// A snapshot taken before the answer reached the queue must not
 			// ask again.
@@ -231,7 +231,7 @@ func TestAskClosesWhenJobCancelled(t *testing.T) {
 	}
 	// Someone cancels job 9 (cancel all from the CLI, say).
 	h.snap(askSnapshot(nil, model.Job{ID: 9, State: model.StateCancelled, Dst: model.Location{Display: "mega:/Cloud/notes.md"}}))
-	if len(h.app.dialogs) != 0 {
+	if len(h.app.dialogs()) != 0 {
 		t.Fatalf("question dialog still open after its job was cancelled")
 	}
 	if got := h.app.Message(); !strings.Contains(got, "question closed: mega:/Cloud/notes.md") {
@@ -240,7 +240,7 @@ func TestAskClosesWhenJobCancelled(t *testing.T) {
 	if got := h.answers(); len(got) != 0 {
 		t.Errorf("got answers %q, want none", got)
 	}
-	if !h.app.Keys().Up.Enabled() {
+	if !h.app.Keys().Browse.Nav.Up.Enabled() {
 		t.Errorf("browser keys not live again after the dialog closed")
 	}
 }
@@ -251,7 +251,7 @@ func TestAskLaterAndAgainFromPanel(t *testing.T) {
 	q := question(2, "report.pdf", "g")
 	h.snap(askSnapshot([]transfers.Question{q}, model.Job{ID: 1, State: model.StateDone, Size: 1, Done: 1}))
 	h.press("esc")
-	if len(h.app.dialogs) != 0 {
+	if len(h.app.dialogs()) != 0 {
 		t.Fatalf("esc did not put the question off")
 	}
 	h.snap(askSnapshot([]transfers.Question{q}, model.Job{ID: 1, State: model.StateDone, Size: 1, Done: 1}))
@@ -268,7 +268,7 @@ func TestAskLaterAndAgainFromPanel(t *testing.T) {
 		t.Errorf("panel totals lack the question count")
 	}
 	h.press("down") // job 1, done
-	if h.app.Keys().JobAnswer.Enabled() {
+	if h.app.Keys().Panel.Answer.Enabled() {
 		t.Errorf("answer key enabled on a job without a question")
 	}
 	h.press("enter")
@@ -276,7 +276,7 @@ func TestAskLaterAndAgainFromPanel(t *testing.T) {
 		t.Fatalf("enter on a job without a question opened a dialog")
 	}
 	h.press("up")
-	if !h.app.Keys().JobAnswer.Enabled() {
+	if !h.app.Keys().Panel.Answer.Enabled() {
 		t.Fatalf("answer key disabled on the asking job")
 	}
 	h.press("enter")
@@ -294,7 +294,7 @@ func TestAskWaitsForOtherDialogs(t *testing.T) {
 	h := newHarness(t, 100, 30)
 	h.press("f7")
 	h.snap(askSnapshot([]transfers.Question{question(4, "a.txt", "g")}))
-	if _, ok := h.app.dialogs[len(h.app.dialogs)-1].(dialog.Input); !ok || len(h.app.dialogs) != 1 {
+	if _, ok := h.app.dialogs()[len(h.app.dialogs())-1].(*dialog.Input); !ok || len(h.app.dialogs()) != 1 {
 		t.Fatalf("question pushed over the mkdir input")
 	}
 	h.typeText("sok")
@@ -328,8 +328,8 @@ func TestQueueControls(t *testing.T) {
 	h.snap(s)
 	h.press("t", "tab", "tab")
 	k := h.app.Keys()
-	for name, b := range map[string]bool{"pause all": k.PauseAll.Enabled(), "cancel all": k.CancelAll.Enabled(),
-		"retry failed": k.RetryFailed.Enabled(), "clear finished": k.ClearFinished.Enabled()} {
+	for name, b := range map[string]bool{"pause all": k.Panel.PauseAll.Enabled(), "cancel all": k.Panel.CancelAll.Enabled(),
+		"retry failed": k.Panel.RetryFailed.Enabled(), "clear finished": k.Panel.ClearFinished.Enabled()} {
 		if !b {
 			t.Errorf("%s disabled with the panel focused", name)
 		}
@@ -343,9 +343,9 @@ func TestQueueControls(t *testing.T) {
 	h.press("P")
 	// Cancel all asks first; "n" keeps everything.
 	h.press("X")
-	if d, ok := h.app.dialogs[len(h.app.dialogs)-1].(dialog.Confirm); !ok || d.ID != "cancel-all" ||
+	if d, ok := h.app.dialogs()[len(h.app.dialogs())-1].(*dialog.Confirm); !ok || d.ID != "cancel-all" ||
 		!strings.Contains(d.Title, "Cancel all 3 unfinished") {
-		t.Fatalf("X did not ask to cancel all: %+v", h.app.dialogs)
+		t.Fatalf("X did not ask to cancel all: %+v", h.app.dialogs())
 	}
 	h.press("n", "X", "y", "ctrl+r", "C")
 	want := []string{"pause all", "cancel all", "retry failed", "clear finished"}
@@ -362,9 +362,9 @@ func TestQueueControls(t *testing.T) {
 		Totals: model.Totals{Jobs: 2}}
 	h.snap(paused)
 	k = h.app.Keys()
-	if !k.PauseAll.Enabled() || k.RetryFailed.Enabled() || k.ClearFinished.Enabled() {
+	if !k.Panel.PauseAll.Enabled() || k.Panel.RetryFailed.Enabled() || k.Panel.ClearFinished.Enabled() {
 		t.Errorf("all paused: pause all %v, retry failed %v, clear %v; want on, off, off",
-			k.PauseAll.Enabled(), k.RetryFailed.Enabled(), k.ClearFinished.Enabled())
+			k.Panel.PauseAll.Enabled(), k.Panel.RetryFailed.Enabled(), k.Panel.ClearFinished.Enabled())
 	}
 	if footer := stripANSI(h.app.renderFooter()); strings.Contains(footer, "retry failed") {
 		t.Errorf("footer shows a disabled key: %q", footer)
@@ -376,7 +376,7 @@ func TestQueueControls(t *testing.T) {
 
 	// Not focused: the queue keys are off.
 	h.press("tab")
-	if h.app.Keys().PauseAll.Enabled() || h.app.Keys().CancelAll.Enabled() {
+	if h.app.Keys().Panel.PauseAll.Enabled() || h.app.Keys().Panel.CancelAll.Enabled() {
 		t.Errorf("queue keys enabled without panel focus")
 	}
 }
@@ -423,7 +423,7 @@ func TestSettingsOptions(t *testing.T) {
 	tr := &fakeTransfers{}
 	h := &harness{t: t, local: local, mega: mega, tr: tr,
 		app: New(Options{Left: local, Right: mega, LeftDir: "/home/u", RightDir: "/Cloud", Transfers: tr, Styles: &st,
-			ShowHidden: true, DefaultConflict: ConflictAsk})}
+			ShowHidden: true, DefaultConflict: model.ConflictAsk})}
 	h.send(windowSize(100, 30))
 	h.run(h.app.Init())
 	if !slices.Contains(h.rows(0), ".hidden") {
@@ -435,7 +435,7 @@ func TestSettingsOptions(t *testing.T) {
 		t.Errorf("copy dialog does not start at ask:\n%s", v)
 	}
 	h.press("enter")
-	if len(tr.reqs) != 1 || tr.reqs[0].Conflict != ConflictAsk {
+	if len(tr.reqs) != 1 || tr.reqs[0].Conflict != model.ConflictAsk {
 		t.Errorf("got requests %+v, want one with the ask policy", tr.reqs)
 	}
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/megatui/megatui/model"
@@ -150,32 +151,23 @@ func (a *App) openDedupe() {
 	}
 	a.ddSeq++
 	s := &dedupeSession{pane: a.focus, fs: a.fs[a.focus], d: d, seq: a.ddSeq,
-		screen: dedupe.New(a.cur().Listing.Dir(), a.ddKeys())}
+		screen: dedupe.New(a.cur().Listing.Dir(), a.keys.Dedupe)}
 	s.screen.SetLocation(a.cur().Location)
-	a.dd = s
-	a.sizeDedupe()
+	s.screen.SetSize(a.width, max(a.height-3, 0))
+	a.push(s)
 }
 
-func (a *App) sizeDedupe() {
-	if a.dd != nil {
-		a.dd.screen.SetSize(a.width, max(a.height-3, 0))
+// onDedupeKey gives a key to the screen and carries out its request; the
+// help key opens the screen's keys in full (its footer is cut on a narrow
+// terminal).
+func (a *App) onDedupeKey(s *dedupeSession, k tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(k, a.keys.General.Help) {
+		a.openHelp()
+		return nil
 	}
-}
-
-func (a *App) ddKeys() dedupe.Keys {
-	k := a.keys
-	return dedupe.Keys{Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Accept: k.Accept,
-		Cancel: k.Cancel, Yes: k.Yes, No: k.No, Keep: k.DDKeep, Newest: k.DDNewest, Oldest: k.DDOldest,
-		Largest: k.DDLargest, Smallest: k.DDSmallest, Rename: k.DDRename, Skip: k.DDSkip, All: k.DDAll,
-		Identical: k.DDIdentical, Verify: k.DDVerify, Back: k.DDBack, Undo: k.DDUndo}
-}
-
-// onDedupeKey gives a key to the screen and carries out its request.
-func (a *App) onDedupeKey(msg tea.Msg) tea.Cmd {
-	s := a.dd
-	var req any
-	s.screen, req = s.screen.Update(msg)
-	return a.dedupeRequest(req)
+	var cmd tea.Cmd
+	s.screen, cmd = s.screen.Update(k)
+	return tea.Batch(cmd, a.dedupeRequest(s, s.screen.Request()))
 }
 
 // workCtx cancels the previous step's work and returns a fresh context.
@@ -188,8 +180,7 @@ func (s *dedupeSession) workCtx(parent context.Context) context.Context {
 	return ctx
 }
 
-func (a *App) dedupeRequest(req any) tea.Cmd {
-	s := a.dd
+func (a *App) dedupeRequest(s *dedupeSession, req any) tea.Cmd {
 	seq, d := s.seq, s.d
 	switch r := req.(type) {
 	case dedupe.ScanRequest:
@@ -230,18 +221,17 @@ func (a *App) dedupeRequest(req any) tea.Cmd {
 		}
 		a.setMessage(msgInfo, "stopping after the current action…")
 	case dedupe.CloseRequest:
-		return a.closeDedupe()
+		return a.closeDedupe(s)
 	}
 	return nil
 }
 
 // closeDedupe closes the screen, stops its work and reloads what changed.
-func (a *App) closeDedupe() tea.Cmd {
-	s := a.dd
+func (a *App) closeDedupe(s *dedupeSession) tea.Cmd {
 	if s.cancel != nil {
 		s.cancel()
 	}
-	a.dd = nil
+	a.close(s)
 	if !s.dirty {
 		return nil
 	}
@@ -264,7 +254,7 @@ func (a *App) reloadFS(fs FS) tea.Cmd {
 
 // onDedupeMsg handles the answers of the screen's Cmds.
 func (a *App) onDedupeMsg(msg tea.Msg) tea.Cmd {
-	s := a.dd
+	s := a.dedupe()
 	switch m := msg.(type) {
 	case ddProgressMsg:
 		// Keep draining even for a closed screen, so the job can finish.
@@ -316,10 +306,19 @@ func (a *App) confirmUndoDedupe() {
 	if !ok {
 		return
 	}
-	a.push(dialog.Confirm{ID: "undo-dedupe", Title: "Undo the last dedupe on " + pane.DisplayName(fs.Label()) + "?",
+	a.pushDialog(&dialog.Confirm{ID: "undo-dedupe", Title: "Undo the last dedupe on " + pane.DisplayName(fs.Label()) + "?",
 		Lines: []string{"Every copy it sent to the Rubbish Bin goes back to its folder,",
 			"renamed copies get their names back and merged folders are restored."},
 		OnYes: func(int) tea.Msg { return undoConfirmedMsg{fs: fs, d: d} }})
+}
+
+func (a *App) onUndoDone(m undoDoneMsg) tea.Cmd {
+	if m.err != nil {
+		a.setError(fmt.Errorf("undo dedupe: %w", m.err))
+	} else {
+		a.setMessage(msgSuccess, fmt.Sprintf("undo dedupe: %d action(s) reversed, %d failed", m.res.Applied, m.res.Failed))
+	}
+	return a.reloadFS(m.fs)
 }
 
 func undoDedupeCmd(ctx context.Context, m undoConfirmedMsg) tea.Cmd {

@@ -81,25 +81,25 @@ func TestJumpToNextDuplicate(t *testing.T) {
 	if !strings.Contains(h.app.Message(), "no duplicates among the entries shown") {
 		t.Errorf("got message %q", h.app.Message())
 	}
-	if !h.app.Keys().NextDup.Enabled() {
+	if !h.app.Keys().Browse.Dups.Next.Enabled() {
 		t.Errorf("next-duplicate key disabled in a folder with duplicates")
 	}
 	h.press("tab") // the local pane has none: the key is off
-	if h.app.Keys().NextDup.Enabled() {
+	if h.app.Keys().Browse.Dups.Next.Enabled() {
 		t.Errorf("next-duplicate key enabled in a folder without duplicates")
 	}
 }
 
 // ddStep is the screen's step, -1 when it is closed.
 func ddStep(h *harness) dedupe.Step {
-	if h.app.dd == nil {
+	if h.app.dedupe() == nil {
 		return -1
 	}
-	return h.app.dd.screen.Step()
+	return h.app.dedupe().screen.Step()
 }
 
 func groupName(h *harness) string {
-	g, _ := h.app.dd.screen.Current()
+	g, _ := h.app.dedupe().screen.Current()
 	return g.Name
 }
 
@@ -142,7 +142,7 @@ func TestGuidedDedupeSession(t *testing.T) {
 	if ddStep(h) != dedupe.StepReview {
 		t.Fatalf("after the last group: step %d, want review", ddStep(h))
 	}
-	plan := h.app.dd.screen.Plan()
+	plan := h.app.dedupe().screen.Plan()
 	got := map[string]string{}
 	for _, a := range plan.Actions {
 		got[a.ID] = a.Kind.String() + " " + a.NewParent + a.NewName
@@ -175,14 +175,14 @@ func TestGuidedDedupeSession(t *testing.T) {
 	if ap := fs.applied(); len(ap) != 1 || len(ap[0].Actions) != len(plan.Actions) {
 		t.Fatalf("applied %v, want the reviewed plan once", ap)
 	}
-	if ddStep(h) != dedupe.StepDone || h.app.dd.screen.Result().Applied != len(plan.Actions) {
-		t.Fatalf("after apply: step %d result %+v", ddStep(h), h.app.dd.screen.Result())
+	if ddStep(h) != dedupe.StepDone || h.app.dedupe().screen.Result().Applied != len(plan.Actions) {
+		t.Fatalf("after apply: step %d result %+v", ddStep(h), h.app.dedupe().screen.Result())
 	}
 	// The pane behind was reloaded: the trashed copies are gone.
 	if got := badgeOf(h, 1, "r1"); got != "" {
 		t.Errorf("r1 still badged %q after the dedupe", got)
 	}
-	if !h.app.Keys().DDUndo.Enabled() {
+	if !h.app.Keys().Dedupe.Undo.Enabled() {
 		t.Fatalf("undo not offered after apply")
 	}
 	h.press("u")
@@ -190,7 +190,7 @@ func TestGuidedDedupeSession(t *testing.T) {
 		t.Errorf("undo: %d runs, view:\n%s", fs.undos, stripANSI(h.app.render()))
 	}
 	h.press("esc")
-	if h.app.dd != nil {
+	if h.app.dedupe() != nil {
 		t.Errorf("esc did not close the screen")
 	}
 }
@@ -203,7 +203,7 @@ func TestDedupeApplyToAllAndReviewCancel(t *testing.T) {
 	if ddStep(h) != dedupe.StepReview {
 		t.Fatalf("apply-to-all did not reach the review (step %d)", ddStep(h))
 	}
-	for _, d := range h.app.dd.screen.Choices() {
+	for _, d := range h.app.dedupe().screen.Choices() {
 		if d.Group.Kind == model.Collision {
 			if d.Choice.Mode != model.ModeList {
 				t.Errorf("collision group: got %v, want a note", d.Choice.Mode)
@@ -220,7 +220,7 @@ func TestDedupeApplyToAllAndReviewCancel(t *testing.T) {
 		t.Errorf("esc in review: step %d, want back to the groups", ddStep(h))
 	}
 	h.press("esc")
-	if h.app.dd != nil || len(fs.applied()) != 0 {
+	if h.app.dedupe() != nil || len(fs.applied()) != 0 {
 		t.Errorf("closing applied %d plan(s)", len(fs.applied()))
 	}
 }
@@ -229,7 +229,7 @@ func TestDedupeKeepThisOneCannotApplyToAll(t *testing.T) {
 	t.Parallel()
 	h, _ := newDupHarness(t, 120, 40)
 	h.press("d", "enter", "a", "enter")
-	if i, _ := h.app.dd.screen.Group(); i != 0 || ddStep(h) != dedupe.StepGroup {
+	if i, _ := h.app.dedupe().screen.Group(); i != 0 || ddStep(h) != dedupe.StepGroup {
 		t.Errorf("keep-this-one with apply-to-all moved on to group %d", i)
 	}
 	if !strings.Contains(stripANSI(h.app.render()), "cannot apply to other groups") {
@@ -241,7 +241,7 @@ func TestDedupeStaleAnswersDropped(t *testing.T) {
 	t.Parallel()
 	h, _ := newDupHarness(t, 120, 40)
 	h.press("d")
-	old := h.app.dd.seq
+	old := h.app.dedupe().seq
 	h.press("esc", "d")
 	h.send(ddScanMsg{seq: old, scan: DedupeScan{Groups: []model.DupGroup{{}}}})
 	if ddStep(h) != dedupe.StepScope {
@@ -259,7 +259,7 @@ func TestDedupeNoDuplicates(t *testing.T) {
 	if ddStep(h) != dedupe.StepDone || !strings.Contains(stripANSI(h.app.render()), "No duplicates in /Dups") {
 		t.Errorf("step %d:\n%s", ddStep(h), stripANSI(h.app.render()))
 	}
-	if h.app.Keys().DDUndo.Enabled() {
+	if h.app.Keys().Dedupe.Undo.Enabled() {
 		t.Errorf("undo offered when nothing was applied")
 	}
 }
@@ -309,7 +309,7 @@ func TestDedupeHelpAtNarrowWidth(t *testing.T) {
 	}
 	first := groupName(h)
 	h.press("?")
-	if !h.app.help {
+	if h.app.help() == nil {
 		t.Fatalf("got no help after ? on the dedupe screen")
 	}
 	v := stripANSI(h.app.render())
@@ -320,8 +320,8 @@ func TestDedupeHelpAtNarrowWidth(t *testing.T) {
 		}
 	}
 	h.press("x") // closes the help only
-	if h.app.help || ddStep(h) != dedupe.StepGroup || groupName(h) != first {
-		t.Errorf("got help %v step %d group %q after x, want help closed on group %q", h.app.help, ddStep(h), groupName(h), first)
+	if h.app.help() != nil || ddStep(h) != dedupe.StepGroup || groupName(h) != first {
+		t.Errorf("got help %v step %d group %q after x, want help closed on group %q", h.app.help() != nil, ddStep(h), groupName(h), first)
 	}
 	h.press("x") // now skips
 	if groupName(h) == first && ddStep(h) == dedupe.StepGroup {

@@ -9,13 +9,13 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/megatui/megatui/model"
 	"github.com/megatui/megatui/ui/theme"
 	"github.com/megatui/megatui/ui/transfers"
+	"github.com/megatui/megatui/ui/uitest"
 )
 
 // memFS is an in-memory filesystem for tests.
@@ -245,13 +245,13 @@ func (t *fakeTransfers) all(op string) int {
 }
 
 // Answer records the answer; answerErr, when set, is returned instead.
-func (t *fakeTransfers) Answer(id model.JobID, c Conflict, all bool) error {
+func (t *fakeTransfers) Answer(id model.JobID, c model.Conflict, all bool) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.answerErr != nil {
 		return t.answerErr
 	}
-	t.ctl = append(t.ctl, fmt.Sprintf("answer %d %s all=%v", id, c, all))
+	t.ctl = append(t.ctl, fmt.Sprintf("answer %d %s all=%v", id, conflictLabel(c), all))
 	return nil
 }
 
@@ -281,16 +281,16 @@ func (t *fakeTransfers) Active() int {
 	return t.active
 }
 
-// harness drives App synchronously: every Cmd is run and its message fed
-// back. App starts no timers (the input cursor does not blink), so every
-// Cmd returns promptly.
+// harness drives App synchronously (uitest.Driver): every Cmd is run and
+// its message fed back. App starts no timers (the input cursor does not
+// blink), so every Cmd returns promptly.
 type harness struct {
 	t     testing.TB
 	app   *App
 	local *memFS
 	mega  *megaFS
 	tr    *fakeTransfers
-	quit  bool
+	drv   *uitest.Driver
 }
 
 func fixture() (*memFS, *megaFS) {
@@ -324,90 +324,41 @@ func newHarness(t testing.TB, w, h int) *harness {
 	return hs
 }
 
+// driver is the synchronous driver of h.app (made on first use, since
+// some tests build the harness by hand).
+func (h *harness) driver() *uitest.Driver {
+	if h.drv == nil || h.drv.Model != tea.Model(h.app) {
+		h.drv = uitest.New(h.t, h.app)
+	}
+	return h.drv
+}
+
 func (h *harness) send(msg tea.Msg) {
 	h.t.Helper()
-	_, cmd := h.app.Update(msg)
-	h.run(cmd)
+	h.driver().Send(msg)
 }
 
 func (h *harness) run(cmd tea.Cmd) {
-	if cmd == nil {
-		return
-	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- cmd() }()
-	var msg tea.Msg
-	select {
-	case msg = <-done:
-	case <-time.After(5 * time.Second):
-		h.t.Fatalf("a command blocked for 5 s (App should start no timers)")
-	}
-	switch m := msg.(type) {
-	case nil:
-	case tea.BatchMsg:
-		for _, c := range m {
-			h.run(c)
-		}
-	case tea.QuitMsg:
-		h.quit = true
-	default:
-		if fmt.Sprintf("%T", msg) == "tea.sequenceMsg" {
-			return
-		}
-		h.send(msg)
-	}
+	h.t.Helper()
+	h.driver().Run(cmd)
 }
+
+// quit reports whether a Cmd quit the program.
+func (h *harness) quit() bool { return h.driver().Quit }
 
 // press sends key presses by name: "down", "ctrl+a", "f5", "j", "space".
 func (h *harness) press(keys ...string) {
 	h.t.Helper()
-	for _, k := range keys {
-		h.send(keyMsg(k))
-	}
+	h.drv.Press(keys...)
 }
 
 // typeText types literal text.
 func (h *harness) typeText(s string) {
 	h.t.Helper()
-	for _, r := range s {
-		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
+	h.drv.Type(s)
 }
 
-func keyMsg(s string) tea.KeyPressMsg {
-	special := map[string]rune{
-		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
-		"enter": tea.KeyEnter, "backspace": tea.KeyBackspace, "tab": tea.KeyTab, "esc": tea.KeyEscape,
-		"space": tea.KeySpace, "insert": tea.KeyInsert, "delete": tea.KeyDelete, "pgup": tea.KeyPgUp,
-		"pgdown": tea.KeyPgDown, "home": tea.KeyHome, "end": tea.KeyEnd,
-		"f1": tea.KeyF1, "f2": tea.KeyF2, "f5": tea.KeyF5, "f6": tea.KeyF6, "f7": tea.KeyF7,
-		"f8": tea.KeyF8, "f10": tea.KeyF10,
-	}
-	var mod tea.KeyMod
-	for {
-		if rest, ok := strings.CutPrefix(s, "ctrl+"); ok {
-			mod |= tea.ModCtrl
-			s = rest
-		} else if rest, ok := strings.CutPrefix(s, "shift+"); ok && len(rest) > 1 {
-			mod |= tea.ModShift
-			s = rest
-		} else {
-			break
-		}
-	}
-	if c, ok := special[s]; ok {
-		k := tea.KeyPressMsg{Code: c, Mod: mod}
-		if c == tea.KeySpace && mod == 0 {
-			k.Text = " "
-		}
-		return k
-	}
-	r, _ := utf8.DecodeRuneInString(s)
-	if mod != 0 {
-		return tea.KeyPressMsg{Code: r, Mod: mod}
-	}
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
+func keyMsg(s string) tea.KeyPressMsg { return uitest.Key(s) }
 
 // current is the name under the cursor of the focused pane.
 func (h *harness) current() string {

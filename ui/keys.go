@@ -7,46 +7,122 @@ import (
 	"charm.land/bubbles/v2/key"
 
 	"github.com/megatui/megatui/ui/dedupe"
+	"github.com/megatui/megatui/ui/dialog"
+	"github.com/megatui/megatui/ui/login"
+	"github.com/megatui/megatui/ui/transfers"
 )
 
-// KeyMap is the one key map of the application, grouped by context. The
-// help overlay and the F-key bar are generated from it, and App disables
-// bindings that do not apply at the moment (see App.syncKeys) so both show
-// only what works now.
+// KeyMap is the one key map of the application, nested by context: the
+// browser's groups, the transfer panel, dialogs, the filter and rename
+// inputs, the conflict question, the guided dedupe screen and the login
+// form. Each group is a type with its title, and each child component
+// takes its own group (the panel its transfers.Keys, a dialog its
+// dialog.Keys), so no key set is copied by hand and the help's titles come
+// from the groups. The help overlay and the F-key bar are generated from
+// it, and App disables bindings that do not apply at the moment (see
+// App.syncKeys) so both show only what works now.
 type KeyMap struct {
-	// Navigation
+	Browse  BrowseKeys
+	Panel   transfers.Keys
+	Dialog  dialog.Keys
+	Input   InputKeys
+	Ask     AskKeys
+	Dedupe  dedupe.Keys
+	Login   login.Keys
+	General GeneralKeys
+}
+
+// BrowseKeys are the bindings of the two panes, in the help's groups.
+type BrowseKeys struct {
+	Nav     NavKeys
+	Select  SelectKeys
+	Actions ActionKeys
+	Dups    DupKeys
+}
+
+// NavKeys move the cursor and between folders, panes and filesystems.
+type NavKeys struct {
 	Up, Down, PageUp, PageDown, Home, End   key.Binding
 	Open, Parent, GoTo, SwitchPane, Refresh key.Binding
 	SwitchFS                                key.Binding
-	// Selection
+}
+
+// SelectKeys select entries and change what a pane shows.
+type SelectKeys struct {
 	Toggle, SelectAll, Invert, SelectPattern, UnselectPattern, ClearMarks key.Binding
-	// View
-	Filter, SortCycle, SortReverse, Hidden key.Binding
-	// Actions
+	Filter, SortCycle, SortReverse, Hidden                                key.Binding
+}
+
+// ActionKeys act on the selection or the cursor entry.
+type ActionKeys struct {
 	Copy, Move, Rename, Mkdir, Delete, DeleteForever key.Binding
 	Rubbish, Restore, Export                         key.Binding
-	// Transfer panel
-	Transfers, TransfersMax                 key.Binding
-	JobPause, JobCancel, JobRetry, JobFront key.Binding
-	JobAnswer                               key.Binding
-	PauseAll, CancelAll, RetryFailed        key.Binding
-	ClearFinished                           key.Binding
-	// Conflict question (a copy's target name exists).
-	AskSkip, AskOverwrite, AskRename, AskAll, AskLater key.Binding
-	// Duplicates: jump between them, open the guided dedupe, undo it.
-	NextDup, PrevDup, Dedupe, UndoDedupe key.Binding
-	// Guided dedupe screen (ui/dedupe).
-	DDKeep, DDNewest, DDOldest, DDLargest, DDSmallest, DDRename, DDSkip key.Binding
-	DDAll, DDIdentical, DDVerify, DDBack, DDUndo                        key.Binding
-	// Login form (ui/login).
-	FormNext, FormPrev, FormToggle key.Binding
-	// Application
+}
+
+// DupKeys jump between duplicates and open or undo the guided dedupe.
+type DupKeys struct {
+	Next, Prev, Dedupe, Undo key.Binding
+}
+
+// GeneralKeys apply everywhere.
+type GeneralKeys struct {
 	Help, Quit, ForceQuit key.Binding
-	// Dialogs and inputs
-	Accept, Yes, No, Cancel, Next, Prev key.Binding
-	// InputUp and InputDown move the cursor while the filter input has
-	// focus (letters are typed, so only the arrows move).
-	InputUp, InputDown key.Binding
+}
+
+// InputKeys are the bindings of the filter and in-place rename inputs
+// (letters are typed, so only the arrows move the cursor).
+type InputKeys struct {
+	Accept, Cancel, Up, Down key.Binding
+}
+
+// AskKeys answer the conflict question (a copy's target name exists).
+type AskKeys struct {
+	Skip, Overwrite, Rename, All, Later key.Binding
+}
+
+// Titles name the groups in the help.
+func (NavKeys) Title() string     { return "Navigation" }
+func (SelectKeys) Title() string  { return "Selection and view" }
+func (ActionKeys) Title() string  { return "Actions" }
+func (DupKeys) Title() string     { return "Duplicates" }
+func (GeneralKeys) Title() string { return "General" }
+func (InputKeys) Title() string   { return "Filter and rename" }
+func (AskKeys) Title() string     { return "Name conflict" }
+
+// Bindings list each group's keys in the order the help shows them.
+func (k NavKeys) Bindings() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Parent, k.GoTo,
+		k.SwitchPane, k.SwitchFS, k.Refresh}
+}
+
+func (k SelectKeys) Bindings() []key.Binding {
+	return []key.Binding{k.Toggle, k.SelectAll, k.Invert, k.SelectPattern, k.UnselectPattern, k.ClearMarks,
+		k.Filter, k.SortCycle, k.SortReverse, k.Hidden}
+}
+
+func (k ActionKeys) Bindings() []key.Binding {
+	return []key.Binding{k.Copy, k.Move, k.Rename, k.Mkdir, k.Delete, k.DeleteForever, k.Rubbish, k.Restore, k.Export}
+}
+
+func (k DupKeys) Bindings() []key.Binding { return []key.Binding{k.Next, k.Prev, k.Dedupe, k.Undo} }
+
+func (k GeneralKeys) Bindings() []key.Binding { return []key.Binding{k.Help, k.Quit, k.ForceQuit} }
+
+func (k InputKeys) Bindings() []key.Binding { return []key.Binding{k.Accept, k.Cancel, k.Up, k.Down} }
+
+func (k AskKeys) Bindings() []key.Binding {
+	return []key.Binding{k.Skip, k.Overwrite, k.Rename, k.All, k.Later}
+}
+
+// dialog is the conflict question's part of the Ask dialog's keys.
+func (k AskKeys) dialog() dialog.AskKeys {
+	return dialog.AskKeys{Choices: []key.Binding{k.Skip, k.Overwrite, k.Rename}, All: k.All, Later: k.Later}
+}
+
+// keyGroup is a titled group of bindings, as the help shows it.
+type keyGroup interface {
+	Title() string
+	Bindings() []key.Binding
 }
 
 // DefaultKeyMap returns megatui's bindings: Midnight Commander's F-keys,
@@ -55,144 +131,128 @@ func DefaultKeyMap() KeyMap {
 	b := func(help, desc string, keys ...string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
+	up, down := b("↑/k", "up", "up", "k"), b("↓/j", "down", "down", "j")
+	pgup, pgdown := b("pgup/ctrl+b", "page up", "pgup", "ctrl+b"), b("pgdn/ctrl+f", "page down", "pgdown", "ctrl+f")
+	accept, cancel := b("enter", "confirm", "enter"), b("esc", "cancel", "esc")
+	yes, no := b("y", "yes", "y"), b("n", "no", "n")
 	return KeyMap{
-		Up:         b("↑/k", "up", "up", "k"),
-		Down:       b("↓/j", "down", "down", "j"),
-		PageUp:     b("pgup/ctrl+b", "page up", "pgup", "ctrl+b"),
-		PageDown:   b("pgdn/ctrl+f", "page down", "pgdown", "ctrl+f"),
-		Home:       b("home/g", "first entry", "home", "g"),
-		End:        b("end/G", "last entry", "end", "G"),
-		Open:       b("enter/l", "open folder", "enter", "l", "right"),
-		Parent:     b("bksp/h", "parent folder", "backspace", "h", "left"),
-		GoTo:       b(":", "go to path", ":"),
-		SwitchPane: b("tab", "switch pane", "tab"),
-		Refresh:    b("ctrl+r", "refresh", "ctrl+r"),
-		SwitchFS:   b("o", "pane: local or remote", "o"),
-
-		Toggle:          b("space/ins", "select", "space", "insert"),
-		SelectAll:       b("ctrl+a", "select all", "ctrl+a"),
-		Invert:          b("*", "invert selection", "*"),
-		SelectPattern:   b("+", "select by pattern", "+"),
-		UnselectPattern: b("-", "unselect by pattern", "-"),
-		ClearMarks:      b("esc", "clear selection/filter", "esc"),
-
-		Filter:      b("/", "filter", "/"),
-		SortCycle:   b("s", "sort: name/size/time", "s"),
-		SortReverse: b("S", "reverse sort", "S"),
-		Hidden:      b(".", "hidden files", "."),
-
-		Copy:          b("F5/c", "Copy", "f5", "c"),
-		Move:          b("F6/m", "Move", "f6", "m"),
-		Rename:        b("F2/r", "Rename", "f2", "r"),
-		Mkdir:         b("F7", "Mkdir", "f7"),
-		Delete:        b("F8/del", "Delete", "f8", "delete"),
-		DeleteForever: b("shift+F8/D", "delete PERMANENTLY", "shift+f8", "D"),
-		Rubbish:       b("b", "rubbish bin", "b"),
-		Restore:       b("u", "restore from bin", "u"),
-		Export:        b("e", "export public link", "e"),
-
-		Transfers:    b("t", "transfer panel", "t"),
-		TransfersMax: b("T", "maximise transfers", "T"),
-		JobPause:     b("p", "pause/resume", "p"),
-		JobCancel:    b("x", "cancel", "x"),
-		JobRetry:     b("R", "retry", "R"),
-		JobFront:     b("f", "to front", "f"),
-		JobAnswer:    b("enter", "answer", "enter"),
-
-		PauseAll:      b("P", "pause/resume all", "P"),
-		CancelAll:     b("X", "cancel all", "X"),
-		RetryFailed:   b("ctrl+r", "retry failed", "ctrl+r"),
-		ClearFinished: b("C", "clear finished", "C"),
-
-		AskSkip:      b("s", "skip", "s"),
-		AskOverwrite: b("o", "overwrite", "o"),
-		AskRename:    b("k", "keep both", "k"),
-		AskAll:       b("a", "apply to all", "a"),
-		AskLater:     b("esc", "decide later", "esc"),
-
-		NextDup:    b("n", "next duplicate", "n"),
-		PrevDup:    b("N", "previous duplicate", "N"),
-		Dedupe:     b("d", "guided dedupe", "d"),
-		UndoDedupe: b("U", "undo last dedupe", "U"),
-
-		DDKeep:      b("enter", "keep this one", "enter"),
-		DDNewest:    b("n", "newest", "n"),
-		DDOldest:    b("o", "oldest", "o"),
-		DDLargest:   b("L", "largest", "L"),
-		DDSmallest:  b("s", "smallest", "s"),
-		DDRename:    b("r", "keep all, rename", "r"),
-		DDSkip:      b("x", "skip", "x"),
-		DDAll:       b("a", "apply to all", "a"),
-		DDIdentical: b("i", "drop identical", "i"),
-		DDVerify:    b("v", "verify", "v"),
-		DDBack:      b("b", "back", "b", "backspace"),
-		DDUndo:      b("u", "undo", "u"),
-
-		FormNext:   b("tab/↓", "next field", "tab", "down"),
-		FormPrev:   b("shift+tab/↑", "previous field", "shift+tab", "up"),
-		FormToggle: b("space", "tick/untick", "space"),
-
-		Help:      b("F1/?", "Help", "f1", "?"),
-		Quit:      b("F10/q", "Quit", "f10", "q"),
-		ForceQuit: b("ctrl+c", "quit now", "ctrl+c"),
-
-		Accept: b("enter", "confirm", "enter"),
-		Yes:    b("y", "yes", "y"),
-		No:     b("n", "no", "n"),
-		Cancel: b("esc", "cancel", "esc"),
-		Next:   b("tab/→", "next choice", "tab", "right"),
-		Prev:   b("shift+tab/←", "previous choice", "shift+tab", "left"),
-
-		InputUp:   b("↑", "up", "up"),
-		InputDown: b("↓", "down", "down"),
+		Browse: BrowseKeys{
+			Nav: NavKeys{
+				Up: up, Down: down, PageUp: pgup, PageDown: pgdown,
+				Home:       b("home/g", "first entry", "home", "g"),
+				End:        b("end/G", "last entry", "end", "G"),
+				Open:       b("enter/l", "open folder", "enter", "l", "right"),
+				Parent:     b("bksp/h", "parent folder", "backspace", "h", "left"),
+				GoTo:       b(":", "go to path", ":"),
+				SwitchPane: b("tab", "switch pane", "tab"),
+				Refresh:    b("ctrl+r", "refresh", "ctrl+r"),
+				SwitchFS:   b("o", "pane: local or remote", "o"),
+			},
+			Select: SelectKeys{
+				Toggle:          b("space/ins", "select", "space", "insert"),
+				SelectAll:       b("ctrl+a", "select all", "ctrl+a"),
+				Invert:          b("*", "invert selection", "*"),
+				SelectPattern:   b("+", "select by pattern", "+"),
+				UnselectPattern: b("-", "unselect by pattern", "-"),
+				ClearMarks:      b("esc", "clear selection/filter", "esc"),
+				Filter:          b("/", "filter", "/"),
+				SortCycle:       b("s", "sort: name/size/time", "s"),
+				SortReverse:     b("S", "reverse sort", "S"),
+				Hidden:          b(".", "hidden files", "."),
+			},
+			Actions: ActionKeys{
+				Copy:          b("F5/c", "Copy", "f5", "c"),
+				Move:          b("F6/m", "Move", "f6", "m"),
+				Rename:        b("F2/r", "Rename", "f2", "r"),
+				Mkdir:         b("F7", "Mkdir", "f7"),
+				Delete:        b("F8/del", "Delete", "f8", "delete"),
+				DeleteForever: b("shift+F8/D", "delete PERMANENTLY", "shift+f8", "D"),
+				Rubbish:       b("b", "rubbish bin", "b"),
+				Restore:       b("u", "restore from bin", "u"),
+				Export:        b("e", "export public link", "e"),
+			},
+			Dups: DupKeys{
+				Next:   b("n", "next duplicate", "n"),
+				Prev:   b("N", "previous duplicate", "N"),
+				Dedupe: b("d", "guided dedupe", "d"),
+				Undo:   b("U", "undo last dedupe", "U"),
+			},
+		},
+		Panel: transfers.Keys{
+			Toggle:   b("t", "transfer panel", "t"),
+			Maximise: b("T", "maximise transfers", "T"),
+			Up:       up, Down: down, PageUp: pgup, PageDown: pgdown,
+			Pause:         b("p", "pause/resume", "p"),
+			Cancel:        b("x", "cancel", "x"),
+			Retry:         b("R", "retry", "R"),
+			Front:         b("f", "to front", "f"),
+			Answer:        b("enter", "answer", "enter"),
+			PauseAll:      b("P", "pause/resume all", "P"),
+			CancelAll:     b("X", "cancel all", "X"),
+			RetryFailed:   b("ctrl+r", "retry failed", "ctrl+r"),
+			ClearFinished: b("C", "clear finished", "C"),
+		},
+		Dialog: dialog.Keys{
+			Accept: accept, Yes: yes, No: no, Cancel: cancel,
+			Next: b("tab/→", "next choice", "tab", "right"),
+			Prev: b("shift+tab/←", "previous choice", "shift+tab", "left"),
+		},
+		Input: InputKeys{Accept: accept, Cancel: cancel, Up: b("↑", "up", "up"), Down: b("↓", "down", "down")},
+		Ask: AskKeys{
+			Skip:      b("s", "skip", "s"),
+			Overwrite: b("o", "overwrite", "o"),
+			Rename:    b("k", "keep both", "k"),
+			All:       b("a", "apply to all", "a"),
+			Later:     b("esc", "decide later", "esc"),
+		},
+		Dedupe: dedupe.Keys{
+			Up: up, Down: down, PageUp: pgup, PageDown: pgdown,
+			Accept: accept, Cancel: cancel, Yes: yes, No: no,
+			Keep:      b("enter", "keep this one", "enter"),
+			Newest:    b("n", "newest", "n"),
+			Oldest:    b("o", "oldest", "o"),
+			Largest:   b("L", "largest", "L"),
+			Smallest:  b("s", "smallest", "s"),
+			Rename:    b("r", "keep all, rename", "r"),
+			Skip:      b("x", "skip", "x"),
+			All:       b("a", "apply to all", "a"),
+			Identical: b("i", "drop identical", "i"),
+			Verify:    b("v", "verify", "v"),
+			Back:      b("b", "back", "b", "backspace"),
+			Undo:      b("u", "undo", "u"),
+		},
+		Login: login.Keys{
+			Submit: accept, Cancel: cancel,
+			Next:   b("tab/↓", "next field", "tab", "down"),
+			Prev:   b("shift+tab/↑", "previous field", "shift+tab", "up"),
+			Toggle: b("space", "tick/untick", "space"),
+		},
+		General: GeneralKeys{
+			Help:      b("F1/?", "Help", "f1", "?"),
+			Quit:      b("F10/q", "Quit", "f10", "q"),
+			ForceQuit: b("ctrl+c", "quit now", "ctrl+c"),
+		},
 	}
+}
+
+// browseGroups are the groups of the browser's help, in order.
+func (k KeyMap) browseGroups() []keyGroup {
+	return []keyGroup{k.Browse.Nav, k.Browse.Select, k.Browse.Actions, k.Panel, k.Browse.Dups, k.General}
 }
 
 // ShortHelp implements help.KeyMap: the keys shown in the F-key bar.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Help, k.Rename, k.Copy, k.Move, k.Mkdir, k.Delete, k.Quit}
+	a := k.Browse.Actions
+	return []key.Binding{k.General.Help, a.Rename, a.Copy, a.Move, a.Mkdir, a.Delete, k.General.Quit}
 }
 
-// FullHelp implements help.KeyMap: every binding, by group.
+// FullHelp implements help.KeyMap: every binding of the browser, by group.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Parent, k.GoTo, k.SwitchPane, k.SwitchFS, k.Refresh},
-		{k.Toggle, k.SelectAll, k.Invert, k.SelectPattern, k.UnselectPattern, k.ClearMarks, k.Filter, k.SortCycle, k.SortReverse, k.Hidden},
-		{k.Copy, k.Move, k.Rename, k.Mkdir, k.Delete, k.DeleteForever, k.Rubbish, k.Restore, k.Export},
-		{k.Transfers, k.TransfersMax, k.JobPause, k.JobCancel, k.JobRetry, k.JobFront, k.JobAnswer,
-			k.PauseAll, k.CancelAll, k.RetryFailed, k.ClearFinished},
-		{k.NextDup, k.PrevDup, k.Dedupe, k.UndoDedupe},
-		{k.Help, k.Quit, k.ForceQuit},
+	var out [][]key.Binding
+	for _, g := range k.browseGroups() {
+		out = append(out, g.Bindings())
 	}
-}
-
-// DedupeHelp lists the guided dedupe screen's bindings (its footer).
-func (k KeyMap) DedupeHelp() []key.Binding {
-	return []key.Binding{k.Help, k.DDKeep, k.DDNewest, k.DDOldest, k.DDLargest, k.DDSmallest, k.DDRename,
-		k.DDSkip, k.DDAll, k.DDIdentical, k.DDVerify, k.DDBack, k.DDUndo, k.Accept, k.Yes, k.No, k.PageUp, k.PageDown, k.Cancel}
-}
-
-// PanelHelp lists the transfer panel's bindings (the footer while it has
-// focus).
-func (k KeyMap) PanelHelp() []key.Binding {
-	return []key.Binding{k.PauseAll, k.CancelAll, k.RetryFailed, k.ClearFinished,
-		k.JobPause, k.JobCancel, k.JobRetry, k.JobFront, k.JobAnswer, k.Help}
-}
-
-// AskHelp lists the conflict question's bindings (the footer while it is
-// open).
-func (k KeyMap) AskHelp() []key.Binding {
-	return []key.Binding{k.Accept, k.AskSkip, k.AskOverwrite, k.AskRename, k.AskAll, k.AskLater, k.Next}
-}
-
-// LoginHelp lists the login form's bindings.
-func (k KeyMap) LoginHelp() []key.Binding {
-	return []key.Binding{k.Accept, k.FormNext, k.FormPrev, k.FormToggle, k.Cancel}
-}
-
-// helpGroupTitles names the FullHelp columns in the help overlay.
-func helpGroupTitles() []string {
-	return []string{"Navigation", "Selection and view", "Actions", "Transfers", "Duplicates", "General"}
+	return out
 }
 
 // fkeyNumber returns N when b is bound to the function key FN.
@@ -209,7 +269,7 @@ func fkeyNumber(b key.Binding) (int, bool) {
 
 // keyContext is what decides which bindings apply now.
 type keyContext struct {
-	dialog     bool // a dialog or the help overlay is open
+	dialog     bool // a dialog, the help, the login form or the dedupe screen is open
 	filtering  bool // the filter or rename input has focus
 	renaming   bool // the rename input has focus
 	hasEntries bool // the focused pane shows at least one entry
@@ -235,11 +295,17 @@ type keyContext struct {
 	hasDups    bool // the focused pane's folder has duplicate groups
 	deduper    bool // the focused filesystem offers the guided dedupe
 	login      bool // the login form is open
-	screen     bool // the guided dedupe screen is open
+	screen     bool // the guided dedupe screen is open (no dialog over it)
 	dd         dedupe.Context
 }
 
-// sync enables exactly the bindings that apply in c.
+func set(on bool, bs ...*key.Binding) {
+	for _, b := range bs {
+		b.SetEnabled(on)
+	}
+}
+
+// sync enables exactly the bindings that apply in c, group by group.
 func (k *KeyMap) sync(c keyContext) {
 	if c.panel {
 		// The transfer panel has focus: the pane bindings do not apply.
@@ -247,85 +313,92 @@ func (k *KeyMap) sync(c keyContext) {
 		c.rubbish, c.inRubbish, c.export = false, false, false
 	}
 	browse := !c.dialog && !c.filtering
-	set := func(on bool, bs ...*key.Binding) {
-		for _, b := range bs {
-			b.SetEnabled(on)
-		}
-	}
-	set(browse, &k.Up, &k.Down)
-	set(!c.dialog, &k.PageUp, &k.PageDown)
-	set(browse, &k.Home, &k.End, &k.GoTo, &k.SwitchPane, &k.Refresh, &k.Filter,
-		&k.SortCycle, &k.SortReverse, &k.Hidden, &k.Mkdir, &k.Help, &k.Quit)
-	set(!c.dialog && !c.panel, &k.Open)
-	set(browse && c.canParent, &k.Parent)
-	set(browse && c.hasEntries, &k.Toggle, &k.SelectAll, &k.Invert, &k.SelectPattern,
-		&k.UnselectPattern, &k.Rename, &k.Delete, &k.DeleteForever)
-	set(browse && (c.hasMarks || c.hasFilter), &k.ClearMarks)
-	set(browse && c.hasEntries && c.transfers, &k.Copy, &k.Move)
-	set(browse && c.rubbish, &k.Rubbish)
-	set(browse && c.inRubbish && c.hasEntries, &k.Restore)
-	set(browse && c.export && c.hasEntries, &k.Export)
-	set(browse && !c.panel, &k.Home, &k.End, &k.GoTo, &k.Refresh, &k.Filter,
-		&k.SortCycle, &k.SortReverse, &k.Hidden, &k.Mkdir)
-	set(browse && c.transfers, &k.Transfers)
-	set(browse && !c.panel && c.switchFS, &k.SwitchFS)
-	set(browse && c.transfers && c.panelShown, &k.TransfersMax)
-	set(browse && c.panel && c.hasJob, &k.JobPause, &k.JobCancel, &k.JobRetry, &k.JobFront)
-	set(browse && c.panel && c.jobAsks, &k.JobAnswer)
-	set(browse && c.panel && (c.canPause || c.canResume), &k.PauseAll)
-	set(browse && c.panel && c.canCancel, &k.CancelAll)
-	set(browse && c.panel && c.hasFailed, &k.RetryFailed)
-	set(browse && c.panel && c.hasEnded, &k.ClearFinished)
-	set(true, &k.ForceQuit)
-	set(c.dialog || c.filtering, &k.Accept, &k.Cancel)
-	set(c.dialog, &k.Yes, &k.No, &k.Next, &k.Prev)
-	set(c.filtering && !c.renaming && !c.dialog, &k.InputUp, &k.InputDown)
-	set(c.asking, &k.AskSkip, &k.AskOverwrite, &k.AskRename, &k.AskAll, &k.AskLater)
-	if c.asking {
-		// Letters answer; esc puts the question off (AskLater).
-		set(false, &k.Yes, &k.No, &k.Cancel)
-	}
-	if c.inRubbish {
-		// Folders are not made in the Rubbish Bin; restore puts things back.
-		set(false, &k.Mkdir)
-	}
-	set(browse && !c.panel && c.hasDups, &k.NextDup, &k.PrevDup)
-	set(browse && !c.panel && c.deduper, &k.Dedupe, &k.UndoDedupe)
-	k.syncForms(c)
-}
+	k.syncBrowse(c, browse)
+	k.syncPanel(c, browse)
+	set(browse, &k.General.Help, &k.General.Quit)
+	set(true, &k.General.ForceQuit)
 
-// syncForms enables the bindings of the login form and the dedupe screen
-// (App reports them as dialogs, so the browser's bindings are off).
-func (k *KeyMap) syncForms(c keyContext) {
-	set := func(on bool, bs ...*key.Binding) {
-		for _, b := range bs {
-			b.SetEnabled(on)
-		}
+	d := &k.Dialog
+	set(c.dialog, &d.Accept, &d.Cancel, &d.Yes, &d.No, &d.Next, &d.Prev)
+	a := &k.Ask
+	set(c.asking, &a.Skip, &a.Overwrite, &a.Rename, &a.All, &a.Later)
+	if c.asking {
+		// Letters answer; esc puts the question off (Ask.Later).
+		set(false, &d.Yes, &d.No, &d.Cancel)
 	}
-	set(c.login, &k.FormNext, &k.FormPrev, &k.FormToggle)
+	in := &k.Input
+	set(c.filtering, &in.Accept, &in.Cancel)
+	set(c.filtering && !c.renaming && !c.dialog, &in.Up, &in.Down)
+
+	l := &k.Login
+	set(c.login, &l.Next, &l.Prev, &l.Toggle, &l.Submit, &l.Cancel)
 	if c.login {
 		// Letters and arrows are typed into the fields.
-		set(false, &k.Yes, &k.No, &k.Next, &k.Prev)
-		set(true, &k.Accept, &k.Cancel)
+		set(false, &d.Yes, &d.No, &d.Next, &d.Prev)
 	}
+	k.syncDedupe(c)
+}
+
+func (k *KeyMap) syncBrowse(c keyContext, browse bool) {
+	n, s, a, dp := &k.Browse.Nav, &k.Browse.Select, &k.Browse.Actions, &k.Browse.Dups
+	set(browse, &n.Up, &n.Down, &n.SwitchPane)
+	set(!c.dialog, &n.PageUp, &n.PageDown)
+	set(browse && !c.panel, &n.Home, &n.End, &n.GoTo, &n.Refresh, &s.Filter, &s.SortCycle, &s.SortReverse,
+		&s.Hidden, &a.Mkdir)
+	set(!c.dialog && !c.panel, &n.Open)
+	set(browse && c.canParent, &n.Parent)
+	set(browse && !c.panel && c.switchFS, &n.SwitchFS)
+	set(browse && c.hasEntries, &s.Toggle, &s.SelectAll, &s.Invert, &s.SelectPattern,
+		&s.UnselectPattern, &a.Rename, &a.Delete, &a.DeleteForever)
+	set(browse && (c.hasMarks || c.hasFilter), &s.ClearMarks)
+	set(browse && c.hasEntries && c.transfers, &a.Copy, &a.Move)
+	set(browse && c.rubbish, &a.Rubbish)
+	set(browse && c.inRubbish && c.hasEntries, &a.Restore)
+	set(browse && c.export && c.hasEntries, &a.Export)
+	if c.inRubbish {
+		// Folders are not made in the Rubbish Bin; restore puts things back.
+		set(false, &a.Mkdir)
+	}
+	set(browse && !c.panel && c.hasDups, &dp.Next, &dp.Prev)
+	set(browse && !c.panel && c.deduper, &dp.Dedupe, &dp.Undo)
+}
+
+func (k *KeyMap) syncPanel(c keyContext, browse bool) {
+	p := &k.Panel
+	set(browse && c.transfers, &p.Toggle)
+	set(browse && c.transfers && c.panelShown, &p.Maximise)
+	set(browse && c.panel, &p.Up, &p.Down)
+	set(!c.dialog && c.panel, &p.PageUp, &p.PageDown)
+	set(browse && c.panel && c.hasJob, &p.Pause, &p.Cancel, &p.Retry, &p.Front)
+	set(browse && c.panel && c.jobAsks, &p.Answer)
+	set(browse && c.panel && (c.canPause || c.canResume), &p.PauseAll)
+	set(browse && c.panel && c.canCancel, &p.CancelAll)
+	set(browse && c.panel && c.hasFailed, &p.RetryFailed)
+	set(browse && c.panel && c.hasEnded, &p.ClearFinished)
+}
+
+// syncDedupe enables the guided dedupe screen's bindings for its step.
+func (k *KeyMap) syncDedupe(c keyContext) {
+	dk := &k.Dedupe
 	dd := c.dd
-	group := c.screen && dd.Step == dedupe.StepGroup && !dd.Confirm
+	on := c.screen && !c.login
+	group := on && dd.Step == dedupe.StepGroup && !dd.Confirm
 	act := group && !dd.Collision && !dd.Busy
-	set(act, &k.DDKeep, &k.DDNewest, &k.DDOldest, &k.DDLargest, &k.DDSmallest, &k.DDRename)
-	set(group, &k.DDSkip, &k.DDAll)
-	set(group && dd.Back, &k.DDBack)
-	set(act && dd.Identical, &k.DDIdentical)
-	set(act && dd.Verify, &k.DDVerify)
-	set(c.screen && dd.Undo, &k.DDUndo)
-	if !c.screen || c.login {
-		return
-	}
+	set(act, &dk.Keep, &dk.Newest, &dk.Oldest, &dk.Largest, &dk.Smallest, &dk.Rename)
+	set(group, &dk.Skip, &dk.All)
+	set(group && dd.Back, &dk.Back)
+	set(act && dd.Identical, &dk.Identical)
+	set(act && dd.Verify, &dk.Verify)
+	set(on && dd.Undo, &dk.Undo)
 	scroll := dd.Step == dedupe.StepScope || dd.Step == dedupe.StepReview || (group && !dd.Busy)
-	set(scroll, &k.Up, &k.Down)
-	set(dd.Step == dedupe.StepReview, &k.PageUp, &k.PageDown)
-	set(false, &k.Next, &k.Prev)
-	set(dd.Step == dedupe.StepReview || dd.Confirm, &k.Yes, &k.No)
-	set(dd.Step == dedupe.StepScope || dd.Step == dedupe.StepReview || dd.Step == dedupe.StepDone || dd.Confirm, &k.Accept)
-	set(true, &k.Cancel)
-	set(true, &k.Help)
+	set(on && scroll, &dk.Up, &dk.Down)
+	set(on && dd.Step == dedupe.StepReview, &dk.PageUp, &dk.PageDown)
+	set(on && (dd.Step == dedupe.StepReview || dd.Confirm), &dk.Yes, &dk.No)
+	set(on && (dd.Step == dedupe.StepScope || dd.Step == dedupe.StepReview || dd.Step == dedupe.StepDone || dd.Confirm), &dk.Accept)
+	set(on, &dk.Cancel)
+	if on {
+		// Help is open to the screen's own keys, and tab does not page it.
+		set(true, &k.General.Help)
+		set(false, &k.Dialog.Next, &k.Dialog.Prev)
+	}
 }

@@ -57,29 +57,32 @@ func needsLogin(err error) bool {
 
 // openLogin shows the login form for pane p's filesystem.
 func (a *App) openLogin(p int, dir string, au Authenticator) {
-	if a.login != nil && a.login.fs == a.fs[p] {
+	if s := a.loginForm(); s != nil && s.fs == a.fs[p] {
 		return
 	}
 	a.loginSeq++
-	a.login = &loginSession{pane: p, dir: dir, fs: a.fs[p], auth: au, seq: a.loginSeq,
-		form: login.New(a.fs[p].Label(), au.Email(), a.st, a.loginKeys())}
-	a.dialogs = nil // the form replaces whatever was asked of the old session
-}
-
-func (a *App) loginKeys() login.Keys {
-	k := a.keys
-	return login.Keys{Next: k.FormNext, Prev: k.FormPrev, Toggle: k.FormToggle, Submit: k.Accept, Cancel: k.Cancel}
+	s := &loginSession{pane: p, dir: dir, fs: a.fs[p], auth: au, seq: a.loginSeq,
+		form: login.New(a.fs[p].Label(), au.Email(), a.st, a.keys.Login)}
+	s.form.SetSize(min(a.width-2, 72), a.height)
+	// The form replaces whatever was asked of the old session (and an
+	// older form).
+	a.closeAll(func(o overlay) bool {
+		switch o.(type) {
+		case *dialogOverlay, *loginSession:
+			return true
+		}
+		return false
+	})
+	a.push(s)
 }
 
 // onLoginKey gives a message to the form and carries out its request.
-func (a *App) onLoginKey(msg tea.Msg) tea.Cmd {
-	s := a.login
+func (a *App) onLoginKey(s *loginSession, msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
-	var req any
-	s.form, cmd, req = s.form.Update(msg)
-	switch r := req.(type) {
+	s.form, cmd = s.form.Update(msg)
+	switch r := s.form.Request().(type) {
 	case login.Cancel:
-		a.login = nil
+		a.close(s)
 		a.setMessage(msgInfo, "not logged in to "+pane.DisplayName(s.fs.Label())+": ctrl+r tries again, o switches the pane")
 		return cmd
 	case login.Submit:
@@ -92,14 +95,14 @@ func (a *App) onLoginKey(msg tea.Msg) tea.Cmd {
 }
 
 func (a *App) onLoginResult(m loginResultMsg) tea.Cmd {
-	s := a.login
+	s := a.loginForm()
 	if s == nil || m.seq != s.seq {
 		return nil
 	}
 	if !s.form.SetResult(m.err) {
 		return nil
 	}
-	a.login = nil
+	a.close(s)
 	a.setMessage(msgSuccess, "logged in to "+pane.DisplayName(s.fs.Label()))
 	var cmds []tea.Cmd
 	started := false
@@ -121,12 +124,13 @@ func (a *App) onLoginResult(m loginResultMsg) tea.Cmd {
 }
 
 // LoginOpen reports whether the login form is open.
-func (a *App) LoginOpen() bool { return a.login != nil }
+func (a *App) LoginOpen() bool { return a.loginForm() != nil }
 
 // LoginProblem is the form's message about the last failed attempt.
 func (a *App) LoginProblem() string {
-	if a.login == nil {
+	s := a.loginForm()
+	if s == nil {
 		return ""
 	}
-	return a.login.form.Problem()
+	return s.form.Problem()
 }

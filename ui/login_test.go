@@ -43,7 +43,7 @@ func TestLoginFormWith2FA(t *testing.T) {
 	t.Parallel()
 	fs := newLockedFS("me@example.com", testPassword, "123456")
 	h := newLoginHarness(t, 100, 30, fs)
-	if h.app.login == nil {
+	if h.app.loginForm() == nil {
 		t.Fatalf("no login form for a remote without a session; message %q", h.app.Message())
 	}
 	v := stripANSI(h.app.render())
@@ -57,21 +57,21 @@ func TestLoginFormWith2FA(t *testing.T) {
 		t.Errorf("the password is not shown masked")
 	}
 	h.press("enter")
-	if h.app.login == nil || h.app.login.form.Step() != login.StepCode {
+	if h.app.loginForm() == nil || h.app.loginForm().form.Step() != login.StepCode {
 		t.Fatalf("no 2FA step after ErrMFARequired")
 	}
-	if p := h.app.login.form.Problem(); !strings.Contains(p, "two-factor") {
+	if p := h.app.loginForm().form.Problem(); !strings.Contains(p, "two-factor") {
 		t.Errorf("2FA needed: got %q", p)
 	}
 	h.typeText("000000")
 	h.press("enter")
-	if p := h.app.login.form.Problem(); !strings.Contains(p, "not accepted") {
+	if p := h.app.loginForm().form.Problem(); !strings.Contains(p, "not accepted") {
 		t.Errorf("wrong code: got %q", p)
 	}
 	h.typeText("123456")
 	h.press("enter")
-	if h.app.login != nil {
-		t.Fatalf("form still open after a good code: %q", h.app.login.form.Problem())
+	if h.app.loginForm() != nil {
+		t.Fatalf("form still open after a good code: %q", h.app.loginForm().form.Problem())
 	}
 	if got := h.rows(1); !slices.Equal(got, []string{"secret-plans.txt"}) {
 		t.Errorf("after login the pane shows %q", got)
@@ -113,10 +113,10 @@ func TestLoginErrorsAreDistinct(t *testing.T) {
 			h := newLoginHarness(t, 100, 30, fs)
 			h.typeText(testPassword)
 			h.press("enter")
-			if h.app.login == nil {
+			if h.app.loginForm() == nil {
 				t.Fatalf("form closed after %v", tc.err)
 			}
-			p := h.app.login.form.Problem()
+			p := h.app.loginForm().form.Problem()
 			if !strings.Contains(p, tc.want) {
 				t.Errorf("got %q, want it to say %q", p, tc.want)
 			}
@@ -138,14 +138,14 @@ func TestLoginWrongPasswordClearsIt(t *testing.T) {
 	h := newLoginHarness(t, 100, 30, fs)
 	h.typeText("wrong")
 	h.press("enter")
-	if p := h.app.login.form.Problem(); !strings.Contains(p, "Wrong e-mail or password") {
+	if p := h.app.loginForm().form.Problem(); !strings.Contains(p, "Wrong e-mail or password") {
 		t.Fatalf("got %q", p)
 	}
 	// The password field is empty again and keeps focus.
 	h.typeText(testPassword)
 	h.press("enter")
-	if h.app.login != nil {
-		t.Fatalf("second attempt failed: %q", h.app.login.form.Problem())
+	if h.app.loginForm() != nil {
+		t.Fatalf("second attempt failed: %q", h.app.loginForm().form.Problem())
 	}
 }
 
@@ -154,14 +154,14 @@ func TestLoginRememberAndValidation(t *testing.T) {
 	fs := newLockedFS("", testPassword, "")
 	h := newLoginHarness(t, 100, 30, fs)
 	h.press("enter") // nothing typed
-	if p := h.app.login.form.Problem(); !strings.Contains(p, "e-mail") || len(fs.attempts) != 0 {
+	if p := h.app.loginForm().form.Problem(); !strings.Contains(p, "e-mail") || len(fs.attempts) != 0 {
 		t.Fatalf("empty form: got %q, %d attempts", p, len(fs.attempts))
 	}
 	h.typeText("me@example.com")
 	h.press("tab")
 	h.typeText(testPassword)
 	h.press("tab", "space")
-	if !h.app.login.form.Remember() {
+	if !h.app.loginForm().form.Remember() {
 		t.Fatalf("space on the checkbox did not tick it")
 	}
 	h.press("enter")
@@ -175,12 +175,12 @@ func TestLoginCancelAndRetry(t *testing.T) {
 	fs := newLockedFS("me@example.com", testPassword, "")
 	h := newLoginHarness(t, 100, 30, fs)
 	h.press("esc")
-	if h.app.login != nil || !strings.Contains(h.app.Message(), "not logged in") {
-		t.Fatalf("esc: form open=%v, message %q", h.app.login != nil, h.app.Message())
+	if h.app.loginForm() != nil || !strings.Contains(h.app.Message(), "not logged in") {
+		t.Fatalf("esc: form open=%v, message %q", h.app.loginForm() != nil, h.app.Message())
 	}
 	// Browsing works again; refreshing the pane asks again.
 	h.press("tab", "ctrl+r")
-	if h.app.login == nil {
+	if h.app.loginForm() == nil {
 		t.Fatalf("refresh of a remote without a session did not open the form")
 	}
 }
@@ -197,16 +197,16 @@ func TestSwitchToRemoteWithoutSession(t *testing.T) {
 	h := &harness{t: t, app: app, local: local, mega: mega}
 	h.send(windowSize(100, 30))
 	h.run(app.Init())
-	if app.login != nil {
+	if app.loginForm() != nil {
 		t.Fatalf("form open before switching")
 	}
 	h.press("o", "tab", "tab", "enter") // local → mega → mega:work
-	if app.login == nil || app.login.pane != 0 {
+	if app.loginForm() == nil || app.loginForm().pane != 0 {
 		t.Fatalf("switching to mega:work did not open its login form")
 	}
 	h.typeText(testPassword)
 	h.press("enter")
-	if got := h.rows(0); app.login != nil || !slices.Equal(got, []string{"Cloud"}) {
+	if got := h.rows(0); app.loginForm() != nil || !slices.Equal(got, []string{"Cloud"}) {
 		t.Errorf("after login the left pane shows %q", got)
 	}
 }

@@ -342,7 +342,7 @@ func TestHelpPagesShowEveryKey(t *testing.T) {
 			seen += stripANSI(v)
 			if i < pages-1 {
 				h.press("tab")
-				if !h.app.help {
+				if h.app.help() == nil {
 					t.Fatalf("%dx%d: tab closed the help on page %d of %d", size[0], size[1], i+1, pages)
 				}
 			}
@@ -354,12 +354,12 @@ func TestHelpPagesShowEveryKey(t *testing.T) {
 		}
 		if pages > 1 {
 			h.press("shift+tab")
-			if h.app.helpPage != pages-2 || !h.app.help {
-				t.Errorf("%dx%d: got page %d open %v after shift+tab, want page %d open", size[0], size[1], h.app.helpPage, h.app.help, pages-2)
+			if o := h.app.help(); o == nil || o.page != pages-2 {
+				t.Errorf("%dx%d: got help %+v after shift+tab, want page %d open", size[0], size[1], o, pages-2)
 			}
 		}
 		h.press("x")
-		if h.app.help {
+		if h.app.help() != nil {
 			t.Errorf("%dx%d: got the help still open after x", size[0], size[1])
 		}
 	}

@@ -72,7 +72,7 @@ func (a *App) confirmCancelAll() {
 	if n == 0 {
 		return
 	}
-	a.push(dialog.Confirm{
+	a.pushDialog(&dialog.Confirm{
 		ID: "cancel-all", Title: fmt.Sprintf("Cancel all %d unfinished transfer(s)?", n), Danger: true,
 		Lines: []string{"Queued, running, waiting and paused jobs stop; partial downloads are removed.",
 			"Retry (R) brings a cancelled job back."},

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"github.com/megatui/megatui/ui/cells"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -11,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/dustin/go-humanize"
 
+	"github.com/megatui/megatui/ui/cells"
 	"github.com/megatui/megatui/ui/pane"
 )
 
@@ -33,10 +33,11 @@ func (a *App) render() string {
 	var b strings.Builder
 	b.WriteString(a.renderHeader())
 	b.WriteByte('\n')
-	if a.dd != nil {
+	dd := a.dedupe()
+	if dd != nil {
 		// The guided dedupe screen takes the whole body.
 		if a.height > 3 {
-			b.WriteString(a.dd.screen.View(a.st))
+			b.WriteString(dd.screen.View(a.st))
 			b.WriteByte('\n')
 		}
 	} else if a.lay.Panes[0].H > 0 {
@@ -49,8 +50,9 @@ func (a *App) render() string {
 		}
 		b.WriteByte('\n')
 	}
-	if a.lay.Transfers.H > 0 && a.dd == nil {
-		b.WriteString(a.panel.Render(a.st, a.panelFocus))
+	if a.lay.Transfers.H > 0 && dd == nil {
+		a.panel.SetFocused(a.panelFocus)
+		b.WriteString(a.panel.View(a.st))
 		b.WriteByte('\n')
 	}
 	b.WriteString(a.renderMessage())
@@ -58,15 +60,20 @@ func (a *App) render() string {
 	b.WriteString(a.renderFooter())
 	base := b.String()
 
+	// The topmost overlay drawn over the screen (the filter and rename
+	// inputs are drawn in their pane, the dedupe screen as the body).
 	var over string
-	switch {
-	case a.login != nil:
-		over = a.login.form.View(a.st, min(a.width-2, 72), a.height)
-	case len(a.dialogs) > 0:
-		over = a.dialogs[len(a.dialogs)-1].View(a.st, dialogWidth(a.width))
-	case a.help:
-		over = a.renderHelp()
-	default:
+	for i := len(a.modes) - 1; i >= 0 && over == ""; i-- {
+		switch o := a.modes[i].(type) {
+		case *loginSession:
+			over = o.form.View(a.st)
+		case *dialogOverlay:
+			over = o.d.View(a.st)
+		case *helpOverlay:
+			over = a.renderHelp(o)
+		}
+	}
+	if over == "" {
 		return base
 	}
 	x := max((a.width-lipgloss.Width(over))/2, 0)
@@ -105,15 +112,15 @@ func (a *App) renderTooSmall() string {
 func (a *App) renderPane(i int) string {
 	p := a.panes[i]
 	status := ""
-	if i == a.focus && a.filtering {
-		status = "/" + pane.DisplayName(a.filterInput.Value()) + "▏ enter keep · esc clear"
+	if f := a.filter(); i == a.focus && f != nil {
+		status = "/" + pane.DisplayName(f.input.Value()) + "▏ enter keep · esc clear"
 		if p.Listing.FilterPending() {
 			status += " · matching…"
 		}
 	}
 	edit := ""
-	if i == a.focus && a.renaming {
-		edit = a.renameInput.View()
+	if r := a.renaming(); i == a.focus && r != nil {
+		edit = r.input.View()
 		status = "rename: enter apply · esc cancel"
 	}
 	return p.Render(a.st, i == a.focus && !a.panelFocus, status, edit)
@@ -156,11 +163,7 @@ func (a *App) renderMessage() string {
 // open it lists the keys that apply there instead.
 func (a *App) renderFooter() string {
 	km := a.keys
-	if (a.login != nil || a.dd != nil) && len(a.dialogs) == 0 {
-		list := km.DedupeHelp()
-		if a.login != nil {
-			list = km.LoginHelp()
-		}
+	bar := func(list []key.Binding) string {
 		var parts []string
 		for _, b := range list {
 			if b.Enabled() {
@@ -170,38 +173,41 @@ func (a *App) renderFooter() string {
 		}
 		return cells.Pad(strings.Join(parts, "  "), a.width)
 	}
-	if len(a.dialogs) > 0 || a.filtering || a.renaming || a.help {
-		var parts []string
-		list := []key.Binding{km.Accept, km.Yes, km.No, km.Cancel, km.Next, km.InputUp, km.InputDown}
-		if _, asking := a.topAsk(); asking {
-			list = km.AskHelp()
+	nDialogs := len(a.dialogs())
+	if nDialogs == 0 {
+		if a.loginForm() != nil {
+			return bar(km.Login.Bindings())
 		}
-		for _, b := range list {
-			if b.Enabled() {
-				h := b.Help()
-				parts = append(parts, a.st.HelpKey.Render(h.Key)+" "+a.st.HelpDesc.Render(h.Desc))
+		if a.dedupe() != nil {
+			return bar(append([]key.Binding{km.General.Help}, km.Dedupe.Footer()...))
+		}
+	}
+	if len(a.modes) > 0 {
+		var list []key.Binding
+		switch {
+		case nDialogs > 0:
+			list = km.Dialog.Bindings()[:5] // prev is next's shift: not repeated
+			if _, asking := a.topAsk(); asking {
+				list = append([]key.Binding{km.Dialog.Accept}, km.Ask.Bindings()...)
+				list = append(list, km.Dialog.Next)
 			}
+		case a.filter() != nil || a.renaming() != nil:
+			list = km.Input.Bindings()
 		}
-		if a.help {
-			parts = []string{a.st.HelpDesc.Render("any key closes help")}
+		if a.help() != nil {
+			parts := []string{a.st.HelpDesc.Render("any key closes help")}
 			if len(a.helpPages()) > 1 {
 				parts = []string{a.st.HelpKey.Render("tab/→") + " " + a.st.HelpDesc.Render("next page"),
 					a.st.HelpKey.Render("shift+tab/←") + " " + a.st.HelpDesc.Render("back"),
 					a.st.HelpDesc.Render("any other key closes")}
 			}
+			return cells.Pad(strings.Join(parts, "  "), a.width)
 		}
-		return cells.Pad(strings.Join(parts, "  "), a.width)
+		return bar(list)
 	}
 	if a.panelFocus {
 		// The transfer panel's own keys, job and queue controls.
-		var parts []string
-		for _, b := range km.PanelHelp() {
-			if b.Enabled() {
-				h := b.Help()
-				parts = append(parts, a.st.HelpKey.Render(h.Key)+" "+a.st.HelpDesc.Render(h.Desc))
-			}
-		}
-		return cells.Pad(strings.Join(parts, "  "), a.width)
+		return bar(append(km.Panel.Footer(), km.General.Help))
 	}
 	type fk struct {
 		n     int
@@ -248,9 +254,9 @@ func sortFKeys[T any](items []T, num func(T) int) []T {
 
 // renderHelp lists every binding that applies in the browser, by group,
 // from the same key map that drives App.
-func (a *App) renderHelp() string {
+func (a *App) renderHelp(o *helpOverlay) string {
 	pages := a.helpPages()
-	page := min(max(a.helpPage, 0), len(pages)-1)
+	page := min(max(o.page, 0), len(pages)-1)
 	sp := make([]string, 0, 2*len(pages[page]))
 	for i, c := range pages[page] {
 		if i > 0 {
@@ -284,29 +290,28 @@ func (a *App) renderHelp() string {
 // make room for the page line.
 func (a *App) helpPages() [][]string {
 	km := a.keys
-	titles := helpGroupTitles()
-	full := km.FullHelp()
-	if a.dd != nil {
+	var full []keyGroup
+	if a.dedupe() != nil {
 		// The guided dedupe screen: its own keys, as they apply now.
-		titles, full = []string{"Guided dedupe"}, [][]key.Binding{append(km.DedupeHelp()[1:], km.Up, km.Down)}
+		full = []keyGroup{km.Dedupe}
 	} else {
 		c := a.context()
 		c.dialog = false
 		km.sync(c)
-		full = km.FullHelp()
+		full = km.browseGroups()
 	}
 	keyW := 0
 	for _, group := range full {
-		for _, b := range group {
+		for _, b := range group.Bindings() {
 			if b.Enabled() {
 				keyW = max(keyW, lipgloss.Width(b.Help().Key))
 			}
 		}
 	}
 	var groups []helpGroup
-	for gi, group := range full {
-		g := helpGroup{title: titles[gi]}
-		for _, b := range group {
+	for _, group := range full {
+		g := helpGroup{title: group.Title()}
+		for _, b := range group.Bindings() {
 			if !b.Enabled() {
 				continue
 			}

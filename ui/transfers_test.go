@@ -58,8 +58,8 @@ func TestTransferPanel(t *testing.T) {
 
 	// Tab cycles left → right → panel; controls act on the job under the cursor.
 	h.press("tab", "tab")
-	if !h.app.panelFocus || !h.app.Keys().JobPause.Enabled() || h.app.Keys().Copy.Enabled() {
-		t.Fatalf("panel focus %v, pause %v, copy %v", h.app.panelFocus, h.app.Keys().JobPause.Enabled(), h.app.Keys().Copy.Enabled())
+	if !h.app.panelFocus || !h.app.Keys().Panel.Pause.Enabled() || h.app.Keys().Browse.Actions.Copy.Enabled() {
+		t.Fatalf("panel focus %v, pause %v, copy %v", h.app.panelFocus, h.app.Keys().Panel.Pause.Enabled(), h.app.Keys().Browse.Actions.Copy.Enabled())
 	}
 	h.press("down", "p", "f", "down", "down", "R", "down", "p", "x")
 	want := []string{"pause 2", "front 2", "retry 4", "resume 5", "cancel 5"}

@@ -376,6 +376,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, rest stri
 	}
 	s.mu.Lock()
 	s.counts["download-range"]++
+	s.counts["download-bytes"] += int(n)
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/octet-stream")
 	if drop {

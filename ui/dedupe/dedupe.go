@@ -88,6 +88,18 @@ type Keys struct {
 	Undo key.Binding
 }
 
+// Title names the group in the help.
+func (Keys) Title() string { return "Guided dedupe" }
+
+// Footer lists the keys of the screen's footer, in order.
+func (k Keys) Footer() []key.Binding {
+	return []key.Binding{k.Keep, k.Newest, k.Oldest, k.Largest, k.Smallest, k.Rename, k.Skip, k.All,
+		k.Identical, k.Verify, k.Back, k.Undo, k.Accept, k.Yes, k.No, k.PageUp, k.PageDown, k.Cancel}
+}
+
+// Bindings lists the keys for the help, in order.
+func (k Keys) Bindings() []key.Binding { return append(k.Footer(), k.Up, k.Down) }
+
 // Requests the screen makes of App.
 type (
 	// ScanRequest asks to scan Scope from the folder the screen opened on.
@@ -141,6 +153,7 @@ type Model struct {
 
 	width, height int
 	loc           *time.Location
+	req           any // what the last Update asks of App
 }
 
 // New opens the screen on dir (a display path) at the scope step.
@@ -343,8 +356,18 @@ func (m *Model) previewMerge() {
 	}
 }
 
-// Update handles a key press and returns what App must do (nil: nothing).
-func (m Model) Update(msg tea.Msg) (Model, any) {
+// Request is what the last Update asks of App (nil: nothing).
+func (m Model) Request() any { return m.req }
+
+// Update handles a key press; Request then tells what App must do. The
+// screen starts no Cmd of its own: its work is App's.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	m, req := m.update(msg)
+	m.req = req
+	return m, nil
+}
+
+func (m Model) update(msg tea.Msg) (Model, any) {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return m, nil

@@ -1,7 +1,6 @@
 package dialog
 
 import (
-	"github.com/megatui/megatui/ui/cells"
 	"strconv"
 	"strings"
 
@@ -9,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/megatui/megatui/ui/cells"
 	"github.com/megatui/megatui/ui/theme"
 )
 
@@ -57,23 +57,23 @@ type Ask struct {
 	// OnLater makes the message sent when the user puts the question off
 	// (optional).
 	OnLater func() tea.Msg
-	Keys    Keys
 	AskKeys AskKeys
+	frame
 }
 
 // Update implements Dialog.
-func (d Ask) Update(msg tea.Msg) (Dialog, tea.Cmd, bool) {
+func (d *Ask) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok || len(d.Choices) == 0 {
-		return d, nil, false
+		return d, nil
 	}
-	answer := func() (Dialog, tea.Cmd, bool) {
-		d.Outcome = AskAnswered
+	answer := func() (Dialog, tea.Cmd) {
+		d.Outcome, d.done = AskAnswered, true
 		var m tea.Msg
 		if d.OnAnswer != nil {
 			m = d.OnAnswer(d.Choice, d.All)
 		}
-		return d, emit(m), true
+		return d, emit(m)
 	}
 	for i, b := range d.AskKeys.Choices {
 		if i < len(d.Choices) && key.Matches(k, b) {
@@ -85,12 +85,12 @@ func (d Ask) Update(msg tea.Msg) (Dialog, tea.Cmd, bool) {
 	case key.Matches(k, d.Keys.Accept):
 		return answer()
 	case key.Matches(k, d.AskKeys.Later, d.Keys.Cancel):
-		d.Outcome = AskLater
+		d.Outcome, d.done = AskLater, true
 		var m tea.Msg = ClosedMsg{ID: d.ID}
 		if d.OnLater != nil {
 			m = d.OnLater()
 		}
-		return d, emit(m), true
+		return d, emit(m)
 	case key.Matches(k, d.AskKeys.All):
 		d.All = !d.All
 	case key.Matches(k, d.Keys.Next):
@@ -98,12 +98,12 @@ func (d Ask) Update(msg tea.Msg) (Dialog, tea.Cmd, bool) {
 	case key.Matches(k, d.Keys.Prev):
 		d.Choice = (d.Choice + len(d.Choices) - 1) % len(d.Choices)
 	}
-	return d, nil, false
+	return d, nil
 }
 
 // View implements Dialog.
-func (d Ask) View(st theme.Styles, maxWidth int) string {
-	inner := max(maxWidth-4, 10)
+func (d *Ask) View(st theme.Styles) string {
+	inner := max(d.width()-4, 10)
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render(cells.Truncate(d.Title, inner)) + "\n\n")
 	for _, l := range d.Lines {

@@ -10,7 +10,6 @@
 package dialog
 
 import (
-	"github.com/megatui/megatui/ui/cells"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -18,6 +17,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/megatui/megatui/ui/cells"
 	"github.com/megatui/megatui/ui/theme"
 )
 
@@ -26,12 +26,48 @@ type Keys struct {
 	Accept, Yes, No, Cancel, Next, Prev key.Binding
 }
 
-// Dialog is one modal dialog.
+// Title names the group in the help.
+func (Keys) Title() string { return "Dialogs" }
+
+// Bindings lists the keys for the help and the footer, in order.
+func (k Keys) Bindings() []key.Binding {
+	return []key.Binding{k.Accept, k.Yes, k.No, k.Cancel, k.Next, k.Prev}
+}
+
+// Dialog is one modal dialog. Like every child of App it has the shape of
+// a Bubbles component: Update returns the dialog and a Cmd, View draws it
+// at the size SetSize gave; Done reports, right after Update, that the
+// dialog closed.
 type Dialog interface {
-	// Update handles a message; done reports that the dialog closed.
-	Update(msg tea.Msg) (d Dialog, cmd tea.Cmd, done bool)
-	// View draws the dialog at most maxWidth cells wide.
-	View(st theme.Styles, maxWidth int) string
+	Update(msg tea.Msg) (Dialog, tea.Cmd)
+	View(st theme.Styles) string
+	// SetSize gives the most the dialog may take: it is at most w cells
+	// wide (h is the screen's height).
+	SetSize(w, h int)
+	// SetKeys replaces the bindings (App enables the ones that apply).
+	SetKeys(k Keys)
+	Done() bool
+}
+
+// frame is what every dialog has besides its content: its keys, the
+// room it has and whether it closed.
+type frame struct {
+	Keys     Keys
+	maxWidth int
+	done     bool
+}
+
+func (f *frame) SetSize(w, _ int) { f.maxWidth = w }
+func (f *frame) SetKeys(k Keys)   { f.Keys = k }
+func (f *frame) Done() bool       { return f.done }
+
+// width is the dialog's maximum width (72, the widest dialog, before the
+// first SetSize).
+func (f *frame) width() int {
+	if f.maxWidth <= 0 {
+		return 72
+	}
+	return f.maxWidth
 }
 
 // ClosedMsg is sent when a dialog is cancelled.
@@ -57,31 +93,33 @@ type Confirm struct {
 	Choice      int
 	// OnYes makes the message sent when the user confirms.
 	OnYes func(choice int) tea.Msg
-	Keys  Keys
+	frame
 }
 
 // Update implements Dialog.
-func (c Confirm) Update(msg tea.Msg) (Dialog, tea.Cmd, bool) {
+func (c *Confirm) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		return c, nil, false
+		return c, nil
 	}
 	switch {
 	case key.Matches(k, c.Keys.Accept, c.Keys.Yes):
-		return c, emit(c.OnYes(c.Choice)), true
+		c.done = true
+		return c, emit(c.OnYes(c.Choice))
 	case key.Matches(k, c.Keys.Cancel, c.Keys.No):
-		return c, emit(ClosedMsg{ID: c.ID}), true
+		c.done = true
+		return c, emit(ClosedMsg{ID: c.ID})
 	case len(c.Choices) > 0 && key.Matches(k, c.Keys.Next):
 		c.Choice = (c.Choice + 1) % len(c.Choices)
 	case len(c.Choices) > 0 && key.Matches(k, c.Keys.Prev):
 		c.Choice = (c.Choice + len(c.Choices) - 1) % len(c.Choices)
 	}
-	return c, nil, false
+	return c, nil
 }
 
 // View implements Dialog.
-func (c Confirm) View(st theme.Styles, maxWidth int) string {
-	inner := max(maxWidth-4, 10)
+func (c *Confirm) View(st theme.Styles) string {
+	inner := max(c.width()-4, 10)
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render(cells.Truncate(c.Title, inner)))
 	b.WriteString("\n\n")
@@ -94,11 +132,11 @@ func (c Confirm) View(st theme.Styles, maxWidth int) string {
 	b.WriteString("\n")
 	yes, no := "Yes (y/enter)", "No (n/esc)"
 	b.WriteString(st.ButtonOn.Render(yes) + " " + st.Button.Render(no))
-	frame := st.Dialog
+	box := st.Dialog
 	if c.Danger {
-		frame = st.DialogDanger
+		box = st.DialogDanger
 	}
-	return frame.Render(b.String())
+	return box.Render(b.String())
 }
 
 // Input asks for one line of text.
@@ -108,38 +146,40 @@ type Input struct {
 	Lines  []string
 	Input  textinput.Model
 	Submit func(value string) tea.Msg
-	Keys   Keys
+	frame
 }
 
 // NewInput builds an input dialog with initial text selected for editing.
-func NewInput(st theme.Styles, id, title, prompt, value string, submit func(string) tea.Msg, keys Keys) Input {
+func NewInput(st theme.Styles, id, title, prompt, value string, submit func(string) tea.Msg, keys Keys) *Input {
 	ti := textinput.New()
 	ti.SetStyles(st.Input)
 	ti.Prompt = prompt
 	ti.SetValue(value)
 	ti.CursorEnd()
 	ti.Focus()
-	return Input{ID: id, Title: title, Input: ti, Submit: submit, Keys: keys}
+	return &Input{ID: id, Title: title, Input: ti, Submit: submit, frame: frame{Keys: keys}}
 }
 
 // Update implements Dialog.
-func (d Input) Update(msg tea.Msg) (Dialog, tea.Cmd, bool) {
+func (d *Input) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, d.Keys.Accept):
-			return d, emit(d.Submit(d.Input.Value())), true
+			d.done = true
+			return d, emit(d.Submit(d.Input.Value()))
 		case key.Matches(k, d.Keys.Cancel):
-			return d, emit(ClosedMsg{ID: d.ID}), true
+			d.done = true
+			return d, emit(ClosedMsg{ID: d.ID})
 		}
 	}
 	var cmd tea.Cmd
 	d.Input, cmd = d.Input.Update(msg)
-	return d, cmd, false
+	return d, cmd
 }
 
 // View implements Dialog.
-func (d Input) View(st theme.Styles, maxWidth int) string {
-	inner := max(maxWidth-4, 10)
+func (d *Input) View(st theme.Styles) string {
+	inner := max(d.width()-4, 10)
 	d.Input.SetWidth(max(inner-lipgloss.Width(d.Input.Prompt)-1, 1))
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render(cells.Truncate(d.Title, inner)) + "\n\n")

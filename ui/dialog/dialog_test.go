@@ -19,12 +19,12 @@ func testKeys() Keys {
 type yesMsg struct{ choice int }
 
 func press(d Dialog, k tea.KeyPressMsg) (Dialog, tea.Msg, bool) {
-	d, cmd, done := d.Update(k)
+	d, cmd := d.Update(k)
 	var m tea.Msg
 	if cmd != nil {
 		m = cmd()
 	}
-	return d, m, done
+	return d, m, d.Done()
 }
 
 func TestConfirm(t *testing.T) {
@@ -46,7 +46,7 @@ func TestConfirm(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var d Dialog = Confirm{ID: "c", Title: "t", Choices: []string{"a", "b", "c"}, Keys: testKeys(),
+			var d Dialog = &Confirm{ID: "c", Title: "t", Choices: []string{"a", "b", "c"}, frame: frame{Keys: testKeys()},
 				OnYes: func(c int) tea.Msg { return yesMsg{c} }}
 			var msg tea.Msg
 			var done bool
@@ -71,7 +71,8 @@ func TestInput(t *testing.T) {
 	if msg != "abcy" || !done {
 		t.Errorf("got %#v done=%v, want abcy true", msg, done)
 	}
-	v := ansi.Strip(d.View(theme.New(true, true), 30))
+	d.SetSize(30, 24)
+	v := ansi.Strip(d.View(theme.New(true, true)))
 	for _, l := range strings.Split(v, "\n") {
 		if w := ansi.StringWidth(l); w > 30 {
 			t.Errorf("line wider than 30: %q", l)
@@ -103,15 +104,15 @@ func TestAsk(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var d Dialog = Ask{ID: "q", Title: "x exists", Choices: []string{"skip", "overwrite", "keep both"},
-				AllLabel: "apply to all", Keys: testKeys(), AskKeys: ak,
+			var d Dialog = &Ask{ID: "q", Title: "x exists", Choices: []string{"skip", "overwrite", "keep both"},
+				AllLabel: "apply to all", frame: frame{Keys: testKeys()}, AskKeys: ak,
 				OnAnswer: func(c int, all bool) tea.Msg { return answer{c, all} }}
 			var msg tea.Msg
 			done := false
 			for _, k := range tc.keys {
 				d, msg, done = press(d, k)
 			}
-			got := d.(Ask)
+			got := d.(*Ask)
 			if got.Outcome != tc.outcome || done != (tc.outcome != AskOpen) {
 				t.Fatalf("got outcome %v done %v, want %v", got.Outcome, done, tc.outcome)
 			}
@@ -129,11 +130,12 @@ func TestAskViewFitsNarrowWidths(t *testing.T) {
 	t.Parallel()
 	st := theme.New(true, false)
 	b := func(k string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(k, k)) }
-	d := Ask{Title: "\"a very long file name indeed.txt\" already exists", Lines: []string{"existing  4.3 MiB"},
+	d := &Ask{Title: "\"a very long file name indeed.txt\" already exists", Lines: []string{"existing  4.3 MiB"},
 		Choices: []string{"skip", "overwrite", "keep both"}, AllLabel: "apply to all remaining in this copy", More: 3,
-		Keys: testKeys(), AskKeys: AskKeys{Choices: []key.Binding{b("s"), b("o"), b("k")}, All: b("a"), Later: b("esc")}}
+		frame: frame{Keys: testKeys()}, AskKeys: AskKeys{Choices: []key.Binding{b("s"), b("o"), b("k")}, All: b("a"), Later: b("esc")}}
 	for _, w := range []int{20, 30, 46, 72} {
-		v := d.View(st, w)
+		d.SetSize(w, 24)
+		v := d.View(st)
 		for i, l := range strings.Split(v, "\n") {
 			if lw := ansi.StringWidth(l); lw > w {
 				t.Errorf("width %d: line %d is %d cells: %q", w, i, lw, ansi.Strip(l))

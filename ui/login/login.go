@@ -28,6 +28,14 @@ type Keys struct {
 	Next, Prev, Toggle, Submit, Cancel key.Binding
 }
 
+// Title names the group in the help.
+func (Keys) Title() string { return "Log in" }
+
+// Bindings lists the keys for the help and the footer, in order.
+func (k Keys) Bindings() []key.Binding {
+	return []key.Binding{k.Submit, k.Next, k.Prev, k.Toggle, k.Cancel}
+}
+
 // Step is the form's step.
 type Step int
 
@@ -65,6 +73,9 @@ type Model struct {
 	busy     bool
 	problem  string // why the last attempt failed, for the user
 	keys     Keys
+	req      any // what the last Update asks of App
+	maxW     int
+	maxH     int
 }
 
 // New builds the form for remote (its label), with email prefilled.
@@ -145,8 +156,20 @@ func (m *Model) cycle(d int) {
 	m.applyFocus()
 }
 
-// Update handles a message; the request is a Submit, a Cancel or nil.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd, any) {
+// SetSize gives the most the form may take: w cells wide, h lines high.
+func (m *Model) SetSize(w, h int) { m.maxW, m.maxH = w, h }
+
+// Request is what the last Update asks of App: a Submit, a Cancel or nil.
+func (m Model) Request() any { return m.req }
+
+// Update handles a message; Request then tells what App must do.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	m, cmd, req := m.update(msg)
+	m.req = req
+	return m, cmd
+}
+
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd, any) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, m.keys.Cancel):
@@ -252,9 +275,10 @@ func (m Model) explain(err error) string {
 	return s
 }
 
-// View draws the form at most maxWidth cells wide and, dropping its hints
-// first, maxHeight lines high.
-func (m Model) View(st theme.Styles, maxWidth, maxHeight int) string {
+// View draws the form at most as wide and, dropping its hints first, as
+// high as SetSize allows.
+func (m Model) View(st theme.Styles) string {
+	maxWidth, maxHeight := m.maxW, m.maxH
 	inner := max(min(maxWidth-4, 64), 16)
 	labelW := 10
 	fieldW := max(inner-labelW-1, 4)

@@ -6,14 +6,16 @@ package transfers
 
 import (
 	"fmt"
-	"github.com/megatui/megatui/ui/cells"
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/dustin/go-humanize"
 
 	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/ui/cells"
 	"github.com/megatui/megatui/ui/theme"
 )
 
@@ -63,16 +65,70 @@ func (s Snapshot) Job(id model.JobID) (model.Job, bool) {
 	return model.Job{}, false
 }
 
+// Keys are the transfer panel's bindings: showing it (from the browser),
+// moving in it, and the job and queue controls App carries out.
+type Keys struct {
+	Toggle, Maximise                 key.Binding
+	Up, Down, PageUp, PageDown       key.Binding
+	Pause, Cancel, Retry, Front      key.Binding
+	Answer                           key.Binding
+	PauseAll, CancelAll, RetryFailed key.Binding
+	ClearFinished                    key.Binding
+}
+
+// Title names the group in the help.
+func (Keys) Title() string { return "Transfers" }
+
+// Bindings lists the keys for the help, in order (moving uses the
+// browser's keys and is listed there).
+func (k Keys) Bindings() []key.Binding {
+	return []key.Binding{k.Toggle, k.Maximise, k.Pause, k.Cancel, k.Retry, k.Front, k.Answer,
+		k.PauseAll, k.CancelAll, k.RetryFailed, k.ClearFinished}
+}
+
+// Footer lists the keys of the footer while the panel has focus.
+func (k Keys) Footer() []key.Binding {
+	return []key.Binding{k.PauseAll, k.CancelAll, k.RetryFailed, k.ClearFinished,
+		k.Pause, k.Cancel, k.Retry, k.Front, k.Answer}
+}
+
 // Model is the transfer panel.
 type Model struct {
 	snap          Snapshot
 	cursor        int
 	offset        int
 	width, height int
+	focused       bool
+	keys          Keys
 }
 
 // New returns an empty panel.
-func New() Model { return Model{} }
+func New(keys Keys) Model { return Model{keys: keys} }
+
+// SetKeys replaces the bindings (App enables the ones that apply).
+func (m *Model) SetKeys(k Keys) { m.keys = k }
+
+// SetFocused says whether the panel has the keyboard (its frame shows it).
+func (m *Model) SetFocused(f bool) { m.focused = f }
+
+// Update moves the cursor; the job and queue controls are App's.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	switch {
+	case key.Matches(k, m.keys.Up):
+		m.Move(-1)
+	case key.Matches(k, m.keys.Down):
+		m.Move(1)
+	case key.Matches(k, m.keys.PageUp):
+		m.Move(-10)
+	case key.Matches(k, m.keys.PageDown):
+		m.Move(10)
+	}
+	return m, nil
+}
 
 // SetSnapshot replaces the jobs shown, keeping the cursor on the same job.
 func (m *Model) SetSnapshot(s Snapshot) {
@@ -186,8 +242,9 @@ func (m Model) Active() int {
 	return n
 }
 
-// Render draws the panel.
-func (m Model) Render(st theme.Styles, focused bool) string {
+// View draws the panel at the size last set.
+func (m Model) View(st theme.Styles) string {
+	focused := m.focused
 	if m.width < 10 || m.height < 3 {
 		return ""
 	}

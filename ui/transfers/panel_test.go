@@ -57,13 +57,13 @@ func TestJobLabel(t *testing.T) {
 // its file in full, next to a shortened reason.
 func TestPanelRowAt80Columns(t *testing.T) {
 	t.Parallel()
-	m := New()
+	m := New(Keys{})
 	m.SetSize(80, 6)
 	m.SetSnapshot(Snapshot{Jobs: []model.Job{{ID: 1,
 		Src:  model.Location{Display: "demo: demo@megatui.invalid/Many files/log-file-9909.bin"},
 		Dst:  model.Location{Display: "/tmp/home/.cache/megatui/demo-sandbox/Many files/log-file-9909.bin"},
 		Size: 512, State: model.StateSkipped, Reason: "identical file exists"}}})
-	v := m.Render(theme.New(true, true), false)
+	v := m.View(theme.New(true, true))
 	row := strings.Split(v, "\n")[2]
 	if !strings.Contains(row, "…/log-file-9909.bin") || !strings.Contains(row, "identical") {
 		t.Errorf("got row %q, want the file name and the reason", row)

@@ -156,6 +156,8 @@ func (c *Client) Link(ctx context.Context, ref string) (string, error) {
 		return "", fmt.Errorf("%s: %s: %w", what, ref, model.ErrNotFound)
 	case inf.kind != typeFile && inf.kind != typeDir:
 		return "", fmt.Errorf("%s: %s is a root: %w", what, ref, model.ErrAccess)
+	case c.tree.quarantine(h) != nil:
+		return "", fmt.Errorf("%s: node %s: %v: %w", what, h, c.tree.quarantine(h), model.ErrQuarantined)
 	case inf.key == nil:
 		return "", fmt.Errorf("%s: %s: node key unknown: %w", what, ref, model.ErrAccess)
 	case !c.inCloudDrive(h):

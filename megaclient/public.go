@@ -66,8 +66,13 @@ type Public struct {
 	closed bool
 }
 
-// publicUser labels the nodes of a public tree (any non-empty handle).
-const publicUser = "publiclink0"
+// publicUser labels the nodes of a public tree (any user handle), and
+// publicParent is the parent the link's top node is given in it (the
+// link's own parent is not part of the link).
+const (
+	publicUser   = "publiclink0"
+	publicParent = "linkTop0"
+)
 
 // OpenLink opens a public file or folder link (any form ParseLink
 // accepts). A key that does not decrypt what the link points to is
@@ -155,7 +160,7 @@ func (p *Public) openFile(ctx context.Context, master []byte, what string) error
 		return err
 	}
 	p.root = p.link.Handle
-	p.tree.add([]rawNode{{H: p.root, U: publicUser, T: typeFile, A: g.At, K: publicUser + ":" + b64encode(enc), S: g.S}})
+	p.tree.add([]rawNode{{H: p.root, P: publicParent, U: publicUser, T: typeFile, A: g.At, K: publicUser + ":" + b64encode(enc), S: g.S}})
 	return nil
 }
 
@@ -178,7 +183,7 @@ func (p *Public) openFolder(ctx context.Context, master []byte, what string) err
 			kept = append(kept, n)
 		}
 	}
-	kept[0].P = "" // the folder's parent is not part of the link
+	kept[0].P = publicParent
 	enc, err := ecbEncrypt(master, p.link.Key)
 	if err != nil {
 		return err

@@ -4,13 +4,15 @@ import (
 	"strings"
 
 	"github.com/megatui/megatui/config"
+	"github.com/megatui/megatui/megaclient"
 )
 
-// location is a command-line argument: a local path, or a path (or
-// handle) on a named remote.
+// location is a command-line argument: a local path, a path (or handle)
+// on a named remote, or a public MEGA link.
 type location struct {
-	remote string // "" for a local path
-	path   string // remote: "/a/b", "//bin/x" or "H:handle"; local: as given
+	remote string // "" for a local path or a link
+	path   string // remote: "/a/b", "//bin/x" or "H:handle"; local: as given; link: shown without its key
+	link   string // the whole link, key included ("" if not a link)
 }
 
 func (l location) String() string {
@@ -20,12 +22,23 @@ func (l location) String() string {
 	return l.remote + ":" + l.path
 }
 
+// linkDisplay is a link as messages show it: without its key.
+func linkDisplay(link string) string {
+	if i := strings.IndexByte(link, '#'); i >= 0 {
+		return link[:i]
+	}
+	return link
+}
+
 // parseLocation splits REMOTE:PATH; anything else is a local path. REMOTE
 // is anything the config accepts as a remote name (the name login saves),
 // so "me@x:/a" is on the remote "me@x".
 // "mega:", "mega:/" and "mega:a/b" are Cloud Drive paths; "mega://bin" the
 // Rubbish Bin; "mega:H:AbCdEfGh" one node by handle.
 func parseLocation(arg string) location {
+	if megaclient.IsLink(arg) {
+		return location{path: linkDisplay(arg), link: arg}
+	}
 	name, rest, ok := strings.Cut(arg, ":")
 	if !ok || config.ValidateRemoteName(name) != nil {
 		return location{path: arg}

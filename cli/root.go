@@ -62,6 +62,7 @@ func New(env Env, version string) *cobra.Command {
 		newLsCmd(env), newLsdCmd(env), newMkdirCmd(env), newMvCmd(env), newRmCmd(env), newAboutCmd(env),
 		newSimCmd(env),
 		newCopyCmd(env), newMoveCmd(env),
+		newLinkCmd(env), newImportCmd(env),
 		newDedupeCmd(env),
 		newLoginCmd(env), newLogoutCmd(env), newRemotesCmd(env), newImportRcloneCmd(env),
 	)

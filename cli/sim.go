@@ -61,7 +61,7 @@ func newSimCmd(env Env) *cobra.Command {
 	fl.StringVar(&cfg.account.TOTPSecret, "totp-secret", "", "base32 TOTP secret; enables two-factor login (or env MEGASIM_TOTP_SECRET)")
 	fl.StringVar(&cfg.opts.DataDir, "data", "", "directory to persist accounts, nodes and ciphertext (default: memory)")
 	fl.Int64Var(&cfg.opts.QuotaBytes, "quota", 0, "storage quota in bytes (default 50 GiB)")
-	fl.Int64Var(&cfg.opts.Seed, "seed", 1, "seed of handles and fault decisions")
+	fl.Int64Var(&cfg.opts.Seed, "seed", 0, "seed of handles and fault decisions (0: random handles, different on every start)")
 	fl.DurationVar(&f.APILatency, "latency", 0, "added latency of every API request")
 	fl.DurationVar(&f.DataLatency, "data-latency", 0, "added latency of every upload piece and download range")
 	fl.Float64Var(&f.EAGAINRate, "eagain-rate", 0, "fraction of API requests answered with -3")

@@ -232,3 +232,60 @@ func TestFolderLinkDownloadsWithoutAccount(t *testing.T) {
 		t.Fatalf("removed link: %v, want ErrNotFound", err)
 	}
 }
+
+func TestImportLinks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const bob, bobPass = "bob@example.com", "bob's password"
+	s := startSim(t, megasim.Account{Email: testEmail, Password: testPass, Version: 2}, megasim.Account{Email: bob, Password: bobPass, Version: 2})
+	alice := connect(t, s, nil)
+	if _, err := alice.MkdirAll(ctx, "/album/inner"); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{"/album/one.jpg": randomBytes(200000, 7), "/album/inner/two.jpg": randomBytes(5, 8), "/album/inner/none": nil}
+	for p, data := range files {
+		i := strings.LastIndexByte(p, '/')
+		upload(t, alice, p[:i], p[i+1:], data)
+	}
+	folderLink, err := alice.Link(ctx, "/album")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fileLink, err := alice.Link(ctx, "/album/one.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := connect(t, s, func(o *Options) { o.Email, o.Password = bob, bobPass })
+	dst, _ := b.MkdirAll(ctx, "/imported")
+	pieces := s.CommandCount("upload-piece")
+	for _, link := range []string{fileLink, folderLink} {
+		e, err := b.Import(ctx, openLink(t, s, link), dst.ID)
+		if err != nil {
+			t.Fatalf("import %s: %v", link, err)
+		}
+		if e.ParentID != dst.ID {
+			t.Fatalf("imported %+v, want it in /imported", e)
+		}
+	}
+	if got := s.CommandCount("upload-piece"); got != pieces {
+		t.Errorf("import sent %d upload pieces, want none (a server-side copy)", got-pieces)
+	}
+	check := func(path string, want []byte) {
+		t.Helper()
+		e, err := b.Stat(ctx, path)
+		if err != nil {
+			t.Fatalf("stat %s: %v", path, err)
+		}
+		var f memFile
+		if err := b.Download(ctx, e.ID, &f, nil); err != nil || !bytes.Equal(f.buf, want) {
+			t.Fatalf("%s: %v (%d bytes, want %d)", path, err, len(f.buf), len(want))
+		}
+		if !e.ModTime.Equal(time.Unix(1650000000, 0)) {
+			t.Errorf("%s: mtime %v, want the original", path, e.ModTime)
+		}
+	}
+	check("/imported/one.jpg", files["/album/one.jpg"])
+	check("/imported/album/one.jpg", files["/album/one.jpg"])
+	check("/imported/album/inner/two.jpg", files["/album/inner/two.jpg"])
+	check("/imported/album/inner/none", nil)
+}

@@ -445,6 +445,7 @@ func marshalOr(v any, def string) []byte {
 }
 
 type putNode struct {
+	PH string  `json:"ph"` // a file link's public handle: import the file
 	H  string  `json:"h"`
 	T  int     `json:"t"`
 	A  string  `json:"a"`
@@ -504,10 +505,16 @@ func (s *Server) cmdPut(sess *session, raw []byte) any {
 	if !ok {
 		return errArgs
 	}
+	for i := range req.N {
+		if req.N[i].H == "" && req.N[i].PH != "" {
+			req.N[i].H = req.N[i].PH // an import names the node by its public handle
+		}
+	}
 	var need int64
 	temp := map[string]string{} // client temp handle -> real handle
 	types := map[string]int{}
 	ups := make([]*upload, len(req.N))
+	copies := make([]*nodeRec, len(req.N))
 	for i, n := range req.N {
 		if (n.T != typeFile && n.T != typeFolder) || !validAttr(n.A) || !validKey(n.K, n.T) {
 			return errArgs
@@ -518,6 +525,15 @@ func (s *Server) cmdPut(sess *session, raw []byte) any {
 			}
 		}
 		if n.T == typeFile {
+			if src := s.copySource(a, n); src != nil {
+				// A copy (of an own node, or an import from a public link):
+				// the ciphertext is duplicated, the key and attributes are
+				// the client's.
+				copies[i] = src
+				need += src.S
+				types[n.H] = n.T
+				continue
+			}
 			up := s.tokens[n.H]
 			if up == nil || up.acct != a {
 				return errNoEnt
@@ -559,6 +575,17 @@ func (s *Server) cmdPut(sess *session, raw []byte) any {
 			rec.S, rec.Blob = up.size, up.blob
 			delete(s.tokens, up.token)
 			delete(s.uploads, up.id)
+		}
+		if src := copies[i]; src != nil {
+			blob, err := s.copyBlob(src.Blob, src.S)
+			if err != nil {
+				s.logf("megasim: copy blob: %v", err)
+				for _, c := range created {
+					owner.remove(c.H)
+				}
+				return errInternal
+			}
+			rec.S, rec.Blob = src.S, blob
 		}
 		temp[n.H] = rec.H
 		byTemp[n.H] = rec

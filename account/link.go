@@ -38,7 +38,11 @@ func LinkError(apiURL string, err error) error {
 	case errors.Is(err, model.ErrBlocked):
 		return PlainError(err, "MEGA has taken the link down")
 	case errors.Is(err, model.ErrUnreachable):
-		return PlainError(err, "cannot reach %s: %v", apiURL, err)
+		var u *megaclient.UnreachableError
+		if errors.As(err, &u) {
+			return PlainError(err, "%s: check the network connection and the API URL", u.Error())
+		}
+		return PlainError(err, "cannot reach %s: check the network connection and the API URL", apiURL)
 	case errors.Is(err, model.ErrTryAgain):
 		return PlainError(err, "the MEGA server is busy: try again in a moment")
 	}

@@ -307,7 +307,12 @@ func LoginError(name, email, apiURL string, err error) error {
 		return PlainError(err, "login to %q failed: MEGA is rate limiting this account or address: "+
 			"wait a few minutes before trying again (retrying at once makes it worse)", name)
 	case errors.Is(err, model.ErrUnreachable):
-		return PlainError(err, "login to %q failed: cannot reach %s: check the network connection and the API URL", name, apiURL)
+		what := "cannot reach " + apiURL
+		var u *megaclient.UnreachableError
+		if errors.As(err, &u) {
+			what = u.Error()
+		}
+		return PlainError(err, "login to %q failed: %s: check the network connection and the API URL", name, what)
 	case errors.Is(err, model.ErrTryAgain):
 		return PlainError(err, "login to %q failed: the MEGA server is busy: try again in a moment", name)
 	case errors.Is(err, model.ErrCancelled):

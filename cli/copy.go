@@ -174,14 +174,27 @@ func runCopy(ctx context.Context, env Env, stderr, stdout io.Writer, src, dst lo
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	var waitErr error
+	var quotaSeen quotaWatch
 loop:
 	for {
 		select {
 		case waitErr = <-idle:
 			break loop
 		case <-tick.C:
+			tot := e.Totals()
+			quota := ""
+			if tot.ByState[model.StateWaiting] > 0 {
+				quota = quotaCountdown(e.Snapshot(), time.Now(), &quotaSeen)
+				if quota != "" && !showProgress && quotaSeen.announce {
+					fmt.Fprintln(stderr, "megatui:", quota)
+				}
+			}
 			if showProgress {
-				fmt.Fprintf(stderr, "\r\x1b[K%s", progressLine(e.Totals()))
+				line := progressLine(tot)
+				if quota != "" {
+					line += "; " + quota
+				}
+				fmt.Fprintf(stderr, "\r\x1b[K%s", line)
 			}
 		}
 	}
@@ -454,4 +467,31 @@ func openLinkSides(ctx context.Context, env Env, src, dst location, dryRun bool)
 	}
 	s.req.DstDir = transfer.Endpoint{Path: abs}
 	return s, nil
+}
+
+// quotaWatch remembers the transfer-quota wait last announced, so that a
+// log (stderr not a terminal) gets one line per wait, not one per tick.
+type quotaWatch struct {
+	until    time.Time
+	announce bool // the last quotaCountdown found a new wait
+}
+
+// quotaCountdown returns "transfer quota exceeded, retry in 12 min" for
+// the earliest job waiting for the transfer quota ("" if none).
+func quotaCountdown(jobs []model.Job, now time.Time, w *quotaWatch) string {
+	var until time.Time
+	for _, j := range jobs {
+		if j.State == model.StateWaiting && strings.HasPrefix(j.Reason, "transfer quota exceeded") &&
+			(until.IsZero() || j.RetryAt.Before(until)) {
+			until = j.RetryAt
+		}
+	}
+	w.announce = false
+	if until.IsZero() {
+		return ""
+	}
+	if until.Sub(w.until).Abs() > time.Second {
+		w.until, w.announce = until, true
+	}
+	return "transfer quota exceeded, retry in " + model.FormatWait(until.Sub(now))
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/megatui/megatui/account"
 	"github.com/megatui/megatui/megaclient"
@@ -103,5 +104,38 @@ func TestCLILinkCopyImport(t *testing.T) {
 	mustCLI(t, s, "link", "--remove", "mega:/pub")
 	if _, _, err := runLoggedOut(t, s, "copy", folderLink, filepath.Join(dst, "gone")); err == nil {
 		t.Error("copy of a removed link: want an error")
+	}
+}
+
+func TestCLICopyWaitsForTransferQuota(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	src, state := t.TempDir(), t.TempDir()
+	files := copyTree(t, src, 2, 300000)
+	if _, se, err := runCopyCLI(t, s, state, src, "mega:/q"); err != nil {
+		t.Fatalf("upload: %v\n%s", err, se)
+	}
+	link := strings.TrimSpace(mustCLI(t, s, "link", "mega:/q"))
+	// Room for about one file per second.
+	s.SetTransferQuota(400000, time.Second)
+	for _, from := range []string{"mega:/q", link} {
+		dst := t.TempDir()
+		var se string
+		var err error
+		if strings.HasPrefix(from, "mega:") {
+			_, se, err = runCopyCLI(t, s, t.TempDir(), "--transfers", "1", from, dst)
+		} else {
+			_, se, err = runLoggedOut(t, s, "copy", "--transfers", "1", from, dst)
+		}
+		if err != nil {
+			t.Fatalf("copy %s: %v\n%s", from, err, se)
+		}
+		if !strings.Contains(se, "megatui: transfer quota exceeded, retry in 1 s") || !strings.Contains(se, "copied 2 files") {
+			t.Errorf("copy %s: stderr %q, want the quota wait announced and both files copied", from, se)
+		}
+		checkLocalTree(t, dst, files)
+	}
+	if s.TransferQuotaRefusals() == 0 {
+		t.Fatal("the quota never refused a download")
 	}
 }

@@ -61,6 +61,8 @@ func newSimCmd(env Env) *cobra.Command {
 	fl.StringVar(&cfg.account.TOTPSecret, "totp-secret", "", "base32 TOTP secret; enables two-factor login (or env MEGASIM_TOTP_SECRET)")
 	fl.StringVar(&cfg.opts.DataDir, "data", "", "directory to persist accounts, nodes and ciphertext (default: memory)")
 	fl.Int64Var(&cfg.opts.QuotaBytes, "quota", 0, "storage quota in bytes (default 50 GiB)")
+	fl.Int64Var(&cfg.opts.TransferQuota, "transfer-quota", 0, "bytes downloads may read before the transfer quota refuses them (0: no limit)")
+	fl.DurationVar(&cfg.opts.TransferQuotaWait, "transfer-quota-wait", 30*time.Second, "how long the transfer quota stays exceeded")
 	fl.Int64Var(&cfg.opts.Seed, "seed", 0, "seed of handles and fault decisions (0: random handles, different on every start)")
 	fl.DurationVar(&f.APILatency, "latency", 0, "added latency of every API request")
 	fl.DurationVar(&f.DataLatency, "data-latency", 0, "added latency of every upload piece and download range")

@@ -72,6 +72,10 @@ func sentinel(err error) error {
 		return model.ErrIntegrity
 	case errors.Is(err, mega.EMFAREQUIRED):
 		return model.ErrMFARequired
+	case errors.Is(err, model.ErrTransferQuota):
+		return model.ErrTransferQuota
+	case errors.Is(err, model.ErrUnreachable):
+		return model.ErrUnreachable
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {

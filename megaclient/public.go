@@ -348,6 +348,9 @@ func (p *Public) Download(ctx context.Context, id string, dst io.WriterAt, progr
 		return transferError(what, err)
 	}
 	d, err := m.NewDownload(n)
+	if ierr := tr.takeInvalid(); ierr != nil {
+		err = ierr
+	}
 	if err != nil {
 		return transferError(what, err)
 	}
@@ -368,10 +371,13 @@ func (p *Public) Download(ctx context.Context, id string, dst io.WriterAt, progr
 		}
 		return nil
 	})
-	if err != nil {
-		return transferError(what, err)
+	if err == nil {
+		err = d.Finish()
 	}
-	return transferError(what, d.Finish())
+	if ierr := tr.takeInvalid(); ierr != nil {
+		err = ierr
+	}
+	return transferError(what, err)
 }
 
 // instance returns the go-mega instance downloads use, made on first use.

@@ -172,6 +172,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if qe := transferQuotaResponse(resp); qe != nil {
+		// An empty 200 fails go-mega's chunk at once (it would retry a
+		// 509 for seconds); the operation reports the quota.
+		resp.Body.Close()
+		t.setInvalid(qe)
+		return localResponse(req, nil), nil
+	}
 	if n, ok := rangeLength(req); ok && resp.StatusCode == http.StatusOK {
 		resp.Body = &dataBody{body: resp.Body, want: n}
 	}
@@ -283,6 +290,10 @@ func (t *transport) roundTripCS(req *http.Request) (*http.Response, error) {
 			t.setInvalid(u) // reported if go-mega's retries all fail
 		}
 		return nil, err
+	}
+	if qe := transferQuotaReply(name, reply); qe != nil {
+		t.setInvalid(qe) // answered locally: go-mega would call it storage quota
+		return localResponse(req, []byte(strconv.Itoa(codeArgs))), nil
 	}
 	if len(cmds) == 1 {
 		if err := t.checkReply(name, cmds[0], reply); err != nil {

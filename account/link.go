@@ -48,3 +48,10 @@ func LinkError(apiURL string, err error) error {
 	}
 	return err
 }
+
+// IsPlain reports whether err already is a plain-words message made by
+// PlainError (so a caller adds no advice of its own).
+func IsPlain(err error) bool {
+	var u *userError
+	return errors.As(err, &u)
+}

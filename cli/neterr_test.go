@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/megatui/megatui/account"
+	"github.com/megatui/megatui/megaclient/megasim"
 )
 
 // runAgainst runs megatui with the remote "mega" at apiURL and the
@@ -88,4 +89,48 @@ func TestCLIServerStopsMidCopy(t *testing.T) {
 	if code != 1 || !strings.Contains(msg, want) {
 		t.Fatalf("exit %d, %q; want exit 1 saying %q", code, msg, want)
 	}
+}
+
+func TestCLIServiceRefusals(t *testing.T) {
+	t.Parallel()
+	s, err := megasim.Start(megasim.Options{QuotaBytes: 5000, Accounts: []megasim.Account{{Email: cliEmail, Password: cliPass, Version: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	src := t.TempDir()
+	copyTree(t, src, 1, 10000)
+	// Over the storage quota: the upload fails with its own message.
+	_, se, err := runCopyCLI(t, s, t.TempDir(), src, "mega:/full")
+	if err == nil || !strings.Contains(se, "over storage quota") {
+		t.Errorf("upload over quota: %v, stderr %q", err, se)
+	}
+	msgs := map[string]string{}
+	s.RefuseConnections(true)
+	code, msg := runCLIExit(t, s, "ls", "mega:")
+	s.RefuseConnections(false)
+	msgs["too many connections"] = msg
+	if code != 1 || !strings.Contains(msg, "too many connections") || !strings.Contains(msg, "close other MEGA apps") {
+		t.Errorf("too many connections: exit %d, %q", code, msg)
+	}
+	s.BlockAccount(cliEmail, true)
+	code, msg = runCLIExit(t, s, "ls", "mega:")
+	msgs["blocked"] = msg
+	if code != 1 || !strings.Contains(msg, "MEGA has blocked the account") {
+		t.Errorf("blocked: exit %d, %q", code, msg)
+	}
+	t.Logf("over quota: %s", se)
+	t.Logf("messages: %q", msgs)
+	if msgs["blocked"] == msgs["too many connections"] {
+		t.Error("two refusals, one message")
+	}
+}
+
+// runCLIExit runs megatui in-process against s and returns the exit
+// status and the one-line message.
+func runCLIExit(t *testing.T, s *megasim.Server, args ...string) (int, string) {
+	t.Helper()
+	_, err := runCLI(t, s, args...)
+	var msg bytes.Buffer
+	return ExitCode(err, &msg), strings.TrimSpace(msg.String())
 }

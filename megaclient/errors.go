@@ -61,10 +61,12 @@ func sentinel(err error) error {
 		return model.ErrSessionExpired
 	case errors.Is(err, mega.EBLOCKED):
 		return model.ErrBlocked
-	case errors.Is(err, mega.ERATELIMIT), errors.Is(err, mega.ETOOMANYCONNECTIONS):
+	case errors.Is(err, mega.ERATELIMIT):
 		return model.ErrRateLimited
+	case errors.Is(err, mega.ETOOMANYCONNECTIONS), errors.Is(err, mega.ETOOMANY):
+		return model.ErrTooManyConns
 	case errors.Is(err, mega.EAGAIN), errors.Is(err, mega.ETEMPUNAVAIL), errors.Is(err, mega.EINTERNAL),
-		errors.Is(err, mega.EFAILED), errors.Is(err, mega.ETOOMANY), errors.Is(err, mega.EEXPIRED):
+		errors.Is(err, mega.EFAILED), errors.Is(err, mega.EEXPIRED):
 		return model.ErrTryAgain
 	case errors.Is(err, mega.EOVERQUOTA), errors.Is(err, mega.EGOINGOVERQUOTA):
 		return model.ErrQuota

@@ -95,3 +95,23 @@ func TestServerStopsMidSession(t *testing.T) {
 		t.Fatalf("open link after the server stopped: %v", err)
 	}
 }
+
+func TestServiceRefusalsMidSession(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startSim(t)
+	c := connect(t, s, nil)
+	s.RefuseConnections(true)
+	if _, err := c.Mkdir(ctx, "/", "x"); !errors.Is(err, model.ErrTooManyConns) {
+		t.Fatalf("too many connections: %v", err)
+	}
+	s.RefuseConnections(false)
+	s.BlockAccount(testEmail, true)
+	if _, err := c.Mkdir(ctx, "/", "y"); !errors.Is(err, model.ErrBlocked) {
+		t.Fatalf("blocked: %v", err)
+	}
+	s.BlockAccount(testEmail, false)
+	if _, err := c.Mkdir(ctx, "/", "z"); err != nil {
+		t.Fatalf("after unblocking: %v", err)
+	}
+}

@@ -45,7 +45,7 @@ func classify(err error) errClass {
 		return classQuotaWait
 	case errors.Is(err, model.ErrQuota), errors.Is(err, model.ErrTransferQuota):
 		return classQuota
-	case errors.Is(err, model.ErrRateLimited):
+	case errors.Is(err, model.ErrRateLimited), errors.Is(err, model.ErrTooManyConns):
 		return classRateLimited
 	case errors.Is(err, model.ErrIntegrity):
 		return classIntegrity

@@ -134,6 +134,16 @@ func (s *Server) serveCS(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if sess != nil && sess.acct.blocked {
+		s.mu.Unlock()
+		writeBare(w, errBlocked)
+		return
+	}
+	if s.refuseConns {
+		s.mu.Unlock()
+		writeBare(w, errTooManyConns)
+		return
+	}
 	if sess == nil && auth && !folderLinkSession(r) {
 		s.mu.Unlock()
 		writeBare(w, errSID)

@@ -92,6 +92,8 @@ type Server struct {
 	hashcash map[string]hashcashChallenge
 	closed   bool
 	xfer     transferQuota
+	// refuseConns answers every API request "too many connections" (-19).
+	refuseConns bool
 }
 
 // Start listens on 127.0.0.1 on a free port and serves until Close.

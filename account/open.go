@@ -1,3 +1,8 @@
+// Package account opens named remotes: it finds the remote in the config
+// file (or the environment's remote "mega"), gets its credentials from
+// the keyring, the environment or a prompt, connects, and keeps the
+// session for the next run. Its errors say in plain words what went wrong
+// and what to do; the CLI and the TUI show them as they are.
 package account
 
 import (

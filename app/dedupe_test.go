@@ -64,21 +64,21 @@ func TestTUIGuidedDedupeAgainstMegasim(t *testing.T) {
 		ui.Deduper
 	}{pane, pane}
 	app := ui.New(ui.Options{Left: tuiEmptyFS{}, Right: right, RightDir: "/Dups", Styles: &st, Location: time.UTC})
-	d := &tuiDriver{t: t, app: app}
-	d.send(tea.WindowSizeMsg{Width: 120, Height: 36})
-	d.run(app.Init())
+	d := newTUIDriver(t, app)
+	d.Send(tea.WindowSizeMsg{Width: 120, Height: 36})
+	d.Run(app.Init())
 	key := func(keys ...string) {
 		t.Helper()
 		for _, k := range keys {
 			if k == "enter" {
-				d.enter()
+				d.Press("enter")
 			} else {
-				d.typeText(k)
+				d.Type(k)
 			}
 		}
 	}
 	screen := func() string { return ansi.Strip(d.screen()) }
-	d.send(tea.KeyPressMsg{Code: tea.KeyTab})
+	d.Send(tea.KeyPressMsg{Code: tea.KeyTab})
 	for _, want := range []string{"×2 identical", "×2 different", "≈2 name clash", "⧉ 3 dup groups here"} {
 		if !strings.Contains(screen(), want) {
 			t.Fatalf("browser lacks %q:\n%s", want, screen())
@@ -137,7 +137,7 @@ func TestTUIGuidedDedupeAgainstMegasim(t *testing.T) {
 	if got := names("/Dups"); !slices.Equal(got, before) {
 		t.Errorf("after undo /Dups holds %q, want %q", got, before)
 	}
-	d.send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	d.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	if strings.Contains(screen(), "Guided dedupe") {
 		t.Errorf("screen still open")
 	}

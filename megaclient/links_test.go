@@ -82,7 +82,7 @@ func openLink(t *testing.T, s *megasim.Server, link string) *Public {
 	return p
 }
 
-func upload(t *testing.T, c *Client, parent, name string, data []byte) model.Entry {
+func uploadFile(t *testing.T, c *Client, parent, name string, data []byte) model.Entry {
 	t.Helper()
 	e, err := c.Upload(context.Background(), parent, name, bytes.NewReader(data), int64(len(data)), time.Unix(1650000000, 0), nil)
 	if err != nil {
@@ -97,7 +97,7 @@ func TestFileLink(t *testing.T) {
 	s := startSim(t)
 	c := connect(t, s, nil)
 	data := randomBytes(700000, 3)
-	e := upload(t, c, "/", "movie.bin", data)
+	e := uploadFile(t, c, "/", "movie.bin", data)
 	link, err := c.Link(ctx, "/movie.bin")
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +160,7 @@ func TestFolderLinkDownloadsWithoutAccount(t *testing.T) {
 	}
 	for p, data := range files {
 		parent := "/share" + p[:strings.LastIndexByte(p, '/')]
-		upload(t, c, parent, p[strings.LastIndexByte(p, '/')+1:], data)
+		uploadFile(t, c, parent, p[strings.LastIndexByte(p, '/')+1:], data)
 	}
 	_ = dir
 	link, err := c.Link(ctx, "/share")
@@ -175,7 +175,7 @@ func TestFolderLinkDownloadsWithoutAccount(t *testing.T) {
 	}
 	// Added after the export: visible through the link too.
 	files["/later.txt"] = []byte("added later")
-	upload(t, c, "/share", "later.txt", files["/later.txt"])
+	uploadFile(t, c, "/share", "later.txt", files["/later.txt"])
 
 	s.SetFaults(megasim.Faults{HTTP500Rate: 0.2, DropRate: 0.1})
 	p := openLink(t, s, link)
@@ -245,7 +245,7 @@ func TestImportLinks(t *testing.T) {
 	files := map[string][]byte{"/album/one.jpg": randomBytes(200000, 7), "/album/inner/two.jpg": randomBytes(5, 8), "/album/inner/none": nil}
 	for p, data := range files {
 		i := strings.LastIndexByte(p, '/')
-		upload(t, alice, p[:i], p[i+1:], data)
+		uploadFile(t, alice, p[:i], p[i+1:], data)
 	}
 	folderLink, err := alice.Link(ctx, "/album")
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	mega "github.com/t3rm1n4l/go-mega"
@@ -60,10 +59,11 @@ type Public struct {
 	tree *tree
 	root string
 
-	mu     sync.Mutex
-	m      *mega.Mega
-	tr     *transport
-	closed bool
+	// c runs downloads: a Client on the link's tree with no account
+	// (empty session id, the tree's random master key), whose worker
+	// instances talk to the API through publicRoundTripper. Downloads
+	// are thus the account's own verified, resumable data path.
+	c *Client
 }
 
 // publicUser labels the nodes of a public tree (any user handle), and
@@ -106,6 +106,7 @@ func OpenLink(ctx context.Context, rawLink string, opts LinkOptions) (*Public, e
 	if err != nil {
 		return nil, err
 	}
+	p.c = newLinkClient(l, opts, p.base, p.api, p.tree)
 	return p, nil
 }
 
@@ -165,7 +166,9 @@ func (p *Public) openFile(ctx context.Context, master []byte, what string) error
 }
 
 func (p *Public) openFolder(ctx context.Context, master []byte, what string) error {
-	var fr fetchReply
+	var fr struct {
+		F []rawNode `json:"f"`
+	}
 	err := apiRequest(ctx, p.base, p.api, p.params(), map[string]any{"a": "f", "c": 1, "r": 1}, &fr)
 	if err != nil {
 		return linkError(what, err)
@@ -188,7 +191,7 @@ func (p *Public) openFolder(ctx context.Context, master []byte, what string) err
 	if err != nil {
 		return err
 	}
-	p.tree.load(&fetchReply{F: kept})
+	p.tree.add(kept)
 	p.tree.setShareKey(top, b64encode(enc))
 	if !p.tree.decrypts(top) {
 		return fmt.Errorf("%s: the link's key does not decrypt the folder (is the link complete?): %w", what, model.ErrBadLink)
@@ -324,106 +327,43 @@ func (p *Public) Trash(context.Context, string) error { return errReadOnly("dele
 
 // Download writes the decrypted content of a file of the link to dst and
 // returns nil only when its MAC verified (model.ErrIntegrity otherwise).
-// Chunks move in parallel; ctx is checked between them; progress, when
-// set, receives the bytes of each chunk.
+// progress, when set, receives the bytes of each chunk.
 func (p *Public) Download(ctx context.Context, id string, dst io.WriterAt, progress func(delta int64)) error {
-	what := "download"
-	h, err := p.node(what, id)
+	return p.DownloadResume(ctx, id, dst, model.ChunkResume{}, progress, nil)
+}
+
+// DownloadResume is Download going on from the chunks an earlier attempt
+// wrote to dst (see Client.DownloadResume).
+func (p *Public) DownloadResume(ctx context.Context, id string, dst io.WriterAt, prior model.ChunkResume,
+	progress func(delta int64), record func(model.ChunkResume)) error {
+	h, err := p.node("download", id)
 	if err != nil {
 		return err
 	}
-	inf, _ := p.tree.info(h)
-	if inf.kind != typeFile {
-		return fmt.Errorf("%s: %s: %w", what, id, model.ErrIsDir)
-	}
-	if inf.raw.S == 0 && !emptyMACValid(inf.key) {
-		return fmt.Errorf("%s: %s: empty file with a wrong MAC: %w", what, id, model.ErrIntegrity)
-	}
-	m, tr, err := p.instance()
-	if err != nil {
-		return transferError(what, err)
-	}
-	n, err := ensureNode(m, tr.link, p.tree, h)
-	if err != nil {
-		return transferError(what, err)
-	}
-	d, err := m.NewDownload(n)
-	if ierr := tr.takeInvalid(); ierr != nil {
-		err = ierr
-	}
-	if err != nil {
-		return transferError(what, err)
-	}
-	err = runChunks(ctx, d.Chunks(), p.opts.ChunkWorkers, func(i int) error {
-		chunk, err := d.DownloadChunk(i)
-		if err != nil {
-			return err
-		}
-		pos, _, err := d.ChunkLocation(i)
-		if err != nil {
-			return err
-		}
-		if _, err := dst.WriteAt(chunk, pos); err != nil {
-			return fmt.Errorf("write at %d: %w", pos, err)
-		}
-		if progress != nil {
-			progress(int64(len(chunk)))
-		}
-		return nil
-	})
-	if err == nil {
-		err = d.Finish()
-	}
-	if ierr := tr.takeInvalid(); ierr != nil {
-		err = ierr
-	}
-	return transferError(what, err)
+	return p.c.DownloadResume(ctx, "H:"+h, dst, prior, progress, record)
 }
 
-// instance returns the go-mega instance downloads use, made on first use.
-func (p *Public) instance() (*mega.Mega, *transport, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return nil, nil, errors.New("megaclient: link closed")
+// newLinkClient is the Client that downloads a link's files.
+func newLinkClient(l Link, opts LinkOptions, base http.RoundTripper, api string, tr *tree) *Client {
+	o := Options{APIURL: api, Logf: opts.Logf, Workers: 4, ChunkWorkers: opts.ChunkWorkers, EventWait: time.Second}
+	c := &Client{opts: o, tree: tr, subs: newSubscribers()}
+	if opts.HTTPClient != nil {
+		c.clientTpl = *opts.HTTPClient
 	}
-	if p.m != nil {
-		return p.m, p.tr, nil
-	}
-	tr := newTransport(&publicRoundTripper{base: p.base, link: p.link}, &hub{tree: p.tree, rw: newRewrites()}, true)
-	m := mega.New().SetClient(&http.Client{Transport: tr})
-	tr.known = func(h string) bool { return m.FS.HashLookup(h) != nil }
-	m.SetLogger(nil)
-	if logf := p.opts.Logf; logf != nil {
-		m.SetLogger(func(format string, args ...any) { logf("go-mega: %s", fmt.Sprintf(format, args...)) })
-	}
-	m.SetDebugger(nil)
-	m.SetAPIUrl(p.api)
-	p.tree.mu.Lock()
-	master := append([]byte(nil), p.tree.master...)
-	p.tree.mu.Unlock()
-	if err := m.LoginWithKeys("", master); err != nil {
-		tr.close()
-		return nil, nil, err
-	}
-	p.m, p.tr = m, tr
-	return m, tr, nil
+	c.clientTpl.Timeout = 0
+	c.base = &publicRoundTripper{base: base, link: l}
+	c.hub = &hub{tree: tr, rw: newRewrites()}
+	c.pool = newWorkerPool(c)
+	c.throttle = newThrottle(o.ChunkWorkers)
+	c.data = &http.Client{Transport: base}
+	tr.mu.Lock()
+	c.sess = Session{MasterKey: append([]byte(nil), tr.master...)}
+	tr.mu.Unlock()
+	return c
 }
 
-// Close stops the download instance.
-func (p *Public) Close() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return nil
-	}
-	p.closed = true
-	if p.tr != nil {
-		p.tr.close()
-		releaseWhenParked(p.m, p.tr)
-	}
-	return nil
-}
+// Close stops the download workers.
+func (p *Public) Close() error { return p.c.Close() }
 
 // publicRoundTripper turns go-mega's `g` of a node into the public form:
 // "p": <public handle> for a file link, the n= parameter of the

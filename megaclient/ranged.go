@@ -472,7 +472,11 @@ func (c *Client) SampledFingerprint(ctx context.Context, ref string, mtime time.
 	}
 	spans := rec.spans(SampleGap)
 	cache := &spanCache{spans: spans, data: make([][]byte, len(spans))}
-	err = runChunks(ctx, len(spans), sampleWorkers, func(i int) error {
+	idx := make([]int, len(spans))
+	for i := range idx {
+		idx[i] = i
+	}
+	err = runChunks(ctx, idx, newThrottle(sampleWorkers), func(ctx context.Context, i int) error {
 		buf := make([]byte, spans[i][1]-spans[i][0])
 		if _, err := r.ReadAtContext(ctx, buf, spans[i][0]); err != nil && !errors.Is(err, io.EOF) {
 			return err

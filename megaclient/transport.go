@@ -172,13 +172,6 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if qe := transferQuotaResponse(resp); qe != nil {
-		// An empty 200 fails go-mega's chunk at once (it would retry a
-		// 509 for seconds); the operation reports the quota.
-		resp.Body.Close()
-		t.setInvalid(qe)
-		return localResponse(req, nil), nil
-	}
 	if n, ok := rangeLength(req); ok && resp.StatusCode == http.StatusOK {
 		resp.Body = &dataBody{body: resp.Body, want: n}
 	}
@@ -277,6 +270,9 @@ func (t *transport) roundTripCS(req *http.Request) (*http.Response, error) {
 	}
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return resp, err
+	}
+	if name == "f" && len(cmds) == 1 {
+		return t.streamFetch(req, resp, cmds[0])
 	}
 	var reply []byte
 	if name == "f" && t.hub().progress != nil {

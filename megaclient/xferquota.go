@@ -14,10 +14,9 @@ import (
 // When it is used up, `g` answers over quota (-17) with the wait in
 // seconds in "tl", and the storage host answers HTTP 509 with the wait in
 // X-MEGA-Time-Left (as the official SDK reads them). go-mega would report
-// the first as "over quota" (storage) and retry the second for seconds
-// before failing with the bare status, so the transport recognises both
-// and the operation fails with a TransferQuotaError, which says how long
-// to wait.
+// the first as "over quota" (storage): the transport recognises it, the
+// data path the second, and the download fails with a
+// TransferQuotaError, which says how long to wait.
 
 // maxQuotaWait bounds the wait a server may announce.
 const maxQuotaWait = 24 * time.Hour

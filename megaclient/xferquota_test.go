@@ -16,7 +16,7 @@ func TestTransferQuota(t *testing.T) {
 	s := startSim(t)
 	c := connect(t, s, nil)
 	data := randomBytes(400000, 11)
-	e := upload(t, c, "/", "big", data)
+	e := uploadFile(t, c, "/", "big", data)
 	link, err := c.Link(ctx, e.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +32,7 @@ func TestTransferQuota(t *testing.T) {
 		// Over quota before the download: `g` refuses with tl.
 		s.SetTransferQuota(1, 2*time.Second)
 		var warm memFile
-		_ = c.Download(ctx, upload(t, c, "/", "warm-"+tc.name, []byte("xx")).ID, &warm, nil)
+		_ = c.Download(ctx, uploadFile(t, c, "/", "warm-"+tc.name, []byte("xx")).ID, &warm, nil)
 		var f memFile
 		err := tc.download(&f)
 		var qe *TransferQuotaError

@@ -40,7 +40,9 @@ func benchSim(b *testing.B) *megasim.Server {
 func benchClient(b *testing.B, s *megasim.Server, workers, chunkWorkers int) *megaclient.Client {
 	b.Helper()
 	c, err := megaclient.Connect(context.Background(), megaclient.Options{
-		Remote: "mega", Email: simEmail, Password: simPass, APIURL: s.URL(), HTTPClient: s.HTTPClient(),
+		// No HTTPClient: megaclient's own, as the CLI and the TUI use it
+		// (megasim's data URLs are plain HTTP).
+		Remote: "mega", Email: simEmail, Password: simPass, APIURL: s.URL(),
 		Workers: workers, ChunkWorkers: chunkWorkers,
 	})
 	if err != nil {

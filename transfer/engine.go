@@ -71,6 +71,8 @@ type Engine struct {
 	changed   chan struct{} // closed and replaced on every change
 	reserved  map[string]model.JobID
 
+	adapt adaptive // files in flight, lowered while the servers struggle
+
 	dirMu sync.Mutex
 	dirs  map[string]*dirOnce
 }
@@ -119,6 +121,10 @@ type job struct {
 	partial  string
 	fp       string
 	reserved string
+
+	// chunks is the chunk-level state of an upload or download: what a
+	// retry or a resume goes on from.
+	chunks chunkState
 }
 
 type reqRun struct {
@@ -171,6 +177,7 @@ func New(opts Options) *Engine {
 		changed:  make(chan struct{}),
 		reserved: map[string]model.JobID{},
 		dirs:     map[string]*dirOnce{},
+		adapt:    newAdaptive(opts.Workers),
 	}
 	if opts.BandwidthLimit > 0 {
 		e.bucket = newBucket(opts.BandwidthLimit, opts.Now)
@@ -214,7 +221,10 @@ func (e *Engine) Start(ctx context.Context) error {
 		}()
 	}
 	for _, jr := range prior {
-		for _, r := range jr.started {
+		for key, r := range jr.started {
+			if c := jr.chunks[key]; len(c.Chunks) > 0 && r.Partial != "" {
+				continue // a download goes on in its partial file
+			}
 			removePartial(r.Partial)
 		}
 		if _, err := e.enqueue(jr.id, jr.req, jr); err != nil {
@@ -366,6 +376,9 @@ func (e *Engine) prepare(r *reqRun, j *job) bool {
 			j.trash = rec.Trash
 			j.partial = rec.Partial
 		}
+		if c, ok := p.chunks[j.key]; ok && j.started {
+			j.chunks.cur = c
+		}
 		if rec, ok := p.copied[j.key]; ok && r.moveSrc {
 			j.copied = true
 			j.srcSize = rec.Size
@@ -493,17 +506,19 @@ func (e *Engine) next(ctx context.Context) *job {
 			return nil
 		}
 		now := e.opts.Now()
-		if mj, ok := e.q.Start(now); ok {
-			j := e.jobs[mj.ID]
-			j.attempt++
-			j.transferred = 0
-			j.question = nil
-			j.ctx, j.cancel = context.WithCancel(ctx)
-			e.busy++
-			e.trackLocked(j)
-			e.emitLocked(EventState, j)
-			e.mu.Unlock()
-			return j
+		if e.busy < e.adapt.cur {
+			if mj, ok := e.q.Start(now); ok {
+				j := e.jobs[mj.ID]
+				j.attempt++
+				j.transferred = 0
+				j.question = nil
+				j.ctx, j.cancel = context.WithCancel(ctx)
+				e.busy++
+				e.trackLocked(j)
+				e.emitLocked(EventState, j)
+				e.mu.Unlock()
+				return j
+			}
 		}
 		ch := e.changed
 		var t *time.Timer
@@ -529,8 +544,12 @@ func (e *Engine) run(ctx context.Context, j *job) {
 	out, err := e.attempt(j.ctx, j)
 	j.cancel()
 	now := e.opts.Now()
+	rt := e.remoteThrottle()
 	e.mu.Lock()
 	e.busy--
+	if ctx.Err() == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, model.ErrCancelled) {
+		e.adapt.observe(err, rt, now)
+	}
 	j.cancel = nil
 	if j.reserved != "" {
 		delete(e.reserved, j.reserved)
@@ -596,6 +615,13 @@ func (e *Engine) forceFinishLocked(j *job, now time.Time) {
 // once every job of it is final.
 func (e *Engine) endLocked(j *job) {
 	mj, _ := e.q.Get(j.id)
+	if mj.State == model.StateCancelled && j.cancel == nil && j.chunks.hasChunks() {
+		// A cancelled job starts from byte 0 if it is retried.
+		if j.dir == model.Download {
+			removePartial(j.partial)
+		}
+		j.chunks.merge(model.ChunkResume{Fresh: true})
+	}
 	if mj.State.Terminal() {
 		_ = e.journal.append(record{T: "end", Req: j.req.id, Key: j.key, State: mj.State.String()})
 	}

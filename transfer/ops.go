@@ -77,7 +77,6 @@ func (e *Engine) reserve(j *job, parent, name string) bool {
 }
 
 func (e *Engine) upload(ctx context.Context, j *job) (outcome, error) {
-	rem := e.opts.Remote
 	f, err := os.Open(j.src.Path)
 	if err != nil {
 		return outcome{}, translateLocal(err)
@@ -108,7 +107,7 @@ func (e *Engine) upload(ctx context.Context, j *job) (outcome, error) {
 	if e.bucket != nil {
 		src = limitedReaderAt{ctx: ctx, r: f, b: e.bucket}
 	}
-	if _, err := rem.Upload(ctx, parent, j.target, src, size, mtime, func(n int64) { e.progress(j, n) }); err != nil {
+	if _, err := e.sendFile(ctx, j, parent, src, size, mtime); err != nil {
 		return outcome{}, err
 	}
 	return outcome{}, e.trashOld(ctx, j)
@@ -389,7 +388,7 @@ func (e *Engine) download(ctx context.Context, j *job) (outcome, error) {
 		if e.bucket != nil {
 			w = limitedWriterAt{ctx: ctx, w: f, b: e.bucket}
 		}
-		return e.opts.Remote.Download(ctx, src.ID, w, func(n int64) { e.progress(j, n) })
+		return e.fetchFile(ctx, j, src.ID, f, w)
 	}
 	mtime := src.ModTime
 	if !src.ModTimeKnown {
@@ -480,8 +479,15 @@ func deref(o *outcome) outcome {
 // MAC verified) and the size matches; on any failure the partial file is
 // removed, so no partial content ever sits under the final name.
 func (e *Engine) writeLocal(j *job, dir string, size int64, mtime time.Time, write func(*os.File) error) error {
-	removePartial(j.partial)
-	f, err := os.OpenFile(j.partial, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+	var f *os.File
+	var err error
+	if j.dir == model.Download && j.chunks.hasChunks() {
+		// Go on in the partial file an earlier attempt left.
+		f, err = os.OpenFile(j.partial, os.O_RDWR|os.O_CREATE, 0o666)
+	} else {
+		removePartial(j.partial)
+		f, err = os.OpenFile(j.partial, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+	}
 	if err != nil {
 		return translateLocal(err)
 	}
@@ -505,7 +511,9 @@ func (e *Engine) writeLocal(j *job, dir string, size int64, mtime time.Time, wri
 		err = e.placeLocal(j, dir)
 	}
 	if err != nil {
-		_ = os.Remove(j.partial)
+		if !e.keepPartial(j, err) {
+			_ = os.Remove(j.partial)
+		}
 		return err
 	}
 	return nil

@@ -210,7 +210,7 @@ func (a *App) startFS(i int) []tea.Cmd {
 	var cmds []tea.Cmd
 	fs := a.fs[i]
 	if q, ok := fs.(QuotaReporter); ok {
-		cmds = append(cmds, quotaCmd(a.ctx, q, i))
+		cmds = append(cmds, quotaCmd(a.ctx, fs, q, i))
 	}
 	if c, ok := fs.(DuplicateCounter); ok {
 		cmds = append(cmds, countDupsCmd(a.ctx, fs, c))

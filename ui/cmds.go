@@ -30,10 +30,10 @@ func listCmd(ctx context.Context, fs FS, pane int, seq uint64, dir, focus string
 	}
 }
 
-func quotaCmd(ctx context.Context, q QuotaReporter, pane int) tea.Cmd {
+func quotaCmd(ctx context.Context, fs FS, q QuotaReporter, pane int) tea.Cmd {
 	return func() tea.Msg {
 		used, total, err := q.Quota(ctx)
-		return quotaMsg{pane: pane, used: used, total: total, err: err}
+		return quotaMsg{pane: pane, fs: fs, used: used, total: total, err: err}
 	}
 }
 
@@ -113,7 +113,7 @@ func enqueueCmd(ctx context.Context, t Transfers, req TransferRequest) tea.Cmd {
 		if err != nil {
 			err = fmt.Errorf("queue %s: %w", req.Op, err)
 		}
-		return enqueuedMsg{op: req.Op, n: len(req.Sources), err: err}
+		return enqueuedMsg{op: req.Op, n: len(req.Sources), fs: req.SrcFS, dir: req.SrcDir, sources: req.Sources, err: err}
 	}
 }
 

@@ -96,7 +96,13 @@ func (a *App) onEnqueued(m enqueuedMsg) {
 		return
 	}
 	a.setMessage(msgSuccess, fmt.Sprintf("queued %s of %d item(s)", m.op, m.n))
-	a.panes[a.focus].Listing.ClearMarks()
+	// Unmark what was queued, where it was marked: the focus (and the
+	// marks) may have moved on while the request was on its way.
+	for i := range a.panes {
+		if a.fs[i] == m.fs && a.panes[i].Listing.Dir() == m.dir {
+			a.panes[i].Listing.Unmark(m.sources)
+		}
+	}
 	if !a.flags.transfers {
 		a.flags.transfers = true
 		a.resize(a.width, a.height)

@@ -74,6 +74,9 @@ func (a *App) onOpResult(m opResultMsg) tea.Cmd {
 }
 
 func (a *App) onQuota(m quotaMsg) {
+	if a.fs[m.pane] != m.fs {
+		return // the pane switched filesystems meanwhile
+	}
 	if m.err != nil && needsLogin(m.err) {
 		return // the listing opens the login form
 	}

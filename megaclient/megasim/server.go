@@ -251,8 +251,8 @@ func newTrustingClient(ca *x509.Certificate) *http.Client {
 // CommandCount reports how many times API command cmd ("us", "f", ...)
 // was executed. Replayed replies and requests refused by a fault (EAGAIN,
 // hashcash) are not executions. Other counters: "sc" and "wsc" (polls and
-// wait URLs served), "upload-piece", "download-range", "download-bytes"
-// (ciphertext bytes served by download ranges), "unknown"
+// wait URLs served), "upload-piece", "download-range", "upload-bytes"
+// and "download-bytes" (ciphertext received and served), "unknown"
 // (unknown commands), "hashcash-challenge" and "hashcash-solved".
 func (s *Server) CommandCount(cmd string) int {
 	s.mu.Lock()

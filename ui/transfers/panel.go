@@ -309,6 +309,9 @@ func (m Model) totals() string {
 	if t.ETAKnown && t.ETA > 0 {
 		s += " · ETA " + eta(t.ETA)
 	}
+	if th := t.Throttle.String(); th != "" {
+		s += " · " + th
+	}
 	return s
 }
 

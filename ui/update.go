@@ -79,6 +79,11 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case copyLinkMsg:
 		a.setMessage(msgSuccess, "link copied to the clipboard")
 		return tea.SetClipboard(msg.link)
+	case removeLinkMsg:
+		return a.onRemoveLink(msg)
+	case linkRemovedMsg:
+		a.onLinkRemoved(msg)
+		return nil
 	case accountDupsMsg:
 		if msg.err != nil {
 			delete(a.accountDups, msg.fs)

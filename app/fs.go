@@ -335,6 +335,13 @@ func (p *megaFS) Quota(ctx context.Context) (used, total int64, err error) {
 	return int64(q.Used), int64(q.Total), err
 }
 
+// Probe asks the server for the quota: one cheap request, to tell
+// whether the account is reachable.
+func (p *megaFS) Probe(ctx context.Context) error {
+	_, _, err := p.Quota(ctx)
+	return err
+}
+
 // Watch turns the account's change notifications (folder handles) into
 // folder paths the UI compares with what its panes show. It follows the
 // filesystem's client: one that is not connected yet starts watching once it

@@ -125,6 +125,8 @@ type App struct {
 	ddSeq    uint64 // sequence of guided dedupe sessions
 	loginSeq uint64 // sequence of login forms
 	auth     map[FS]Authenticator
+	conn     map[FS]*connState // network filesystems' state (connection.go)
+	probe    tea.Cmd           // a probe to start after this update
 }
 
 // New builds the App.
@@ -323,7 +325,12 @@ func (a *App) setMessage(kind int, s string) { a.message, a.messageKind = s, kin
 // it for start-up notes such as resumed transfers).
 func (a *App) Notify(s string) { a.setMessage(msgInfo, s) }
 
-func (a *App) setError(err error) { a.setMessage(msgError, err.Error()) }
+func (a *App) setError(err error) {
+	a.setMessage(msgError, err.Error())
+	if c := a.noteUnreachable(err); c != nil {
+		a.probe = tea.Batch(a.probe, c)
+	}
+}
 
 // Keys returns the key map as it applies now (for tests and help).
 func (a *App) Keys() KeyMap { return a.keys }

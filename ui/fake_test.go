@@ -156,9 +156,10 @@ func (f *memFS) callLog() []string {
 // megaFS adds MEGA's optional capabilities to memFS.
 type megaFS struct {
 	*memFS
-	origin  map[string]string // rubbish name -> original folder
-	linkKey string            // the key part of exported links ("" = "key")
-	removed []string          // paths whose link was removed
+	origin   map[string]string // rubbish name -> original folder
+	linkKey  string            // the key part of exported links ("" = "key")
+	probeErr error             // what Probe answers
+	removed  []string          // paths whose link was removed
 }
 
 const binPath = "/Rubbish Bin"
@@ -210,6 +211,12 @@ func (m *megaFS) ExportLink(_ context.Context, p string) (string, error) {
 		k = "key"
 	}
 	return "https://mega.nz/file/" + path.Base(p) + "#" + k, nil
+}
+
+func (m *megaFS) Probe(context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.probeErr
 }
 
 func (m *megaFS) RemoveLink(_ context.Context, p string) error {

@@ -43,10 +43,17 @@ func newCopyCmd(env Env) *cobra.Command {
 			"Files that already exist identically (same size and fingerprint or\n" +
 			"modification time) are skipped; --conflict says what to do with other\n" +
 			"existing files (default skip). An interrupted copy resumes when the\n" +
-			"same command is run again. The exit status is non-zero if any file failed.",
+			"same command is run again. The exit status is non-zero if any file failed.\n\n" +
+			"SRC may be a public MEGA link (https://mega.nz/file/…#KEY or\n" +
+			"https://mega.nz/folder/…#KEY), downloaded without an account; \"-\" reads\n" +
+			"the link from stdin, which keeps its key out of the process list.",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCopy(cmd.Context(), env, cmd.ErrOrStderr(), cmd.OutOrStdout(), parseLocation(args[0]), parseLocation(args[1]), o)
+			src, err := linkArg(env, args[0])
+			if err != nil {
+				return err
+			}
+			return runCopy(cmd.Context(), env, cmd.ErrOrStderr(), cmd.OutOrStdout(), parseLocation(src), parseLocation(args[1]), o)
 		},
 	}
 	copyFlags(cmd, &o)

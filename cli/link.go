@@ -53,11 +53,16 @@ func newImportCmd(env Env) *cobra.Command {
 		Short: "Save what a public link points to into your account (on the server)",
 		Long: "Copy the file or folder a public MEGA link points to into the folder\n" +
 			"REMOTE:PATH (created if needed), on the server: nothing is downloaded and\n" +
-			"no transfer quota is used. Names and modification times are kept.",
+			"no transfer quota is used. Names and modification times are kept.\n" +
+			"LINK \"-\" reads the link from stdin.",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			src, dst := parseLocation(args[0]), parseLocation(args[1])
+			arg, err := linkArg(env, args[0])
+			if err != nil {
+				return err
+			}
+			src, dst := parseLocation(arg), parseLocation(args[1])
 			if src.link == "" {
 				return fmt.Errorf("import %s: not a MEGA link (https://mega.nz/file/…#KEY or …/folder/…#KEY)", args[0])
 			}

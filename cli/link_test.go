@@ -18,9 +18,15 @@ import (
 // password, no keyring, a state folder of its own; only the API URL.
 func runLoggedOut(t *testing.T, s *megasim.Server, args ...string) (string, string, error) {
 	t.Helper()
+	return runLoggedOutStdin(t, s, "", args...)
+}
+
+func runLoggedOutStdin(t *testing.T, s *megasim.Server, stdin string, args ...string) (string, string, error) {
+	t.Helper()
 	state := t.TempDir()
 	env := map[string]string{"MEGATUI_API_URL": s.URL(), "XDG_STATE_HOME": state, "HOME": state, "MEGATUI_KEYRING": "off"}
-	root := New(Env{Env: account.Env{Getenv: func(k string) string { return env[k] }, HTTPClient: s.HTTPClient()}}, "test")
+	root := New(Env{Env: account.Env{Getenv: func(k string) string { return env[k] }, HTTPClient: s.HTTPClient()},
+		Stdin: strings.NewReader(stdin)}, "test")
 	var out, errOut bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&errOut)
@@ -73,6 +79,17 @@ func TestCLILinkCopyImport(t *testing.T) {
 	}
 	s.SetFaults(megasim.Faults{})
 
+	// The link read from stdin (its key stays out of the process list),
+	// and listed.
+	if _, se, err := runLoggedOutStdin(t, s, folderLink+"\n", "copy", "-", filepath.Join(dst, "stdin")); err != nil {
+		t.Fatalf("copy - with the link on stdin: %v\n%s", err, se)
+	}
+	checkLocalTree(t, filepath.Join(dst, "stdin"), files)
+	out, _, err := runLoggedOut(t, s, "ls", "-R", folderLink)
+	if err != nil || !strings.Contains(out, "sub1/") || !strings.Contains(out, "empty-00") {
+		t.Fatalf("ls -R LINK: %v\n%s", err, out)
+	}
+
 	// A corrupted key: a clear error, a non-zero exit, nothing written.
 	l, err := megaclient.ParseLink(folderLink)
 	if err != nil {
@@ -97,7 +114,7 @@ func TestCLILinkCopyImport(t *testing.T) {
 
 	// Import into the account, on the server; then remove the links.
 	mustCLI(t, s, "import", folderLink, "mega:/copies")
-	out := mustCLI(t, s, "ls", "-R", "mega:/copies")
+	out = mustCLI(t, s, "ls", "-R", "mega:/copies")
 	if !strings.Contains(out, "pub/sub1/ファイル-01.bin") && !strings.Contains(out, "ファイル-01.bin") {
 		t.Errorf("import: listing %s", out)
 	}

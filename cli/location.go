@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/megatui/megatui/config"
@@ -59,4 +60,22 @@ func parseLocation(arg string) location {
 		}
 	}
 	return location{remote: name, path: rest}
+}
+
+// linkArg reads a link given as "-" from stdin (one line), so that its
+// key need not appear in the process arguments; any other argument is
+// returned as it is.
+func linkArg(env Env, arg string) (string, error) {
+	if arg != "-" {
+		return arg, nil
+	}
+	line, err := readLine(env.Stdin)
+	if err != nil {
+		return "", fmt.Errorf("read the link from stdin: %w", err)
+	}
+	line = strings.TrimSpace(line)
+	if !megaclient.IsLink(line) {
+		return "", fmt.Errorf("stdin holds no MEGA link (https://mega.nz/file/…#KEY or …/folder/…#KEY)")
+	}
+	return line, nil
 }

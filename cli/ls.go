@@ -23,6 +23,13 @@ type lister interface {
 
 // openLister opens the side of loc; the returned close function releases it.
 func openLister(ctx context.Context, env Env, loc location) (lister, func(), error) {
+	if loc.link != "" {
+		p, err := env.OpenLink(ctx, loc.link)
+		if err != nil {
+			return nil, nil, err
+		}
+		return p, func() { p.Close() }, nil
+	}
 	if loc.remote == "" {
 		return localfs.New(), func() {}, nil
 	}
@@ -36,7 +43,7 @@ func openLister(ctx context.Context, env Env, loc location) (lister, func(), err
 func newLsCmd(env Env) *cobra.Command {
 	var long, recursive bool
 	cmd := &cobra.Command{
-		Use:   "ls [-R] [-l] REMOTE:PATH|LOCAL_PATH",
+		Use:   "ls [-R] [-l] REMOTE:PATH|LOCAL_PATH|LINK",
 		Short: "List a folder (names are shown escaped)",
 		Long: "List a folder on a remote or on the local disk. Folders end in '/'.\n" +
 			"With -l: size, modification time (the file's original mtime when\n" +
@@ -74,8 +81,11 @@ func runList(ctx context.Context, env Env, out io.Writer, loc location, long, re
 	// "//shares" is not a node but the list of incoming shares: list it
 	// without a Stat.
 	topRef := loc.path
+	if loc.link != "" {
+		topRef = "/" // the link's own file or folder
+	}
 	if loc.remote == "" || loc.path != "//shares" {
-		top, err := side.Stat(ctx, loc.path)
+		top, err := side.Stat(ctx, topRef)
 		if err != nil {
 			return err
 		}

@@ -405,3 +405,10 @@ func (rt *publicRoundTripper) RoundTrip(req *http.Request) (*http.Response, erro
 	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	return rt.base.RoundTrip(out)
 }
+
+// Contains reports whether node id belongs to the link (its top node or
+// anything under it).
+func (p *Public) Contains(id string) bool { return id != "" && p.within(id) }
+
+// Label names the link without its key: https://mega.nz/folder/H.
+func (p *Public) Label() string { return displayLink(p.link) }

@@ -55,6 +55,9 @@ type Options struct {
 	// by filesystem. A filesystem that implements Authenticator itself
 	// needs no entry here.
 	Authenticators map[FS]Authenticator
+	// OpenLink opens a public MEGA link (typed at `:`) as a read-only
+	// filesystem; nil: links are not offered.
+	OpenLink func(ctx context.Context, link string) (FS, error)
 }
 
 // ThemeMode picks the colour theme.
@@ -126,13 +129,14 @@ type App struct {
 	loginSeq uint64 // sequence of login forms
 	auth     map[FS]Authenticator
 	conn     map[FS]*connState // network filesystems' state (connection.go)
-	probe    tea.Cmd           // a probe to start after this update
+	openLink func(ctx context.Context, link string) (FS, error)
+	probe    tea.Cmd // a probe to start after this update
 }
 
 // New builds the App.
 func New(o Options) *App {
 	a := &App{ctx: o.Context, fs: [2]FS{o.Left, o.Right}, transfers: o.Transfers, noColor: o.NoColor,
-		watched: map[FS]bool{}, fold: o.Fold, accountDups: map[FS]int{}, auth: map[FS]Authenticator{}}
+		watched: map[FS]bool{}, fold: o.Fold, accountDups: map[FS]int{}, auth: map[FS]Authenticator{}, openLink: o.OpenLink}
 	for fs, au := range o.Authenticators {
 		a.auth[fs] = au
 	}

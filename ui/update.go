@@ -86,6 +86,8 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.onRemoveLink(msg)
 	case probeMsg:
 		return a.onProbe(msg)
+	case linkOpenedMsg:
+		return a.onLinkOpened(msg)
 	case linkRemovedMsg:
 		a.onLinkRemoved(msg)
 		return nil

@@ -64,7 +64,8 @@ func apiRequest(ctx context.Context, rt http.RoundTripper, base string, params m
 			return decodeResult(reply, out)
 		}
 		last = err
-		if !retry {
+		var u *UnreachableError
+		if !retry || errors.As(err, &u) && hostUnreachable(u) && attempt+1 >= csAttempts {
 			return err
 		}
 	}
@@ -82,6 +83,9 @@ func apiOnce(ctx context.Context, rt http.RoundTripper, u string, body []byte) (
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, false, ctx.Err()
+		}
+		if u := netFailure(apiWhere(req.URL.Scheme+"://"+req.URL.Host), err); u != nil {
+			return nil, true, u
 		}
 		return nil, true, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -156,7 +157,7 @@ func TestHostileAttributeBlobQuarantined(t *testing.T) {
 	var logs atomic.Int32
 	c, err := connectVia(t, h, func(o *Options) {
 		o.Logf = func(format string, args ...any) {
-			if strings.Contains(format, "quarantined") {
+			if strings.Contains(fmt.Sprintf(format, args...), "quarantined") {
 				logs.Add(1)
 			}
 		}

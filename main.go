@@ -8,7 +8,6 @@ import (
 	"syscall"
 
 	"github.com/megatui/megatui/cli"
-	"github.com/megatui/megatui/internal/memlimit"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -19,7 +18,6 @@ func main() {
 		os.Exit(code)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	memlimit.Start(ctx, os.Getenv)
 	err := cli.New(cli.ProcessEnv(), version).ExecuteContext(ctx)
 	stop()
 	os.Exit(cli.ExitCode(err, os.Stderr))

@@ -11,7 +11,6 @@ import (
 
 	"github.com/megatui/megatui/app"
 	"github.com/megatui/megatui/config"
-	"github.com/megatui/megatui/internal/memlimit"
 )
 
 // ExitCode reports err on stderr in one line, unless it is an exit status
@@ -71,8 +70,6 @@ func New(env Env, version string) *cobra.Command {
 			return app.Run(cmd.Context(), env.Env, tui)
 		},
 	}
-	// The heap of a big account's tree stays near its live size.
-	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) { memlimit.Start(cmd.Context(), env.Getenv) }
 	root.Flags().BoolVar(&tui.Demo, "demo", false, "run against an embedded MEGA server (megasim) with demo data; touches no account, config or keyring")
 	root.Flags().StringVar(&tui.Remote, "remote", "", "the remote shown in the right pane (default: the first configured)")
 	g.register(root.PersistentFlags())

@@ -152,6 +152,12 @@ func (c *Client) command(ctx context.Context, what string, cmd any, out any) err
 			return fmt.Errorf("%s: megaclient: client closed", what)
 		}
 		err := apiRequest(ctx, tr, APIEndpoint(c.opts.APIURL), map[string]string{"sid": sid}, cmd, out)
+		if err != nil {
+			if ierr := tr.takeInvalid(); ierr != nil {
+				// The transport refused the reply (see checkReply).
+				return fmt.Errorf("%s: %w", what, ierr)
+			}
+		}
 		if errors.Is(err, mega.ESID) && attempt == 0 {
 			if rerr := c.relogin(m); rerr != nil {
 				return fmt.Errorf("%s: %w", what, rerr)

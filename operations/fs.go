@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/megatui/megatui/filter"
 	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/transfer"
 )
 
 // Fs is one tree: a folder on the local disk or on MEGA. Paths given to
@@ -80,6 +82,24 @@ type Listing struct {
 	// Excluded marks the folders (relative paths, "" the root) holding
 	// at least one file the filter left out, at any depth.
 	Excluded map[string]bool
+	// Special are the entries that are neither files nor folders (local
+	// symbolic links, pipes, devices): skipped, each with its reason.
+	Special []Skipped
+}
+
+// Skipped is an entry a walk left out, and why.
+type Skipped struct {
+	Path, Reason string
+}
+
+// specialReason says why entry e of f is neither copied nor listed.
+func specialReason(f Fs, e model.Entry) string {
+	if !f.Remote() {
+		if fi, err := os.Lstat(e.ID); err == nil {
+			return transfer.SpecialReason(fi.Mode())
+		}
+	}
+	return transfer.SpecialFile + " (" + e.Kind.String() + ")"
 }
 
 // FilePaths returns the file paths in order.
@@ -182,6 +202,10 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 					continue
 				}
 				l.Files[p] = Object{Path: p, Entry: e}
+			default:
+				if o.Filter.IncludeFile(p, e.Size, e.ModTime) {
+					l.Special = append(l.Special, Skipped{Path: p, Reason: specialReason(f, e)})
+				}
 			}
 		}
 		if o.IntoDuplicates {

@@ -144,11 +144,14 @@ func Sync(ctx context.Context, src, dst Fs, o SyncOptions) (SyncResult, error) {
 			return res, fmt.Errorf("list destination: %w", err)
 		}
 	}
+	for _, sp := range sl.Special {
+		log.Log(LevelNotice, sp.Path, "skipped: %s", sp.Reason)
+	}
 	for _, d := range dl.Duplicates {
 		log.Log(LevelNotice, d.Path, "duplicate name in the destination: ignoring it (megatui dedupe resolves it)")
 	}
 	plan, st, err := makePlan(ctx, src, dst, sl, dl, o, log)
-	res.SampledBytes, res.Identical, res.Skipped = st.sampled, st.identical, st.skipped
+	res.SampledBytes, res.Identical, res.Skipped = st.sampled, st.identical, st.skipped+len(sl.Special)
 	if err != nil {
 		return res, err
 	}

@@ -2,10 +2,7 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/megatui/megatui/cli"
 )
@@ -14,8 +11,5 @@ import (
 var version = "dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := cli.New(cli.ProcessEnv(), version).ExecuteContext(ctx)
-	stop()
-	os.Exit(cli.ExitCode(err, os.Stderr))
+	os.Exit(cli.Main(version))
 }

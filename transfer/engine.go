@@ -25,6 +25,9 @@ type Options struct {
 	// BandwidthLimit caps the bytes per second of all workers together;
 	// 0 means no limit.
 	BandwidthLimit int64
+	// BandwidthSchedule, when set, replaces BandwidthLimit by the limit
+	// in force at each moment (a timetable; 0 = no limit then).
+	BandwidthSchedule func(now time.Time) int64
 	// JournalPath is the journal file (for example config.StateDir() +
 	// "/transfers.jsonl"); empty disables resume.
 	JournalPath string
@@ -100,6 +103,9 @@ type job struct {
 	copied   bool
 	srcSize  int64
 	srcMtime time.Time
+	// srcChanges counts the uploads whose local source changed while
+	// being read (retried once, then the job fails).
+	srcChanges int
 
 	attempt     int // attempts since the last user Retry
 	transferred int64
@@ -179,8 +185,9 @@ func New(opts Options) *Engine {
 		dirs:     map[string]*dirOnce{},
 		adapt:    newAdaptive(opts.Workers),
 	}
-	if opts.BandwidthLimit > 0 {
+	if opts.BandwidthLimit > 0 || opts.BandwidthSchedule != nil {
 		e.bucket = newBucket(opts.BandwidthLimit, opts.Now)
+		e.bucket.schedule = opts.BandwidthSchedule
 	}
 	return e
 }
@@ -734,7 +741,12 @@ func (e *Engine) setSize(j *job, size int64) {
 	defer e.mu.Unlock()
 	if j.size != size {
 		j.size = size
-		_ = e.q.SetSize(j.id, size)
+		if e.q.SetSize(j.id, size) != nil {
+			// A source that shrank since an earlier attempt: that
+			// attempt's progress is void, and the size is the new one.
+			_ = e.q.Progress(j.id, 0, e.opts.Now())
+			_ = e.q.SetSize(j.id, size)
+		}
 	}
 }
 

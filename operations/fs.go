@@ -268,3 +268,24 @@ func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, id, rel strin
 	}
 	return nil
 }
+
+// walkBoth walks two trees at once (a local disk and MEGA's in-memory
+// tree do not compete for the same resource).
+func walkBoth(ctx context.Context, a, b Fs, o WalkOptions) (*Listing, *Listing, error) {
+	var lb *Listing
+	var errB error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		lb, errB = Walk(ctx, b, o)
+	}()
+	la, errA := Walk(ctx, a, o)
+	<-done
+	if errA != nil {
+		return nil, nil, errA
+	}
+	if errB != nil {
+		return nil, nil, errB
+	}
+	return la, lb, nil
+}

@@ -126,22 +126,32 @@ func Sync(ctx context.Context, src, dst Fs, o SyncOptions) (SyncResult, error) {
 		}
 	}
 
-	sl, err := Walk(ctx, src, WalkOptions{Filter: o.Filter})
-	if err != nil {
-		return res, fmt.Errorf("list source: %w", err)
-	}
 	droot, err := dst.Root(ctx)
-	var dl *Listing
+	var sl, dl *Listing
 	switch {
 	case errors.Is(err, model.ErrNotFound) && o.DryRun:
 		// Not created in a dry run: everything would be new.
-		droot, err = model.Entry{Kind: model.KindDir}, nil
+		droot = model.Entry{Kind: model.KindDir}
 		dl = &Listing{Files: map[string]Object{}, Dirs: map[string]Object{}, Excluded: map[string]bool{}}
+		if sl, err = Walk(ctx, src, WalkOptions{Filter: o.Filter}); err != nil {
+			return res, fmt.Errorf("list source: %w", err)
+		}
 	case err != nil:
 		return res, err
 	default:
-		if dl, err = Walk(ctx, dst, WalkOptions{Filter: o.Filter}); err != nil {
-			return res, fmt.Errorf("list destination: %w", err)
+		var errD error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			dl, errD = Walk(ctx, dst, WalkOptions{Filter: o.Filter})
+		}()
+		sl, err = Walk(ctx, src, WalkOptions{Filter: o.Filter})
+		<-done
+		if err != nil {
+			return res, fmt.Errorf("list source: %w", err)
+		}
+		if errD != nil {
+			return res, fmt.Errorf("list destination: %w", errD)
 		}
 	}
 	for _, d := range dl.Duplicates {

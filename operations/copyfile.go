@@ -16,7 +16,7 @@ import (
 func CopyFile(ctx context.Context, src Fs, s Object, dst Fs, dir model.Entry, name string, existing *Object, o SyncOptions) (SyncResult, error) {
 	log := logger(o.Log)
 	var res SyncResult
-	a := action{kind: "new", path: name, src: s}
+	a := action{kind: "new", path: name, src: s, name: name}
 	if existing != nil {
 		if existing.Entry.IsDir() {
 			return res, fmt.Errorf("%s: a folder has the target's name: %w", model.DisplayName(name), model.ErrExists)
@@ -36,7 +36,7 @@ func CopyFile(ctx context.Context, src Fs, s Object, dst Fs, dir model.Entry, na
 			log.Log(LevelInfo, name, "%s", got.path)
 			return res, nil
 		}
-		got.path = name
+		got.path, got.name = name, name
 		a = got
 	}
 	eng, err := startEngine(ctx, o)

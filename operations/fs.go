@@ -136,13 +136,18 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 		}
 		var dupDirs []Object
 		for _, e := range pickFirst(es, func(dup model.Entry) {
-			d := Object{Path: join(rel, dup.Name), Entry: dup}
+			key, _ := pathName(dup.Name)
+			d := Object{Path: join(rel, key), Entry: dup}
 			l.Duplicates = append(l.Duplicates, d)
 			if dup.IsDir() {
 				dupDirs = append(dupDirs, d)
 			}
 		}) {
-			p := join(rel, e.Name)
+			key, ok := pathName(e.Name)
+			if !ok {
+				continue
+			}
+			p := join(rel, key)
 			switch {
 			case e.IsDir():
 				if !o.Filter.IncludeDir(p) {
@@ -250,7 +255,11 @@ func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, id, rel strin
 		return err
 	}
 	for _, e := range es {
-		p := join(rel, e.Name)
+		key, ok := pathName(e.Name)
+		if !ok {
+			continue
+		}
+		p := join(rel, key)
 		switch {
 		case e.IsDir():
 			if !o.Filter.IncludeDir(p) {
@@ -288,4 +297,14 @@ func walkBoth(ctx context.Context, a, b Fs, o WalkOptions) (*Listing, *Listing, 
 		return nil, nil, errB
 	}
 	return la, lb, nil
+}
+
+// pathName is the name an entry has in a walked path: the name itself
+// when it is safe on a local disk, else model.LocalName's form (a '/'
+// would split the path, control characters would not match the file
+// the transfer engine writes). Both trees use it, so a MEGA file and its
+// local copy have the same path.
+func pathName(name string) (string, bool) {
+	n, err := model.LocalName(name)
+	return n, err == nil
 }

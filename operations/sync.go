@@ -101,6 +101,15 @@ type action struct {
 	fp      model.Fingerprint
 	covered int    // files removed with a folder
 	fromDir string // a file removed with this folder
+	name    string // the target's name when not the source's (copyto)
+}
+
+// targetName is the name a transfer gives its file.
+func (a action) targetName() string {
+	if a.name != "" {
+		return a.name
+	}
+	return a.src.Entry.Name
 }
 
 // Sync copies the source tree into the destination (ModeCopy) or makes
@@ -178,9 +187,12 @@ func Sync(ctx context.Context, src, dst Fs, o SyncOptions) (SyncResult, error) {
 		return res, fmt.Errorf("%w: the sync would delete %d files, more than --max-delete %d: nothing was changed", ErrMaxDelete, deletes, o.MaxDelete)
 	}
 
-	x := &executor{ctx: ctx, src: src, dst: dst, o: o, log: log, res: &res, dirs: map[string]model.Entry{"": droot}, eng: eng}
+	x := &executor{ctx: ctx, src: src, dst: dst, o: o, log: log, res: &res, dirs: map[string]model.Entry{"": droot}, eng: eng, names: map[string]string{}}
 	for p, d := range dl.Dirs {
 		x.dirs[p] = d.Entry
+	}
+	for p, d := range sl.Dirs {
+		x.names[p] = d.Entry.Name
 	}
 	runErr := x.run(plan)
 	if runErr == nil && o.JournalPath != "" && !o.DryRun && res.Failed == 0 {
@@ -356,6 +368,7 @@ type executor struct {
 	log      Logger
 	res      *SyncResult
 	dirs     map[string]model.Entry
+	names    map[string]string // source folders' own names by path
 	eng      *engine
 }
 
@@ -485,7 +498,11 @@ func (x *executor) dir(rel string) (model.Entry, error) {
 	if err != nil {
 		return model.Entry{}, err
 	}
-	e, err := x.dst.Mkdir(x.ctx, parent.ID, baseRel(rel))
+	name := baseRel(rel)
+	if n, ok := x.names[rel]; ok {
+		name = n // the source folder's own name
+	}
+	e, err := x.dst.Mkdir(x.ctx, parent.ID, name)
 	if err != nil {
 		return model.Entry{}, fmt.Errorf("make directory %s: %w", model.DisplayName(rel), err)
 	}
@@ -725,7 +742,7 @@ func (x *executor) rename(a action) {
 	}
 	dir, err := x.dir(parentRel(a.path))
 	if err == nil {
-		err = x.dst.Move(x.ctx, a.dst.Entry, dir.ID, baseRel(a.path))
+		err = x.dst.Move(x.ctx, a.dst.Entry, dir.ID, a.src.Entry.Name)
 	}
 	if err != nil {
 		log.Log(LevelError, a.path, "failed to rename from %s: %v", model.DisplayName(a.dst.Path), err)
@@ -735,9 +752,9 @@ func (x *executor) rename(a action) {
 	x.res.Renamed++
 	log.Log(LevelInfo, a.path, "Renamed from %s (no transfer)", model.DisplayName(a.dst.Path))
 	moved := a.dst.Entry
-	moved.ParentID, moved.Name = dir.ID, baseRel(a.path)
+	moved.ParentID, moved.Name = dir.ID, a.src.Entry.Name
 	if !x.dst.Remote() {
-		moved.ID = filepath.Join(dir.ID, baseRel(a.path))
+		moved.ID = filepath.Join(dir.ID, a.src.Entry.Name)
 	}
 	if !moved.ModTimeKnown || !sameSecond(moved.ModTime, a.src.Entry.ModTime) {
 		if err := x.dst.SetModTime(x.ctx, moved, a.fp); err != nil {

@@ -66,6 +66,9 @@ type ReadAtCloser interface {
 type Object struct {
 	Path  string
 	Entry model.Entry
+	// Raw is the path of the entries' own names (Path uses the local
+	// form of names unsafe on a disk); escape it before printing.
+	Raw string
 }
 
 // Listing is a walked tree.
@@ -125,8 +128,8 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 	if o.MaxDepth > 0 {
 		limit = min(o.MaxDepth, maxDepth)
 	}
-	var walk func(id, rel string, depth int) error
-	walk = func(id, rel string, depth int) error {
+	var walk func(id, rel, raw string, depth int) error
+	walk = func(id, rel, raw string, depth int) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -137,7 +140,7 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 		var dupDirs []Object
 		for _, e := range pickFirst(es, func(dup model.Entry) {
 			key, _ := pathName(dup.Name)
-			d := Object{Path: join(rel, key), Entry: dup}
+			d := Object{Path: join(rel, key), Entry: dup, Raw: join(raw, dup.Name)}
 			l.Duplicates = append(l.Duplicates, d)
 			if dup.IsDir() {
 				dupDirs = append(dupDirs, d)
@@ -154,9 +157,9 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 					markExcluded(l.Excluded, rel)
 					continue
 				}
-				l.Dirs[p] = Object{Path: p, Entry: e}
+				l.Dirs[p] = Object{Path: p, Entry: e, Raw: join(raw, e.Name)}
 				if depth+1 < limit {
-					if err := walk(e.ID, p, depth+1); err != nil {
+					if err := walk(e.ID, p, join(raw, e.Name), depth+1); err != nil {
 						return err
 					}
 				}
@@ -165,19 +168,19 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 					markExcluded(l.Excluded, rel)
 					continue
 				}
-				l.Files[p] = Object{Path: p, Entry: e}
+				l.Files[p] = Object{Path: p, Entry: e, Raw: join(raw, e.Name)}
 			}
 		}
 		if o.IntoDuplicates && depth+1 < limit {
 			for _, d := range dupDirs {
-				if err := walkAll(ctx, f, o, l, d.Entry.ID, d.Path, depth+1, limit); err != nil {
+				if err := walkAll(ctx, f, o, l, d.Entry.ID, d.Path, d.Raw, depth+1, limit); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
 	}
-	if err := walk(root.ID, "", 0); err != nil {
+	if err := walk(root.ID, "", "", 0); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -246,7 +249,7 @@ func baseRel(rel string) string {
 func sameSecond(a, b time.Time) bool { return a.Unix() == b.Unix() }
 
 // walkAll adds everything under a duplicate folder to l.Duplicates.
-func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, id, rel string, depth, limit int) error {
+func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, id, rel, raw string, depth, limit int) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -265,14 +268,14 @@ func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, id, rel strin
 			if !o.Filter.IncludeDir(p) {
 				continue
 			}
-			l.Duplicates = append(l.Duplicates, Object{Path: p, Entry: e})
+			l.Duplicates = append(l.Duplicates, Object{Path: p, Entry: e, Raw: join(raw, e.Name)})
 			if depth+1 < limit {
-				if err := walkAll(ctx, f, o, l, e.ID, p, depth+1, limit); err != nil {
+				if err := walkAll(ctx, f, o, l, e.ID, p, join(raw, e.Name), depth+1, limit); err != nil {
 					return err
 				}
 			}
 		case e.Kind == model.KindFile && o.Filter.IncludeFile(p, e.Size, e.ModTime):
-			l.Duplicates = append(l.Duplicates, Object{Path: p, Entry: e})
+			l.Duplicates = append(l.Duplicates, Object{Path: p, Entry: e, Raw: join(raw, e.Name)})
 		}
 	}
 	return nil

@@ -365,3 +365,28 @@ func TestSyncUnsafeNamesConverge(t *testing.T) {
 		t.Errorf("second sync: %+v, %v", res, err)
 	}
 }
+
+func TestSyncToMegaWithBackupDir(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startSim(t)
+	c := connect(t, s)
+	mtime := time.Unix(1700000000, 0)
+	uploadTree(t, c, "/live", map[string]string{"keep.txt": "k", "old/gone.txt": "g", "changed.txt": "v1"}, mtime)
+	if _, err := c.MkdirAll(ctx, "/bak"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"keep.txt": "k", "changed.txt": "v2!"}, mtime)
+	local, _ := NewLocal(dir, nil)
+	res, err := Sync(ctx, local, NewMega(c, "mega", "/live"), SyncOptions{Mode: ModeSync, Remote: c, MaxDelete: -1, Backup: NewMega(c, "mega", "/bak")})
+	if err != nil || res.Failed != 0 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if got, want := megaFiles(t, c, "/bak"), map[string]int64{"changed.txt": 2, "old/gone.txt": 1}; !equalMaps(got, want) {
+		t.Errorf("backup: %v, want %v", got, want)
+	}
+	if got, want := megaFiles(t, c, "/live"), map[string]int64{"keep.txt": 1, "changed.txt": 3}; !equalMaps(got, want) {
+		t.Errorf("live: %v, want %v", got, want)
+	}
+}

@@ -14,6 +14,9 @@ import (
 var version = "dev"
 
 func main() {
+	if code, ok := cli.CrashMonitor(); ok {
+		os.Exit(code)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := cli.New(cli.ProcessEnv(), version).ExecuteContext(ctx)
 	stop()

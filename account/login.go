@@ -17,7 +17,7 @@ import (
 // asks), and the remote saved in the config file with the e-mail used.
 func (env Env) Login(ctx context.Context, r config.Remote, email, password, code string, remember bool) (*megaclient.Client, error) {
 	opts := megaclient.Options{Remote: r.Name, Email: email, Password: password, MFACode: code,
-		APIURL: r.APIURL, HTTPClient: env.HTTPClient, Logf: env.Logf}
+		APIURL: r.APIURL, HTTPClient: env.HTTPClient, Logf: env.Logf, Warn: env.warn}
 	if cfg, _, err := env.LoadConfig(); err == nil {
 		opts.Workers, opts.ChunkWorkers = cfg.Transfers.Transfers, cfg.Transfers.ChunkWorkers
 	}

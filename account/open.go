@@ -51,6 +51,13 @@ type Env struct {
 	Logf func(format string, args ...any)
 }
 
+// warn reports what the server sent that megatui refused, on Stderr.
+func (env Env) warn(msg string) {
+	if env.Stderr != nil {
+		fmt.Fprintf(env.Stderr, "megatui: warning: %s\n", msg)
+	}
+}
+
 // WithDefaults fills what env leaves unset (the process environment, no
 // warnings) and drops the keyring when MEGATUI_KEYRING=off.
 func (env Env) WithDefaults() Env {
@@ -154,6 +161,7 @@ func (env Env) Open(ctx context.Context, name string) (*megaclient.Client, error
 		APIURL:     r.APIURL,
 		HTTPClient: env.HTTPClient,
 		Logf:       env.Logf,
+		Warn:       env.warn,
 	}
 	if cfg, _, err := env.LoadConfig(); err == nil {
 		opts.Workers, opts.ChunkWorkers = cfg.Transfers.Transfers, cfg.Transfers.ChunkWorkers

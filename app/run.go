@@ -147,7 +147,9 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 	if msg := strings.TrimSpace(journalNote + " " + warnings.String()); msg != "" {
 		app.Notify(msg)
 	}
+	mon := startCrashMonitor(logf)
 	_, err = tea.NewProgram(app, tea.WithContext(ctx)).Run()
+	mon.stop()
 	cancel()
 	_ = engine.Wait()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {

@@ -356,6 +356,9 @@ func printCopySummary(stderr, stdout io.Writer, jobs []model.Job, t model.Totals
 	}
 	failed := 0
 	for _, j := range jobs {
+		if j.State == model.StateSkipped && strings.HasPrefix(j.Reason, transfer.SpecialFile) {
+			fmt.Fprintf(stderr, "skipped: %s: %s\n", model.DisplayName(j.Src.Display), j.Reason)
+		}
 		if j.State == model.StateFailed {
 			failed++
 			fmt.Fprintf(stderr, "failed: %s: %s\n", model.DisplayName(j.Src.Display), j.Err)
@@ -370,8 +373,16 @@ func printCopySummary(stderr, stdout io.Writer, jobs []model.Job, t model.Totals
 		if moved {
 			verb = "moved"
 		}
+		// The bytes of the files copied: not the part of a failed file
+		// sent before it failed, nor a file counted twice by its retries.
+		var copied int64
+		for _, j := range jobs {
+			if j.State == model.StateDone {
+				copied += max(j.Size, 0)
+			}
+		}
 		fmt.Fprintf(stderr, "%s %d files (%s), skipped %d, failed %d\n", verb,
-			t.ByState[model.StateDone], humanize.IBytes(uint64(t.BytesDone)), t.ByState[model.StateSkipped], failed)
+			t.ByState[model.StateDone], humanize.IBytes(uint64(copied)), t.ByState[model.StateSkipped], failed)
 	}
 	return failed
 }

@@ -77,6 +77,9 @@ type Options struct {
 	// Logf receives go-mega's log lines; nil discards them (go-mega would
 	// otherwise print to stderr and corrupt a TUI).
 	Logf func(format string, args ...any)
+	// Warn receives, once per node, why a node from the server was
+	// quarantined (invalid data, a parent cycle): a message for the user.
+	Warn func(msg string)
 	// Workers is how many files are expected to move at once (default
 	// 4); it sizes the pool of idle connections. It does not limit
 	// transfers: each running Upload or Download gets its own go-mega
@@ -145,9 +148,15 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	c.pool = newWorkerPool(c)
 	c.throttle = newThrottle(opts.ChunkWorkers)
 	c.data = &http.Client{Transport: c.base}
-	if logf := opts.Logf; logf != nil {
+	if logf, warn := opts.Logf, opts.Warn; logf != nil || warn != nil {
 		c.tree.onQuarantine = func(h string, why error) {
-			logf("megaclient: node %s quarantined: %v", h, why)
+			msg := fmt.Sprintf("node %s quarantined (listed as undecryptable): %v", h, why)
+			if logf != nil {
+				logf("megaclient: %s", msg)
+			}
+			if warn != nil {
+				warn(msg)
+			}
 		}
 	}
 

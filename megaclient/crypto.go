@@ -303,6 +303,10 @@ func parsePrivk(master []byte, privk string) (*rsaPrivate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("private key: %w", err)
 	}
+	if len(enc) > maxPrivk {
+		// RSA with a bigger key would only make every share key slow.
+		return nil, fmt.Errorf("private key of %d bytes", len(enc))
+	}
 	raw, err := ecbDecrypt(master, enc)
 	if err != nil {
 		return nil, fmt.Errorf("private key: %w", err)

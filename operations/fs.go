@@ -100,8 +100,26 @@ func sortedKeys(m map[string]Object) []string {
 	return out
 }
 
-// maxDepth bounds a walk.
-const maxDepth = 256
+// maxDepth bounds a walk: deeper trees fail with model.ErrTooDeep.
+const maxDepth = model.MaxTreeDepth
+
+// descend reports whether a walk at depth goes into folder p (id): not
+// below the caller's limit; an error past maxDepth (a tree that deep is
+// hostile or broken, and a silent cut would pass for a full listing) or
+// when the folder was already walked (a parent cycle).
+func descend(seen map[string]bool, id, p string, depth, limit int) (bool, error) {
+	if depth+1 >= maxDepth {
+		return false, fmt.Errorf("%s: %w: more than %d levels", p, model.ErrTooDeep, maxDepth)
+	}
+	if depth+1 >= limit {
+		return false, nil
+	}
+	if seen[id] {
+		return false, fmt.Errorf("%s: folder reached twice (a parent cycle): %w", p, model.ErrInvalidReply)
+	}
+	seen[id] = true
+	return true, nil
+}
 
 // WalkOptions tune Walk.
 type WalkOptions struct {
@@ -128,6 +146,7 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 	if o.MaxDepth > 0 {
 		limit = min(o.MaxDepth, maxDepth)
 	}
+	seen := map[string]bool{root.ID: true}
 	var walk func(id, rel, raw string, depth int) error
 	walk = func(id, rel, raw string, depth int) error {
 		if err := ctx.Err(); err != nil {
@@ -158,7 +177,9 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 					continue
 				}
 				l.Dirs[p] = Object{Path: p, Entry: e, Raw: join(raw, e.Name)}
-				if depth+1 < limit {
+				if in, err := descend(seen, e.ID, p, depth, limit); err != nil {
+					return err
+				} else if in {
 					if err := walk(e.ID, p, join(raw, e.Name), depth+1); err != nil {
 						return err
 					}
@@ -171,10 +192,14 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 				l.Files[p] = Object{Path: p, Entry: e, Raw: join(raw, e.Name)}
 			}
 		}
-		if o.IntoDuplicates && depth+1 < limit {
+		if o.IntoDuplicates {
 			for _, d := range dupDirs {
-				if err := walkAll(ctx, f, o, l, d.Entry.ID, d.Path, d.Raw, depth+1, limit); err != nil {
+				if in, err := descend(seen, d.Entry.ID, d.Path, depth, limit); err != nil {
 					return err
+				} else if in {
+					if err := walkAll(ctx, f, o, l, seen, d.Entry.ID, d.Path, d.Raw, depth+1, limit); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -249,7 +274,7 @@ func baseRel(rel string) string {
 func sameSecond(a, b time.Time) bool { return a.Unix() == b.Unix() }
 
 // walkAll adds everything under a duplicate folder to l.Duplicates.
-func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, id, rel, raw string, depth, limit int) error {
+func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, seen map[string]bool, id, rel, raw string, depth, limit int) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -269,8 +294,10 @@ func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, id, rel, raw 
 				continue
 			}
 			l.Duplicates = append(l.Duplicates, Object{Path: p, Entry: e, Raw: join(raw, e.Name)})
-			if depth+1 < limit {
-				if err := walkAll(ctx, f, o, l, e.ID, p, join(raw, e.Name), depth+1, limit); err != nil {
+			if in, err := descend(seen, e.ID, p, depth, limit); err != nil {
+				return err
+			} else if in {
+				if err := walkAll(ctx, f, o, l, seen, e.ID, p, join(raw, e.Name), depth+1, limit); err != nil {
 					return err
 				}
 			}

@@ -610,7 +610,7 @@ func (x *executor) backupTree(dir Object) error {
 	var walk func(o Object, depth int) error
 	walk = func(o Object, depth int) error {
 		if depth > maxDepth {
-			return errors.New("folder too deep")
+			return fmt.Errorf("%s: %w: more than %d levels", o.Path, model.ErrTooDeep, maxDepth)
 		}
 		es, err := x.dst.List(x.ctx, o.Entry.ID)
 		if err != nil {

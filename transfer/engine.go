@@ -103,6 +103,9 @@ type job struct {
 	copied   bool
 	srcSize  int64
 	srcMtime time.Time
+	// srcChanges counts the uploads whose local source changed while
+	// being read (retried once, then the job fails).
+	srcChanges int
 
 	attempt     int // attempts since the last user Retry
 	transferred int64
@@ -738,7 +741,12 @@ func (e *Engine) setSize(j *job, size int64) {
 	defer e.mu.Unlock()
 	if j.size != size {
 		j.size = size
-		_ = e.q.SetSize(j.id, size)
+		if e.q.SetSize(j.id, size) != nil {
+			// A source that shrank since an earlier attempt: that
+			// attempt's progress is void, and the size is the new one.
+			_ = e.q.Progress(j.id, 0, e.opts.Now())
+			_ = e.q.SetSize(j.id, size)
+		}
 	}
 }
 

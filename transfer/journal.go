@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/megatui/megatui/model"
 )
@@ -82,6 +83,7 @@ func openJournal(path string) (*journal, []*journaledRequest, error) {
 		lock.Close()
 		return nil, nil, err
 	}
+	pruneJournals(path, time.Now())
 	reqs, err := readJournal(path)
 	if err != nil {
 		return fail(err)
@@ -242,6 +244,9 @@ func (j *journal) close() error {
 	}
 	err := j.f.Close()
 	j.f = nil
+	if ferr := finishJournal(j.path); err == nil {
+		err = ferr
+	}
 	if j.lock != nil {
 		if lerr := j.lock.Close(); err == nil {
 			err = lerr

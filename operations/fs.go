@@ -83,6 +83,16 @@ type Listing struct {
 	// Excluded marks the folders (relative paths, "" the root) holding
 	// at least one file the filter left out, at any depth.
 	Excluded map[string]bool
+	// Special are the entries that are neither files nor folders
+	// (symbolic links, which are not followed, pipes, sockets, devices),
+	// with why they are left out.
+	Special []Special
+}
+
+// Special is an entry a walk leaves out, and why.
+type Special struct {
+	Object
+	Reason string
 }
 
 // FilePaths returns the file paths in order.
@@ -190,6 +200,10 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 					continue
 				}
 				l.Files[p] = Object{Path: p, Entry: e, Raw: join(raw, e.Name)}
+			default:
+				if o.Filter.IncludePath(p) {
+					l.Special = append(l.Special, Special{Object{Path: p, Entry: e, Raw: join(raw, e.Name)}, specialReason(e)})
+				}
 			}
 		}
 		if o.IntoDuplicates {

@@ -166,8 +166,13 @@ func Sync(ctx context.Context, src, dst Fs, o SyncOptions) (SyncResult, error) {
 	for _, d := range dl.Duplicates {
 		log.Log(LevelNotice, d.Path, "duplicate name in the destination: ignoring it (megatui dedupe resolves it)")
 	}
+	for _, sp := range sl.Special {
+		log.Log(LevelNotice, sp.Path, "skipped: %s", sp.Reason)
+		res.Skipped++
+	}
 	plan, st, err := makePlan(ctx, src, dst, sl, dl, o, log)
-	res.SampledBytes, res.Identical, res.Skipped = st.sampled, st.identical, st.skipped
+	res.SampledBytes, res.Identical = st.sampled, st.identical
+	res.Skipped += st.skipped
 	if err != nil {
 		return res, err
 	}

@@ -157,7 +157,7 @@ func measureScale(b *testing.B, bin string, nodes int) scaleFigures {
 	}
 
 	// megatui ls: wall time and peak RSS of the whole process.
-	cmd := exec.Command(bin, "ls", "mega:/")
+	cmd := exec.Command(bin, "lsf", "mega:/") // the top folder, as rclone's lsf
 	cmd.Env = append(os.Environ(), vars...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

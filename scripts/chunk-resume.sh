@@ -51,7 +51,7 @@ bytes() {
 run_killed() {
 	local kind=$1
 	shift
-	"$bin" copy --progress never --bwlimit 60M "$@" >"$work/run1.out" 2>&1 &
+	"$bin" copy --bwlimit 60M "$@" >"$work/run1.out" 2>&1 &
 	local pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ "$(bytes "$kind")" -ge $((size * 6 / 10)) ]; then
@@ -72,7 +72,7 @@ run_again() {
 	shift
 	local before
 	before=$(bytes "$kind")
-	"$bin" copy --progress never --bwlimit 60M "$@" >"$work/run2.out" 2>&1 &
+	"$bin" copy --bwlimit 60M "$@" >"$work/run2.out" 2>&1 &
 	local pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		cat "$journal_dir"/copy-*.jsonl >"$work/journal.copy" 2>/dev/null || true

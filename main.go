@@ -2,10 +2,7 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/megatui/megatui/cli"
 )
@@ -14,11 +11,5 @@ import (
 var version = "dev"
 
 func main() {
-	if code, ok := cli.CrashMonitor(); ok {
-		os.Exit(code)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := cli.New(cli.ProcessEnv(), version).ExecuteContext(ctx)
-	stop()
-	os.Exit(cli.ExitCode(err, os.Stderr))
+	os.Exit(cli.Main(version))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/megatui/megatui/config"
 	"github.com/megatui/megatui/filter"
 	"github.com/megatui/megatui/operations"
 )
@@ -48,7 +49,7 @@ func (g *globals) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&g.quiet, "quiet", "q", false, "print errors only")
 	fs.StringVar(&g.logFile, "log-file", "", "write the log to this file instead of stderr")
 	fs.DurationVar(&g.stats, "stats", 0, "print transfer statistics this often (0: only with -P, every second)")
-	fs.IntVar(&g.transfers, "transfers", 4, "files transferred in parallel")
+	fs.IntVar(&g.transfers, "transfers", config.DefaultTransfers, "files transferred in parallel")
 	fs.IntVar(&g.checkers, "checkers", 8, "files checked in parallel")
 	fs.StringVar(&g.bwlimit, "bwlimit", "", "bandwidth limit in bytes/s (10M), or a timetable: \"08:00,512k 19:00,10M 23:00,off\"")
 	fs.BoolVarP(&g.dryRun, "dry-run", "n", false, "show what would change, change nothing")

@@ -10,6 +10,7 @@ import (
 
 	mega "github.com/t3rm1n4l/go-mega"
 
+	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
 )
 
@@ -88,20 +89,20 @@ func TestDataPathInteroperatesWithGoMega(t *testing.T) {
 	}
 }
 
-func TestThrottleHalvesAndRecovers(t *testing.T) {
+func TestThrottleBacksOffAndRecovers(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(0, 0)
 	th := newThrottle(8)
 	th.now = func() time.Time { return now }
 	th.failure("server errors (HTTP 500)")
 	th.failure("server errors (HTTP 500)") // same burst
-	if st := th.state(); st.Chunks != 4 || st.Slowdowns != 1 || st.Reason != "server errors (HTTP 500)" {
-		t.Fatalf("after a burst: got %+v, want 4 chunks, 1 slow-down", st)
+	if st := th.state(); st.Chunks != 6 || st.Slowdowns != 1 || st.Reason != "server errors (HTTP 500)" {
+		t.Fatalf("after a burst: got %+v, want 6 chunks, 1 slow-down", st)
 	}
 	now = now.Add(time.Second)
 	th.failure("connections dropped")
-	if st := th.state(); st.Chunks != 2 || st.Reason != "connections dropped" {
-		t.Fatalf("after a second burst: got %+v, want 2 chunks", st)
+	if st := th.state(); st.Chunks != 4 || st.Reason != "connections dropped" {
+		t.Fatalf("after a second burst: got %+v, want 4 chunks", st)
 	}
 	for i := 0; i < 1000 && th.limit() < 8; i++ {
 		th.success()
@@ -127,5 +128,51 @@ func TestPieceErrorsAreClassified(t *testing.T) {
 	pe := &pieceError{op: "x", status: 500, retry: true}
 	if !errors.Is(pe, model.ErrTryAgain) || pe.reason() != "server errors (HTTP 500)" {
 		t.Errorf("HTTP 500 piece error: %v, reason %q", pe, pe.reason())
+	}
+}
+
+// TestFailedChunkIsResentAlone: with a quarter of the requests answered
+// HTTP 500, the file still goes up and comes back intact, and each
+// failure costs at most one more request for that chunk — never a restart
+// of the file. (A 500 on an API command is retried by go-mega and only
+// loosens the bound.)
+func TestFailedChunkIsResentAlone(t *testing.T) {
+	t.Parallel()
+	s := startSim(t)
+	c := connect(t, s, nil)
+	ctx := context.Background()
+	const size = 6<<20 + 999
+	data := make([]byte, size)
+	_, _ = rand.Read(data)
+	chunks := len(chunkList(size))
+	s.SetFaults(megasim.Faults{HTTP500Rate: 0.25})
+
+	pieces0, faults0 := s.CommandCount("upload-piece"), s.FaultCount("http500")
+	e, err := c.Upload(ctx, "/", "f.bin", bytes.NewReader(data), size, time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pieces, faults := s.CommandCount("upload-piece")-pieces0, s.FaultCount("http500")-faults0
+	if faults == 0 || pieces < chunks || pieces > chunks+faults {
+		t.Fatalf("upload: %d pieces for %d chunks and %d HTTP 500s; want between %d and %d", pieces, chunks, faults, chunks, chunks+faults)
+	}
+
+	ranges0, faults0 := s.CommandCount("download-range"), s.FaultCount("http500")
+	var got memFile
+	if err := c.Download(ctx, e.ID, &got, nil); err != nil {
+		t.Fatal(err)
+	}
+	ranges, faults := s.CommandCount("download-range")-ranges0, s.FaultCount("http500")-faults0
+	if !bytes.Equal(got.buf, data) {
+		t.Fatal("downloaded content differs")
+	}
+	// A range answered 500 is not counted as served.
+	if ranges != chunks {
+		t.Fatalf("download: %d ranges served for %d chunks (%d HTTP 500s); want each chunk once", ranges, chunks, faults)
+	}
+	// By now it may have recovered (and dropped its reason), but it did
+	// slow down.
+	if st := c.Throttle(); st.Slowdowns == 0 {
+		t.Errorf("throttle after failures: %d slow-downs, want some", st.Slowdowns)
 	}
 }

@@ -110,6 +110,7 @@ type Client struct {
 	closed    bool
 	pool      *workerPool
 	throttle  *throttle    // chunk concurrency of the data path
+	slots     chunkSlots   // chunks in flight over all transfers
 	data      *http.Client // upload pieces and download ranges
 	loggedIn  bool         // a password login happened in this Client
 	privkAsk  bool         // `ug` was asked for the RSA private key
@@ -147,12 +148,13 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	c.hub = &hub{tree: c.tree, rw: newRewrites(), progress: opts.Progress, notify: c.subs.notify, onExpired: c.markExpired}
 	c.pool = newWorkerPool(c)
 	c.throttle = newThrottle(opts.ChunkWorkers)
+	c.slots = make(chunkSlots, maxChunksInFlight)
 	c.data = &http.Client{Transport: c.base}
 	if logf, warn := opts.Logf, opts.Warn; logf != nil || warn != nil {
 		c.tree.onQuarantine = func(h string, why error) {
 			msg := fmt.Sprintf("node %s quarantined (listed as undecryptable): %v", h, why)
 			if logf != nil {
-				logf("megaclient: %s", msg)
+				logf("megaclient: node %s quarantined (listed as undecryptable): %v", h, why)
 			}
 			if warn != nil {
 				warn(msg)

@@ -28,7 +28,17 @@ var errBadAttr = errors.New("bad node attribute")
 
 func b64decode(s string) ([]byte, error) {
 	s = strings.TrimRight(s, "=")
-	s = strings.NewReplacer("+", "-", "/", "_").Replace(s)
+	if strings.ContainsAny(s, "+/") { // standard alphabet: rare, so not on the hot path
+		s = strings.Map(func(r rune) rune {
+			switch r {
+			case '+':
+				return '-'
+			case '/':
+				return '_'
+			}
+			return r
+		}, s)
+	}
 	return base64.RawURLEncoding.DecodeString(s)
 }
 

@@ -424,7 +424,7 @@ func (u *upload) send(ctx context.Context) error {
 			u.progress(-int64(u.chunks[todo[0]].n))
 		}
 	}
-	err := runChunks(ctx, todo, u.c.throttle, func(ctx context.Context, i int) error {
+	err := runChunkSlots(ctx, todo, u.c.throttle, u.c.slots, func(ctx context.Context, i int) error {
 		ch := u.chunks[i]
 		bp := bufPool.Get().(*[]byte)
 		defer bufPool.Put(bp)
@@ -552,7 +552,7 @@ func (c *Client) DownloadResume(ctx context.Context, ref string, dst io.WriterAt
 		}
 		var urlMu sync.Mutex
 		renewals := 0
-		err = runChunks(ctx, todo, c.throttle, func(ctx context.Context, i int) error {
+		err = runChunkSlots(ctx, todo, c.throttle, c.slots, func(ctx context.Context, i int) error {
 			ch := chunks[i]
 			bp := bufPool.Get().(*[]byte)
 			defer bufPool.Put(bp)

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/megatui/megatui/filter"
 	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/transfer"
 )
 
 // Fs is one tree: a folder on the local disk or on MEGA. Paths given to
@@ -93,6 +95,16 @@ type Listing struct {
 type Special struct {
 	Object
 	Reason string
+}
+
+// specialReason says why entry e of f is neither copied nor listed.
+func specialReason(f Fs, e model.Entry) string {
+	if !f.Remote() {
+		if fi, err := os.Lstat(e.ID); err == nil {
+			return transfer.SpecialReason(fi.Mode())
+		}
+	}
+	return transfer.SpecialFile + " (" + e.Kind.String() + ")"
 }
 
 // FilePaths returns the file paths in order.
@@ -202,7 +214,7 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 				l.Files[p] = Object{Path: p, Entry: e, Raw: join(raw, e.Name)}
 			default:
 				if o.Filter.IncludePath(p) {
-					l.Special = append(l.Special, Special{Object{Path: p, Entry: e, Raw: join(raw, e.Name)}, specialReason(e)})
+					l.Special = append(l.Special, Special{Object{Path: p, Entry: e, Raw: join(raw, e.Name)}, specialReason(f, e)})
 				}
 			}
 		}

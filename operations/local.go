@@ -230,24 +230,3 @@ func escapeTrashPath(p string) string {
 	}
 	return b.String()
 }
-
-// specialReason says why an entry that is neither a file nor a folder is
-// left out ("special file (named pipe)").
-func specialReason(e model.Entry) string {
-	what := "not a regular file"
-	if e.Kind == model.KindSymlink {
-		what = "symbolic link, not followed"
-	} else if fi, err := os.Lstat(e.ID); err == nil {
-		switch m := fi.Mode(); {
-		case m&os.ModeNamedPipe != 0:
-			what = "named pipe"
-		case m&os.ModeSocket != 0:
-			what = "socket"
-		case m&os.ModeCharDevice != 0:
-			what = "character device"
-		case m&os.ModeDevice != 0:
-			what = "block device"
-		}
-	}
-	return "special file (" + what + ")"
-}

@@ -23,12 +23,12 @@ func TestAdaptiveBacksOffAndRecovers(t *testing.T) {
 		reason string
 	}{
 		{"clean attempt at the configured value", nil, model.Throttle{}, 0, 16, ""},
-		{"transient failure halves", busy, model.Throttle{}, time.Second, 8, "server busy or unreachable"},
-		{"second failure in the same burst does not", busy, model.Throttle{}, time.Second + 100*time.Millisecond, 8, "server busy or unreachable"},
-		{"failure after the settle period halves again", busy, model.Throttle{}, 2 * time.Second, 4, "server busy or unreachable"},
-		{"a permanent failure changes nothing", errors.New("no such file"), model.Throttle{}, 3 * time.Second, 4, "server busy or unreachable"},
-		{"remote reports a new slow-down", nil, model.Throttle{Slowdowns: 1, Reason: "server errors (HTTP 500)", Chunks: 4, ChunksMax: 8}, 4 * time.Second, 2, "server errors (HTTP 500)"},
-		{"the same remote slow-down again is not new", nil, model.Throttle{Slowdowns: 1, Chunks: 8, ChunksMax: 8}, 5 * time.Second, 2, "server errors (HTTP 500)"},
+		{"transient failure drops a quarter", busy, model.Throttle{}, time.Second, 12, "server busy or unreachable"},
+		{"second failure in the same burst does not", busy, model.Throttle{}, time.Second + 100*time.Millisecond, 12, "server busy or unreachable"},
+		{"failure after the settle period drops again", busy, model.Throttle{}, 2 * time.Second, 9, "server busy or unreachable"},
+		{"a permanent failure changes nothing", errors.New("no such file"), model.Throttle{}, 3 * time.Second, 9, "server busy or unreachable"},
+		{"remote reports a new slow-down", nil, model.Throttle{Slowdowns: 1, Reason: "server errors (HTTP 500)", Chunks: 4, ChunksMax: 8}, 4 * time.Second, 6, "server errors (HTTP 500)"},
+		{"the same remote slow-down again is not new", nil, model.Throttle{Slowdowns: 1, Chunks: 8, ChunksMax: 8}, 5 * time.Second, 6, "server errors (HTTP 500)"},
 	}
 	for _, s := range steps {
 		a.observe(s.err, s.remote, t0.Add(s.at))
@@ -36,7 +36,8 @@ func TestAdaptiveBacksOffAndRecovers(t *testing.T) {
 			t.Fatalf("%s: got %d (%q), want %d (%q)", s.name, a.cur, a.reason, s.want, s.reason)
 		}
 	}
-	// Recovery: one step up after as many clean attempts as in flight.
+	// Recovery: one step up after clean attempts numbering half of those
+	// in flight.
 	clean := model.Throttle{Slowdowns: 1, Chunks: 8, ChunksMax: 8}
 	for n := 0; a.cur < 16; n++ {
 		if n > 200 {

@@ -69,7 +69,7 @@ func (e *Engine) expand(ctx context.Context, r *reqRun) error {
 			e.mu.Unlock()
 			return e.expandLocal(ctx, r)
 		default:
-			return fmt.Errorf("%s: %s", req.Src.Path, specialReason(fi.Mode()))
+			return fmt.Errorf("%s: %s", req.Src.Path, SpecialReason(fi.Mode()))
 		}
 	}
 }
@@ -147,7 +147,7 @@ func (e *Engine) readLocalDir(ctx context.Context, r *reqRun, dirPath, rel strin
 				e.addJob(r, &job{relDir: rel, name: de.Name(), src: Endpoint{Path: p}, size: fi.Size()})
 			default:
 				files++
-				e.addFinalJob(r, &job{relDir: rel, name: de.Name(), src: Endpoint{Path: p}}, model.StateSkipped, specialReason(t))
+				e.addFinalJob(r, &job{relDir: rel, name: de.Name(), src: Endpoint{Path: p}}, model.StateSkipped, SpecialReason(t))
 			}
 		}
 		if errors.Is(err, io.EOF) {
@@ -374,9 +374,9 @@ func tooDeep(path string) error {
 // neither a regular file nor a folder; summaries list these skips.
 const SpecialFile = "special file"
 
-// specialReason says why a local entry that is neither a regular file nor
-// a folder is skipped.
-func specialReason(m fs.FileMode) string {
+// SpecialReason says why a local entry of mode m that is neither a
+// regular file nor a folder is skipped.
+func SpecialReason(m fs.FileMode) string {
 	what := "not a regular file"
 	switch {
 	case m&fs.ModeSymlink != 0:

@@ -12,7 +12,9 @@ package transfer
 //     defaults (one instance, one file after the other) against the engine
 //     with 4 and 16 transfers;
 //   - one 256 MiB file up and down at 0 and 20 ms, go-mega's defaults
-//     (UploadFile / DownloadFile) against the engine.
+//     (UploadFile / DownloadFile) against the engine, in
+//     MEGATUI_BENCH_ROUNDS rounds (default 3) keeping the fastest of
+//     each, with the crypto limit measured again before each group.
 //
 // MEGATUI_BENCH_SMALL and MEGATUI_BENCH_BIG (a file count and a size in
 // MiB) shrink the run for quick profiling.
@@ -52,11 +54,16 @@ type table struct {
 	rows map[string]tableRow
 }
 
+// add records a measurement; of several under one name (rounds), the
+// fastest is kept: on a shared machine the others measured the load.
 func (t *table) add(r tableRow) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.rows == nil {
 		t.rows = map[string]tableRow{}
+	}
+	if old, ok := t.rows[r.name]; ok && old.elapsed <= r.elapsed {
+		return
 	}
 	t.rows[r.name] = r
 }
@@ -230,41 +237,51 @@ func BenchmarkTransferTable(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, lat := range []time.Duration{0, 20 * time.Millisecond} {
-		s.SetFaults(latencyFaults(lat))
-		ms := fmt.Sprintf("%dms", lat.Milliseconds())
-		t.measure(b, "big/"+ms+"/up/go-mega", bigSize, func(b *testing.B) string {
-			n, err := m.UploadFile(src, m.FS.GetRoot(), fmt.Sprintf("gm-%d", time.Now().UnixNano()), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.StopTimer()
-			_ = m.Delete(n, true)
-			b.StartTimer()
-			return ""
-		})
-		t.measure(b, "big/"+ms+"/up/megatui", bigSize, func(b *testing.B) string {
-			req := uploadReq(src, rootEntry)
-			req.Name = fmt.Sprintf("mt-%d", time.Now().UnixNano())
-			runEngine(b, Options{Remote: c}, req)
-			b.StopTimer()
-			if e, err := c.Stat(ctx, "/"+req.Name); err == nil {
-				_ = c.Delete(ctx, e.ID, true)
-			}
-			b.StartTimer()
-			return ""
-		})
-		t.measure(b, "big/"+ms+"/down/go-mega", bigSize, func(b *testing.B) string {
-			dst := filepath.Join(b.TempDir(), "out")
-			if err := m.DownloadFile(gmNode, dst, nil); err != nil {
-				b.Fatal(err)
-			}
-			return ""
-		})
-		t.measure(b, "big/"+ms+"/down/megatui", bigSize, func(b *testing.B) string {
-			runEngine(b, Options{Remote: c}, downloadReq(seedBig, b.TempDir()))
-			return ""
-		})
+	rounds := envInt("MEGATUI_BENCH_ROUNDS", 3)
+	for round := 0; round < rounds; round++ {
+		for _, lat := range []time.Duration{0, 20 * time.Millisecond} {
+			// The crypto limit again next to each group, so the ratios
+			// compare figures measured under the same load.
+			ms := fmt.Sprintf("%dms", lat.Milliseconds())
+			t.measure(b, "big/"+ms+"/crypto-limit", 256<<20, func(b *testing.B) string {
+				cryptoLimit(256 << 20)
+				return ""
+			})
+			s.SetFaults(latencyFaults(lat))
+			t.measure(b, "big/"+ms+"/up/go-mega", bigSize, func(b *testing.B) string {
+				n, err := m.UploadFile(src, m.FS.GetRoot(), fmt.Sprintf("gm-%d", time.Now().UnixNano()), nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				_ = m.Delete(n, true)
+				b.StartTimer()
+				return ""
+			})
+			t.measure(b, "big/"+ms+"/up/megatui", bigSize, func(b *testing.B) string {
+				req := uploadReq(src, rootEntry)
+				req.Name = fmt.Sprintf("mt-%d", time.Now().UnixNano())
+				runEngine(b, Options{Remote: c}, req)
+				b.StopTimer()
+				if e, err := c.Stat(ctx, "/"+req.Name); err == nil {
+					_ = c.Delete(ctx, e.ID, true)
+				}
+				b.StartTimer()
+				return ""
+			})
+			t.measure(b, "big/"+ms+"/down/go-mega", bigSize, func(b *testing.B) string {
+				dst := filepath.Join(b.TempDir(), "out")
+				if err := m.DownloadFile(gmNode, dst, nil); err != nil {
+					b.Fatal(err)
+				}
+				return ""
+			})
+			t.measure(b, "big/"+ms+"/down/megatui", bigSize, func(b *testing.B) string {
+				runEngine(b, Options{Remote: c}, downloadReq(seedBig, b.TempDir()))
+				return ""
+			})
+			s.SetFaults(megasim.Faults{})
+		}
 	}
 	s.SetFaults(megasim.Faults{})
 	// Printed, not logged: a parent benchmark's log is not shown.
@@ -298,8 +315,13 @@ func (t *table) render() string {
 				ratio = fmt.Sprintf("%.1f× go-mega", base.elapsed.Seconds()/r.elapsed.Seconds())
 			}
 		}
-		if hasLimit && strings.HasPrefix(n, "big/") {
-			ratio += fmt.Sprintf("  limit/this %.2f", limit.mbps()/r.mbps())
+		if strings.HasPrefix(n, "big/") && !strings.HasSuffix(n, "/crypto-limit") {
+			parts := strings.Split(n, "/")
+			if near, ok := t.rows["big/"+parts[1]+"/crypto-limit"]; ok {
+				ratio += fmt.Sprintf("  limit/this %.2f", near.mbps()/r.mbps())
+			} else if hasLimit {
+				ratio += fmt.Sprintf("  limit/this %.2f", limit.mbps()/r.mbps())
+			}
 		}
 		if r.note != "" {
 			ratio += "  (" + r.note + ")"

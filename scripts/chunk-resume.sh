@@ -57,7 +57,7 @@ done_bytes() {
 run_killed() {
 	local kind=$1
 	shift
-	"$bin" copy --progress never --bwlimit 60M "$@" >"$work/run1.out" 2>&1 &
+	"$bin" copy --bwlimit 60M "$@" >"$work/run1.out" 2>&1 &
 	local pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ "$(done_bytes)" -ge $((size * 6 / 10)) ]; then
@@ -78,7 +78,7 @@ run_again() {
 	shift
 	local before
 	before=$(bytes "$kind")
-	"$bin" copy --progress never --bwlimit 60M "$@" >"$work/run2.out" 2>&1 &
+	"$bin" copy --bwlimit 60M "$@" >"$work/run2.out" 2>&1 &
 	local pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		# A finished copy removes its journal: keep the last copy that

@@ -45,8 +45,8 @@ func (c *Client) uploadEmpty(ctx context.Context, parent string, attrs Attrs, wh
 	if err := c.command(ctx, what, map[string]any{"a": "u", "s": 0}, &u); err != nil {
 		return model.Entry{}, err
 	}
-	if err := checkDataURL(u.P); err != nil {
-		return model.Entry{}, fmt.Errorf("%s: upload URL: %w", what, err)
+	if err := validateDataURL(u.P); err != nil {
+		return model.Entry{}, fmt.Errorf("%s: %w", what, invalidTransient("upload URL: %v", err))
 	}
 	token, err := c.postEmptyPiece(ctx, u.P)
 	if err != nil {

@@ -239,7 +239,7 @@ func (c *Client) fileURL(ctx context.Context, h string) (string, int64, error) {
 	if err := json.Unmarshal(rep.G, &g); err != nil {
 		return "", 0, fmt.Errorf("download url: not a string: %w", model.ErrIntegrity)
 	}
-	if err := checkDataURL(g); err != nil {
+	if err := validateDataURL(g); err != nil {
 		return "", 0, fmt.Errorf("download url: %v: %w", err, model.ErrIntegrity)
 	}
 	if rep.S < 0 {

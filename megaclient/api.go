@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -42,7 +43,7 @@ func apiRequest(ctx context.Context, rt http.RoundTripper, base string, params m
 	_, _ = rand.Read(id[:])
 	u := base + "/cs?id=" + b64encode(id[:])
 	for k, v := range params {
-		u += "&" + k + "=" + v
+		u += "&" + url.QueryEscape(k) + "=" + url.QueryEscape(v)
 	}
 	backoff := apiMinBackoff
 	var last error
@@ -84,6 +85,11 @@ func apiOnce(ctx context.Context, rt http.RoundTripper, u string, body []byte) (
 		}
 		if u := netFailure(apiWhere(req.URL.Scheme+"://"+req.URL.Host), err); u != nil {
 			return nil, true, u
+		}
+		// url.Error quotes the request URL, which carries the session id.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
 		}
 		return nil, true, err
 	}

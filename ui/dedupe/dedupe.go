@@ -333,10 +333,10 @@ func (m *Model) SetResult(r Result, err error) {
 	}
 	m.applied = r.Applied > 0
 	reviewed := len(m.plan.Actions)
-	m.note = fmt.Sprintf("Applied %d of the %d reviewed action(s), %d failed, %d dropped because their group changed.",
-		min(r.Applied, reviewed), reviewed, r.Failed, r.Dropped)
+	m.note = fmt.Sprintf("Applied %d action(s), %d failed, %d dropped because their group changed (the review listed %d).",
+		r.Applied, r.Failed, r.Dropped, reviewed)
 	if r.Applied > reviewed {
-		m.note += fmt.Sprintf(" %d more: a group changed meanwhile and was planned again.", r.Applied-reviewed)
+		m.note += fmt.Sprintf(" %d more than reviewed: a group changed meanwhile and was planned again.", r.Applied-reviewed)
 	}
 }
 

@@ -108,12 +108,12 @@ func TestDoneComparesWithTheReview(t *testing.T) {
 	m.plan = model.Plan{Actions: make([]model.Action, 9)}
 	m.step = StepApplying
 	m.SetResult(Result{Applied: 9}, nil)
-	if want := "Applied 9 of the 9 reviewed action(s), 0 failed"; !strings.HasPrefix(m.note, want) {
+	if want := "Applied 9 action(s), 0 failed, 0 dropped because their group changed (the review listed 9)."; m.note != want {
 		t.Errorf("got %q, want it to start %q", m.note, want)
 	}
 	m.step = StepApplying
 	m.SetResult(Result{Applied: 11}, nil)
-	if !strings.Contains(m.note, "Applied 9 of the 9 reviewed") || !strings.Contains(m.note, "2 more: a group changed") {
+	if !strings.Contains(m.note, "(the review listed 9)") || !strings.Contains(m.note, "2 more than reviewed: a group changed") {
 		t.Errorf("got %q, want the 2 extra actions explained", m.note)
 	}
 }

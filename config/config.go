@@ -21,16 +21,6 @@ import (
 	"github.com/megatui/megatui/model"
 )
 
-// Conflict says what a transfer does when the destination exists.
-type Conflict string
-
-const (
-	ConflictAsk       Conflict = "ask"
-	ConflictSkip      Conflict = "skip"
-	ConflictOverwrite Conflict = "overwrite"
-	ConflictRename    Conflict = "rename"
-)
-
 // Theme picks the colour theme.
 type Theme string
 
@@ -76,8 +66,10 @@ type Transfers struct {
 	Transfers int `toml:"transfers"`
 	// ChunkWorkers is how many chunks of one file move at once.
 	ChunkWorkers int `toml:"chunk_workers"`
-	// Conflict is the default answer when the destination exists.
-	Conflict Conflict `toml:"conflict"`
+	// Conflict is the default answer when the destination exists, in
+	// the text form of model.Conflict: "ask", "skip", "overwrite" or
+	// "rename" (see Policy).
+	Conflict string `toml:"conflict"`
 	// BWLimit caps bandwidth, rclone style: "" or "off" for none, "512K",
 	// "10M", "1.5G"; a bare number is KiB/s.
 	BWLimit string `toml:"bwlimit"`
@@ -95,7 +87,7 @@ func Default() Config {
 		Transfers: Transfers{
 			Transfers:    DefaultTransfers,
 			ChunkWorkers: DefaultChunkWorkers,
-			Conflict:     ConflictAsk,
+			Conflict:     model.ConflictAsk.String(),
 		},
 		UI: UI{Theme: ThemeAuto},
 	}
@@ -132,6 +124,15 @@ func (e *FieldError) Error() string {
 func (e *FieldError) Unwrap() error { return ErrInvalid }
 
 var remoteNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.+@-]*$`)
+
+// RemoteNames returns the names of rs, in order.
+func RemoteNames(rs []Remote) []string {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.Name)
+	}
+	return out
+}
 
 // ValidateRemoteName reports whether name can name a remote: letters,
 // digits and _ . + @ -, not starting with a punctuation mark; at most 64
@@ -187,7 +188,7 @@ func (c *Config) validate(loc *locator, file string) error {
 	if t.ChunkWorkers < 1 || t.ChunkWorkers > MaxChunkWorkers {
 		add("transfers.chunk_workers", "must be between 1 and %d (got %d)", MaxChunkWorkers, t.ChunkWorkers)
 	}
-	if !slices.Contains([]Conflict{ConflictAsk, ConflictSkip, ConflictOverwrite, ConflictRename}, t.Conflict) {
+	if _, err := t.Policy(); err != nil {
 		add("transfers.conflict", `must be "ask", "skip", "overwrite" or "rename" (got %q)`, t.Conflict)
 	}
 	if _, err := ParseBandwidth(t.BWLimit); err != nil {
@@ -226,6 +227,11 @@ func ValidateAPIURL(raw string) error {
 		return fmt.Errorf("api_url must not contain credentials")
 	}
 	return nil
+}
+
+// Policy returns the conflict policy of Conflict.
+func (t Transfers) Policy() (model.Conflict, error) {
+	return model.ParseConflict(t.Conflict)
 }
 
 // BandwidthLimit returns the transfer bandwidth cap in bytes per second,

@@ -16,7 +16,7 @@ func TestDefaultIsValid(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("Default() is invalid: %v", err)
 	}
-	if c.Transfers.Transfers != 4 || c.Transfers.Conflict != ConflictAsk || c.UI.Theme != ThemeAuto || c.UI.ShowHidden {
+	if c.Transfers.Transfers != 4 || c.Transfers.Conflict != "ask" || c.UI.Theme != ThemeAuto || c.UI.ShowHidden {
 		t.Errorf("Default() = %+v", c)
 	}
 }
@@ -63,7 +63,7 @@ show_hidden = true
 			{Name: "work", Email: "alice@example.com"},
 			{Name: "sim", Email: "bob@example.com", APIURL: "http://127.0.0.1:8080"},
 		},
-		Transfers: Transfers{Transfers: 8, ChunkWorkers: 6, Conflict: ConflictRename, BWLimit: "10M"},
+		Transfers: Transfers{Transfers: 8, ChunkWorkers: 6, Conflict: "rename", BWLimit: "10M"},
 		UI:        UI{Theme: ThemeDark, ShowHidden: true},
 	}
 	if len(c.Remotes) != 2 || c.Remotes[0] != want.Remotes[0] || c.Remotes[1] != want.Remotes[1] ||

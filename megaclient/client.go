@@ -138,6 +138,11 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	c.clientTpl.Timeout = 0 // the event channel long-polls
 	c.hub = &hub{tree: c.tree, rw: newRewrites(), progress: opts.Progress, notify: c.subs.notify, onExpired: c.markExpired}
 	c.pool = newWorkerPool(c, opts.Workers)
+	if logf := opts.Logf; logf != nil {
+		c.tree.onQuarantine = func(h string, why error) {
+			logf("megaclient: node %s quarantined: %v", h, why)
+		}
+	}
 
 	if err := ctx.Err(); err != nil {
 		return nil, translate("connect", err)
@@ -224,8 +229,21 @@ func (c *Client) ensurePrivk() {
 
 func (c *Client) passwordLogin() error {
 	m, tr := c.newInstance(false)
-	if err := m.MultiFactorLogin(c.opts.Email, c.opts.Password, c.opts.MFACode); err != nil {
+	// The transport checks the `us` reply against the password key
+	// before go-mega decrypts it.
+	c.hub.login.Store(newLoginCheck(c.opts.Password))
+	err := guard(model.ErrInvalidLoginReply, func() error {
+		return m.MultiFactorLogin(c.opts.Email, c.opts.Password, c.opts.MFACode)
+	})
+	c.hub.login.Store(nil)
+	if ierr := tr.takeInvalid(); ierr != nil {
+		err = ierr
+	}
+	if err != nil {
 		tr.close()
+		if errors.Is(err, model.ErrInvalidReply) || errors.Is(err, model.ErrInvalidLoginReply) {
+			return fmt.Errorf("login: %w", err)
+		}
 		return translateLogin(c.opts.Email, c.opts.MFACode != "", err)
 	}
 	c.tree.setMaster(m.GetMasterKey(), "")
@@ -339,7 +357,10 @@ func (c *Client) call(ctx context.Context, what string, wait bool, op func(m *me
 			return fmt.Errorf("%s: %w", what, err)
 		}
 		ev := m.WaitEventsStart()
-		err = op(m)
+		err = guard(model.ErrInvalidReply, func() error { return op(m) })
+		if ierr := c.invalidReply(m); ierr != nil {
+			return fmt.Errorf("%s: %w", what, ierr)
+		}
 		if err == nil {
 			if wait {
 				m.WaitEvents(ev, c.opts.EventWait)
@@ -357,6 +378,21 @@ func (c *Client) call(ctx context.Context, what string, wait bool, op func(m *me
 		}
 		return translate(what, err)
 	}
+}
+
+// invalidReply returns why the transport of instance m refused the reply
+// to its last command (nil if it did not, or m was replaced).
+func (c *Client) invalidReply(m *mega.Mega) error {
+	c.mu.Lock()
+	tr := c.tr
+	if c.m != m {
+		tr = nil
+	}
+	c.mu.Unlock()
+	if tr == nil {
+		return nil
+	}
+	return tr.takeInvalid()
 }
 
 var sidParam = regexp.MustCompile(`(sid=)[^&\s"']+`)
@@ -461,6 +497,10 @@ func (c *Client) megaNode(m *mega.Mega, h, what string) (*mega.Node, error) {
 // sent commands naming "" as the node (an upload's `p` to parent "",
 // refused locally and retried by go-mega for 10 s; a trash's `m` of "").
 func ensureNode(m *mega.Mega, link *workerLink, tr *tree, h string) (*mega.Node, error) {
+	if why := tr.quarantine(h); why != nil {
+		// Even if go-mega holds it from before: its data is invalid now.
+		return nil, fmt.Errorf("node %s: %v: %w", h, why, model.ErrQuarantined)
+	}
 	held := func() *mega.Node {
 		if n := m.FS.HashLookup(h); n != nil && n.GetHash() == h {
 			return n

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/pbkdf2"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -350,4 +352,36 @@ func (k *rsaPrivate) decryptKey(enc []byte, n int) ([]byte, error) {
 	full := make([]byte, width)
 	copy(full[width-len(m):], m)
 	return full[:n], nil
+}
+
+// passwordKey derives the key that encrypts the master key (protocol
+// notes §3.1): PBKDF2-HMAC-SHA512 over the salt for version 2 accounts,
+// the legacy AES construction for version 1.
+func passwordKey(version int, password string, salt []byte) ([]byte, error) {
+	if version == 2 {
+		k, err := pbkdf2.Key(sha512.New, password, salt, 100000, 32)
+		if err != nil {
+			return nil, err
+		}
+		return k[:16], nil
+	}
+	pw := []byte(password)
+	if len(pw) == 0 || len(pw)%16 != 0 {
+		pw = append(pw, make([]byte, 16-len(pw)%16)...)
+	}
+	blocks := make([]cipher.Block, 0, len(pw)/16)
+	for i := 0; i < len(pw); i += 16 {
+		b, err := aes.NewCipher(pw[i : i+16])
+		if err != nil {
+			return nil, err
+		}
+		blocks = append(blocks, b)
+	}
+	key := []byte{0x93, 0xC4, 0x67, 0xE3, 0x7D, 0xB0, 0xC7, 0xA4, 0xD1, 0xBE, 0x3F, 0x81, 0x01, 0x52, 0xCB, 0x56}
+	for range 65536 {
+		for _, b := range blocks {
+			b.Encrypt(key, key)
+		}
+	}
+	return key, nil
 }

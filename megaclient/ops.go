@@ -207,6 +207,9 @@ func (c *Client) Rename(ctx context.Context, ref, name string) error {
 	if !ok || inf.kind != typeFile && inf.kind != typeDir {
 		return fmt.Errorf("%s: %s: %w", what, ref, model.ErrAccess)
 	}
+	if why := c.tree.quarantine(h); why != nil {
+		return fmt.Errorf("%s: node %s: %v: %w", what, h, why, model.ErrQuarantined)
+	}
 	if inf.key == nil {
 		return fmt.Errorf("%s: node key unknown: %w", what, model.ErrAccess)
 	}

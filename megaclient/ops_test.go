@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/megatui/megatui/megaclient/localfs"
+	"github.com/megatui/megatui/localfs"
 	"github.com/megatui/megatui/model"
 )
 

@@ -174,7 +174,8 @@ func transferError(what string, err error) error {
 		return nil
 	}
 	if sentinel(err) == nil && !errors.Is(err, model.ErrIntegrity) && !errors.Is(err, model.ErrNotFound) &&
-		!errors.Is(err, model.ErrSessionExpired) && !errors.Is(err, model.ErrTryAgain) && !errors.Is(err, model.ErrAccess) {
+		!errors.Is(err, model.ErrSessionExpired) && !errors.Is(err, model.ErrTryAgain) && !errors.Is(err, model.ErrAccess) &&
+		!errors.Is(err, model.ErrInvalidReply) && !errors.Is(err, model.ErrQuarantined) {
 		return fmt.Errorf("%s: %w: %v", what, model.ErrTryAgain, err)
 	}
 	return translate(what, err)
@@ -194,7 +195,10 @@ func (c *Client) withWorker(ctx context.Context, what string, fn func(w *worker)
 		if err != nil {
 			return transferError(what, err)
 		}
-		err = fn(w)
+		err = guard(model.ErrInvalidReply, func() error { return fn(w) })
+		if ierr := w.tr.takeInvalid(); ierr != nil {
+			err = ierr
+		}
 		c.pool.put(w)
 		if errors.Is(err, mega.ESID) && attempt == 0 {
 			m, cerr := c.current()
@@ -231,6 +235,9 @@ func (c *Client) Upload(ctx context.Context, parent, name string, src io.ReaderA
 	}
 	attrs := Attrs{Name: name}
 	attrs.SetString("c", fp.Encode())
+	if size == 0 {
+		return c.uploadEmpty(ctx, ph, attrs, what)
+	}
 	var h string
 	err = c.withWorker(ctx, what, func(w *worker) error {
 		pn, err := w.node(c.tree, ph)
@@ -293,8 +300,13 @@ func (c *Client) Download(ctx context.Context, ref string, dst io.WriterAt, prog
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	if inf, _ := c.tree.info(h); inf.kind != typeFile {
+	inf, _ := c.tree.info(h)
+	if inf.kind != typeFile {
 		return fmt.Errorf("%s: %s: %w", what, ref, model.ErrIsDir)
+	}
+	if inf.raw.S == 0 && !emptyMACValid(inf.key) {
+		// go-mega checks no MAC for an empty file; the SDK does.
+		return fmt.Errorf("%s: %s: empty file with a wrong MAC: %w", what, ref, model.ErrIntegrity)
 	}
 	return c.withWorker(ctx, what, func(w *worker) error {
 		n, err := w.node(c.tree, h)

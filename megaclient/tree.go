@@ -3,6 +3,7 @@ package megaclient
 import (
 	"crypto/aes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -47,6 +48,19 @@ type node struct {
 	attrs    Attrs
 	badAttr  bool
 	children map[string]*node
+	invalid  error // quarantined: what is wrong with the node (see validateNode)
+	cycle    bool  // quarantined: attaching it would close a parent cycle
+}
+
+// quarantineLocked returns why a node is quarantined, or nil.
+func (n *node) quarantineLocked() error {
+	switch {
+	case n.invalid != nil:
+		return n.invalid
+	case n.cycle:
+		return errors.New("its parents loop back to it")
+	}
+	return nil
 }
 
 // tree is the account's node index, fed by the transport from every `f`
@@ -71,6 +85,10 @@ type tree struct {
 	inbox       string
 	trash       string
 	loaded      bool
+	// reported holds the quarantined nodes already reported (onQuarantine
+	// is called once per node and reason).
+	reported     map[string]string
+	onQuarantine func(h string, why error)
 }
 
 func newTree() *tree {
@@ -229,6 +247,7 @@ func (t *tree) load(r *fetchReply) {
 	for i := range r.F {
 		t.addLocked(r.F[i], nil)
 	}
+	t.breakCyclesLocked()
 	t.loaded = true
 }
 
@@ -245,6 +264,11 @@ func (t *tree) add(nodes []rawNode) map[string]bool {
 }
 
 func (t *tree) addLocked(r rawNode, changed map[string]bool) {
+	verr := validateNode(&r)
+	if !isHandle(r.H, 8) {
+		t.reportLocked(r.H, verr)
+		return // nothing to address it by
+	}
 	switch r.T {
 	case typeRoot:
 		t.root = r.H
@@ -268,14 +292,23 @@ func (t *tree) addLocked(r rawNode, changed map[string]bool) {
 			}
 		}
 		children := n.children
-		*n = node{raw: r, children: children}
+		*n = node{raw: r, children: children, invalid: verr}
 	} else {
-		n = &node{raw: r}
+		n = &node{raw: r, invalid: verr}
 		if kids, ok := t.orphans[r.H]; ok {
 			n.children = kids
 			delete(t.orphans, r.H)
 		}
 		t.nodes[r.H] = n
+	}
+	if verr != nil {
+		t.reportLocked(r.H, verr)
+	}
+	if r.P != "" && changed != nil && t.closesCycleLocked(r.H, r.P) {
+		// Loaded trees are checked once, whole (breakCyclesLocked).
+		n.cycle = true
+		t.reportLocked(r.H, n.quarantineLocked())
+		return
 	}
 	if r.P != "" {
 		if p, ok := t.nodes[r.P]; ok {
@@ -344,6 +377,10 @@ func (t *tree) setAttr(h, attr string) map[string]bool {
 	}
 	n.raw.A = attr
 	n.decoded = false
+	n.invalid = validateNode(&n.raw)
+	if n.invalid != nil {
+		t.reportLocked(h, n.invalid)
+	}
 	return map[string]bool{n.raw.P: true}
 }
 
@@ -395,6 +432,10 @@ func (t *tree) decodeLocked(n *node) {
 	}
 	n.decoded = true
 	if n.raw.T != typeFile && n.raw.T != typeDir {
+		return
+	}
+	if n.invalid != nil {
+		n.key, n.attrs, n.badAttr = nil, Attrs{}, true
 		return
 	}
 	if t.master == nil {
@@ -650,6 +691,9 @@ func (t *tree) exportNode(h string) ([]byte, error) {
 	n, ok := t.nodes[h]
 	if !ok {
 		return nil, fmt.Errorf("node %s: %w", h, model.ErrNotFound)
+	}
+	if why := n.quarantineLocked(); why != nil {
+		return nil, fmt.Errorf("node %s: %v: %w", h, why, model.ErrQuarantined)
 	}
 	r := n.raw
 	if r.T == typeFile || r.T == typeDir {

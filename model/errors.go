@@ -42,3 +42,18 @@ var (
 	ErrLastCopy           = errors.New("plan would remove the last copy")
 	ErrBadPlan            = errors.New("malformed dedupe plan")
 )
+
+// Sentinels of untrusted input: data from the server (or written by
+// another client) that megatui refuses to act on, and limits that keep a
+// hostile tree from running without end.
+var (
+	ErrInvalidReply      = errors.New("the server sent an invalid reply")
+	ErrInvalidLoginReply = errors.New("the server sent an invalid login reply")
+	ErrQuarantined       = errors.New("node quarantined: the server sent invalid data for it")
+	ErrTooDeep           = errors.New("folder tree too deep")
+	ErrDiskFull          = errors.New("local disk full")
+)
+
+// MaxTreeDepth is how many folder levels a recursive walk (a listing, a
+// folder copy) descends before it fails with ErrTooDeep.
+const MaxTreeDepth = 256

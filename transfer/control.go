@@ -208,12 +208,12 @@ func (e *Engine) RemoveFinished() int {
 	return n
 }
 
-// Answer resolves a conflict question (EventQuestion) with ConflictSkip,
+// Answer resolves a conflict question (EventQuestion) with model.ConflictSkip,
 // ConflictOverwrite or ConflictRename; the job goes to the front of the
 // queue. With all set, the answer also applies to the other open and
 // future questions of the same request.
-func (e *Engine) Answer(id model.JobID, c Conflict, all bool) error {
-	if c != ConflictSkip && c != ConflictOverwrite && c != ConflictRename {
+func (e *Engine) Answer(id model.JobID, c model.Conflict, all bool) error {
+	if c != model.ConflictSkip && c != model.ConflictOverwrite && c != model.ConflictRename {
 		return fmt.Errorf("answer must be skip, overwrite or rename, not %s", c)
 	}
 	answer := func(j *job) error {

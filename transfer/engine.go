@@ -21,7 +21,7 @@ type Options struct {
 	Workers int
 	// Conflict is the policy for requests that leave theirs at
 	// ConflictDefault (default ConflictSkip).
-	Conflict Conflict
+	Conflict model.Conflict
 	// BandwidthLimit caps the bytes per second of all workers together;
 	// 0 means no limit.
 	BandwidthLimit int64
@@ -107,7 +107,7 @@ type job struct {
 
 	ctx        context.Context
 	cancel     context.CancelFunc
-	resolution Conflict
+	resolution model.Conflict
 	question   *Question
 
 	// Persisted once the job has chosen its target.
@@ -125,7 +125,7 @@ type reqRun struct {
 	id        string
 	req       Request
 	dir       model.Direction
-	policy    Conflict
+	policy    model.Conflict
 	cancel    context.CancelFunc
 	expanding bool
 	total     int
@@ -152,8 +152,8 @@ func New(opts Options) *Engine {
 	if opts.Workers <= 0 {
 		opts.Workers = 4
 	}
-	if opts.Conflict == ConflictDefault {
-		opts.Conflict = ConflictSkip
+	if opts.Conflict == model.ConflictDefault {
+		opts.Conflict = model.ConflictSkip
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -274,8 +274,8 @@ func (e *Engine) enqueue(id string, req Request, prior *journaledRequest) (strin
 	rctx, cancel := context.WithCancel(ctx)
 	r := &reqRun{id: id, req: req, dir: dir, policy: req.Conflict, cancel: cancel, expanding: true, prior: prior,
 		viaTemp: dir == model.RemoteCopy,
-		moveSrc: dir != model.RemoteMove && req.Op == OpMove}
-	if r.policy == ConflictDefault {
+		moveSrc: dir != model.RemoteMove && req.Op == model.OpMove}
+	if r.policy == model.ConflictDefault {
 		r.policy = e.opts.Conflict
 	}
 	if prior == nil {
@@ -335,7 +335,7 @@ func (e *Engine) directionFor(req Request) (model.Direction, error) {
 		if req.Src.Entry.ID == "" || (req.DstDir.Entry.ID == "" && !e.opts.DryRun) {
 			return 0, errors.New("copy within MEGA needs a MEGA source and a MEGA folder")
 		}
-		if req.Op == OpCopy {
+		if req.Op == model.OpCopy {
 			return model.RemoteCopy, nil
 		}
 		return model.RemoteMove, nil // OpMove, and OpDefault as before Op existed

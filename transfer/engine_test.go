@@ -254,20 +254,20 @@ func TestUploadConflicts(t *testing.T) {
 	newer := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
 	cases := []struct {
 		name       string
-		policy     Conflict
+		policy     model.Conflict
 		remoteData string
 		remoteTime time.Time
 		wantState  model.State
 		wantNames  map[string]string // name -> content in the folder afterwards
 		wantOps    []string
 	}{
-		{"identical is skipped whatever the policy", ConflictOverwrite, "new!", newer, model.StateSkipped,
+		{"identical is skipped whatever the policy", model.ConflictOverwrite, "new!", newer, model.StateSkipped,
 			map[string]string{"f.txt": "new!"}, nil},
-		{"skip keeps the old file", ConflictSkip, "old", old, model.StateSkipped,
+		{"skip keeps the old file", model.ConflictSkip, "old", old, model.StateSkipped,
 			map[string]string{"f.txt": "old"}, nil},
-		{"overwrite uploads first then trashes", ConflictOverwrite, "old", old, model.StateDone,
+		{"overwrite uploads first then trashes", model.ConflictOverwrite, "old", old, model.StateDone,
 			map[string]string{"f.txt": "new!"}, []string{"upload f.txt", "trash f.txt"}},
-		{"rename keeps both", ConflictRename, "old", old, model.StateDone,
+		{"rename keeps both", model.ConflictRename, "old", old, model.StateDone,
 			map[string]string{"f.txt": "old", "f (1).txt": "new!"}, []string{"upload f (1).txt"}},
 	}
 	for _, tc := range cases {
@@ -308,16 +308,16 @@ func TestDownloadConflicts(t *testing.T) {
 	mt := time.Date(2020, 5, 6, 7, 8, 9, 0, time.UTC)
 	cases := []struct {
 		name      string
-		policy    Conflict
+		policy    model.Conflict
 		local     string
 		localTime time.Time
 		wantState model.State
 		want      map[string]string
 	}{
-		{"identical skipped", ConflictOverwrite, "remote", mt, model.StateSkipped, map[string]string{"f": "remote"}},
-		{"skip", ConflictSkip, "local!", mt, model.StateSkipped, map[string]string{"f": "local!"}},
-		{"overwrite", ConflictOverwrite, "local!", mt, model.StateDone, map[string]string{"f": "remote"}},
-		{"rename", ConflictRename, "local!", mt, model.StateDone, map[string]string{"f": "local!", "f (1)": "remote"}},
+		{"identical skipped", model.ConflictOverwrite, "remote", mt, model.StateSkipped, map[string]string{"f": "remote"}},
+		{"skip", model.ConflictSkip, "local!", mt, model.StateSkipped, map[string]string{"f": "local!"}},
+		{"overwrite", model.ConflictOverwrite, "local!", mt, model.StateDone, map[string]string{"f": "remote"}},
+		{"rename", model.ConflictRename, "local!", mt, model.StateDone, map[string]string{"f": "local!", "f (1)": "remote"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -363,7 +363,7 @@ func TestAskThenAnswer(t *testing.T) {
 	folder := rem.mkdirAt(rem.root, "dir")
 	rem.fileAt(folder.ID, "a", []byte("old"), time.Unix(1, 0))
 	rem.fileAt(folder.ID, "b", []byte("old"), time.Unix(1, 0))
-	e := New(Options{Remote: rem, Conflict: ConflictAsk, Retry: fastRetry})
+	e := New(Options{Remote: rem, Conflict: model.ConflictAsk, Retry: fastRetry})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer func() { cancel(); _ = e.Wait() }()
 	if err := e.Start(ctx); err != nil {
@@ -389,7 +389,7 @@ func TestAskThenAnswer(t *testing.T) {
 	}
 	// WaitIdle does not wait for answers.
 	waitIdle(t, e)
-	if err := e.Answer(q.JobID, ConflictOverwrite, true); err != nil {
+	if err := e.Answer(q.JobID, model.ConflictOverwrite, true); err != nil {
 		t.Fatal(err)
 	}
 	waitIdle(t, e)
@@ -400,7 +400,7 @@ func TestAskThenAnswer(t *testing.T) {
 	if want := map[string]string{"a": "new a", "b": "new b"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("after answering overwrite for all: got %v, want %v", got, want)
 	}
-	if err := e.Answer(q.JobID, ConflictSkip, false); err == nil {
+	if err := e.Answer(q.JobID, model.ConflictSkip, false); err == nil {
 		t.Error("answering twice: want an error")
 	}
 }
@@ -503,7 +503,7 @@ func TestServerSideMove(t *testing.T) {
 	f := rem.fileAt(a.ID, "x.txt", []byte("moving"), time.Unix(100, 0))
 	rem.fileAt(b.ID, "x.txt", []byte("other"), time.Unix(200, 0))
 	sub := rem.mkdirAt(a.ID, "sub")
-	e := start(t, Options{Remote: rem, Conflict: ConflictRename})
+	e := start(t, Options{Remote: rem, Conflict: model.ConflictRename})
 	for _, src := range []model.Entry{f, sub} {
 		if _, err := e.Enqueue(Request{Src: Endpoint{Remote: true, Entry: src}, DstDir: Endpoint{Remote: true, Entry: b}}); err != nil {
 			t.Fatal(err)
@@ -536,7 +536,7 @@ func TestLocalCopyTree(t *testing.T) {
 	assertStates(t, e, model.StateDone)
 	compareTrees(t, filepath.Join(src, "tree"), filepath.Join(dst, "tree"), treeSpec)
 	// A second copy finds identical files and skips them all.
-	e2 := start(t, Options{Conflict: ConflictOverwrite})
+	e2 := start(t, Options{Conflict: model.ConflictOverwrite})
 	if _, err := e2.Enqueue(Request{Src: Endpoint{Path: filepath.Join(src, "tree")}, DstDir: Endpoint{Path: dst}}); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/megatui/megatui/localfs"
 	"github.com/megatui/megatui/model"
 )
 
@@ -181,7 +182,7 @@ func (e *Engine) expandRemote(ctx context.Context, r *reqRun) error {
 			continue
 		}
 		files := 0
-		names := sourceFileNames(ents, r.targetName, r.policy == ConflictRename)
+		names := sourceFileNames(ents, r.targetName, r.policy == model.ConflictRename)
 		subdirs := map[string]int{} // target name → index in queue
 		for _, ent := range ents {
 			name := r.targetName(ent.Name)
@@ -251,17 +252,7 @@ func mkdirLocal(p string) error {
 }
 
 // translateLocal maps local file system errors to model sentinels.
-func translateLocal(err error) error {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%w: %w", model.ErrNotFound, err)
-	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("%w: %w", model.ErrPermission, err)
-	case errors.Is(err, fs.ErrExist):
-		return fmt.Errorf("%w: %w", model.ErrExists, err)
-	}
-	return err
-}
+func translateLocal(err error) error { return localfs.Translate(err) }
 
 func parentRel(rel string) string {
 	for i := len(rel) - 1; i >= 0; i-- {

@@ -53,7 +53,7 @@ func TestMegasimRemoteCopyIsIdentical(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	group, err := e.Enqueue(Request{Src: Endpoint{Remote: true, Entry: tree}, DstDir: Endpoint{Remote: true, Entry: dst}, Op: OpCopy})
+	group, err := e.Enqueue(Request{Src: Endpoint{Remote: true, Entry: tree}, DstDir: Endpoint{Remote: true, Entry: dst}, Op: model.OpCopy})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestMegasimMoveUploadRemovesLocalSource(t *testing.T) {
 	rootEntry, _ := c.Stat(ctx, root)
 	e := start(t, Options{Remote: c, Retry: simRetry})
 	req := uploadReq(filepath.Join(src, "tree"), rootEntry)
-	req.Op = OpMove
+	req.Op = model.OpMove
 	if _, err := e.Enqueue(req); err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestMegasimMoveDownloadTrashesNode(t *testing.T) {
 	tree := simUpload(t, e, c, root, filepath.Join(src, "tree"))
 	dst := t.TempDir()
 	req := downloadReq(tree, dst)
-	req.Op = OpMove
+	req.Op = model.OpMove
 	if _, err := e.Enqueue(req); err != nil {
 		t.Fatal(err)
 	}
@@ -183,12 +183,12 @@ func TestMegasimRemoteDryRunIntoNewFolder(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		op   Op
+		op   model.Op
 		want model.Direction
 		verb string
 	}{
-		{"copy", OpCopy, model.RemoteCopy, "dry run: would copy"},
-		{"move", OpMove, model.RemoteMove, "dry run: would move"},
+		{"copy", model.OpCopy, model.RemoteCopy, "dry run: would copy"},
+		{"move", model.OpMove, model.RemoteMove, "dry run: would move"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dry := start(t, Options{Remote: c, Retry: simRetry, TempDir: t.TempDir(), DryRun: true})
@@ -253,13 +253,13 @@ func TestMegasimDownloadSameNameDuplicates(t *testing.T) {
 		put(sub.ID, fmt.Sprintf("only-%d.txt", i), content, 2020)
 	}
 	for _, tc := range []struct {
-		policy  Conflict
+		policy  model.Conflict
 		want    map[string]string
 		skipped int
 	}{
-		{ConflictSkip, map[string]string{"a.txt": "newest a", "a (1).txt": "a name already taken",
+		{model.ConflictSkip, map[string]string{"a.txt": "newest a", "a (1).txt": "a name already taken",
 			"sub/x.txt": "newer x", "sub/only-0.txt": "older x", "sub/only-1.txt": "newer x"}, 3},
-		{ConflictRename, map[string]string{"a.txt": "newest a", "a (1).txt": "a name already taken",
+		{model.ConflictRename, map[string]string{"a.txt": "newest a", "a (1).txt": "a name already taken",
 			"a (2).txt": "middle a", "a (3).txt": "old a", "sub/x.txt": "newer x", "sub/x (1).txt": "older x",
 			"sub/only-0.txt": "older x", "sub/only-1.txt": "newer x"}, 0},
 	} {
@@ -302,7 +302,7 @@ func TestMegasimDownloadSameNameDuplicates(t *testing.T) {
 				t.Fatal(err)
 			}
 			waitIdle(t, again)
-			if tc.policy == ConflictSkip {
+			if tc.policy == model.ConflictSkip {
 				assertStates(t, again, model.StateSkipped)
 			}
 		})

@@ -157,7 +157,7 @@ func TestMegasimOverwriteKeepsACopy(t *testing.T) {
 			t.Fatal(err)
 		}
 		rootEntry, _ := c.Stat(ctx, root)
-		e := start(t, Options{Remote: c, Conflict: ConflictOverwrite})
+		e := start(t, Options{Remote: c, Conflict: model.ConflictOverwrite})
 		if _, err := e.Enqueue(uploadReq(p, rootEntry)); err != nil {
 			t.Fatal(err)
 		}

@@ -64,7 +64,7 @@ func TestMoveUploadRemovesEachSourceOnlyAfterItsCopy(t *testing.T) {
 	root := fake.nodes[fake.root].entry
 	e := start(t, Options{Remote: fake, Workers: 2})
 	req := uploadReq(filepath.Join(src, "m"), root)
-	req.Op = OpMove
+	req.Op = model.OpMove
 	if _, err := e.Enqueue(req); err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestMoveKeepsSourcesWhoseCopyFailed(t *testing.T) {
 	root := fake.nodes[fake.root].entry
 	e := start(t, Options{Remote: fake})
 	req := uploadReq(filepath.Join(src, "m"), root)
-	req.Op = OpMove
+	req.Op = model.OpMove
 	if _, err := e.Enqueue(req); err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestMoveDownloadTrashesNodeAfterVerifiedCopy(t *testing.T) {
 	}
 	e := start(t, Options{Remote: rem, Retry: RetryPolicy{BaseDelay: time.Millisecond, MaxAttempts: 5, IntegrityAttempts: 3}, Workers: 2})
 	req := downloadReq(top, dst)
-	req.Op = OpMove
+	req.Op = model.OpMove
 	if _, err := e.Enqueue(req); err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestMoveCrashBetweenCopyAndRemovalResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := downloadReq(node, dst)
-	req.Op = OpMove
+	req.Op = model.OpMove
 	if _, err := e1.Enqueue(req); err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func TestMoveCrashRightAfterUploadAdoptsAndRemoves(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := uploadReq(filepath.Join(src, "f.txt"), root)
-	req.Op = OpMove
+	req.Op = model.OpMove
 	if _, err := e1.Enqueue(req); err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +283,7 @@ func TestRemoteCopyThroughTempFile(t *testing.T) {
 	top := fake.tree(fake.root)["m/"].entry
 	tmp := t.TempDir()
 	e := start(t, Options{Remote: fake, TempDir: tmp, Workers: 2})
-	req := Request{Src: Endpoint{Remote: true, Entry: top}, DstDir: Endpoint{Remote: true, Entry: dst}, Op: OpCopy}
+	req := Request{Src: Endpoint{Remote: true, Entry: top}, DstDir: Endpoint{Remote: true, Entry: dst}, Op: model.OpCopy}
 	if _, err := e.Enqueue(req); err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +325,7 @@ func TestRemoteCopyThroughTempFile(t *testing.T) {
 
 func TestOpZeroValueKeepsServerSideMove(t *testing.T) {
 	t.Parallel()
-	for _, op := range []Op{OpDefault, OpMove} {
+	for _, op := range []model.Op{model.OpDefault, model.OpMove} {
 		t.Run(op.String(), func(t *testing.T) {
 			fake := newFakeRemote()
 			fakeTreeAt(fake, fake.root, []spec{{"x", 3}})
@@ -358,7 +358,7 @@ func TestRemoteCopyCrashResumesWithoutDuplicateOrTemp(t *testing.T) {
 	if err := e1.Start(ctx1); err != nil {
 		t.Fatal(err)
 	}
-	req := Request{Src: Endpoint{Remote: true, Entry: node}, DstDir: Endpoint{Remote: true, Entry: dst}, Op: OpCopy}
+	req := Request{Src: Endpoint{Remote: true, Entry: node}, DstDir: Endpoint{Remote: true, Entry: dst}, Op: model.OpCopy}
 	if _, err := e1.Enqueue(req); err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +366,7 @@ func TestRemoteCopyCrashResumesWithoutDuplicateOrTemp(t *testing.T) {
 	if err := e1.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	e2 := start(t, Options{Remote: fake, JournalPath: journalPath, Conflict: ConflictRename})
+	e2 := start(t, Options{Remote: fake, JournalPath: journalPath, Conflict: model.ConflictRename})
 	waitIdle(t, e2)
 	assertStates(t, e2, model.StateDone)
 	if fake.uploads != 1 {

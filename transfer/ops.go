@@ -46,8 +46,8 @@ func identicalExists() (outcome, error) {
 }
 
 // policyFor is the conflict policy that applies to j now.
-func (e *Engine) policyFor(j *job) Conflict {
-	if j.resolution != ConflictDefault {
+func (e *Engine) policyFor(j *job) model.Conflict {
+	if j.resolution != model.ConflictDefault {
 		return j.resolution
 	}
 	e.mu.Lock()
@@ -174,18 +174,18 @@ func (e *Engine) remoteTarget(ctx context.Context, j *job, size int64, mtime tim
 				}
 			}
 			switch e.policyFor(j) {
-			case ConflictSkip:
+			case model.ConflictSkip:
 				return end(skipped("target exists"))
-			case ConflictAsk:
+			case model.ConflictAsk:
 				return end(ask(j, ents[0], incoming))
-			case ConflictOverwrite:
+			case model.ConflictOverwrite:
 				for _, en := range ents {
 					if en.Kind == model.KindDir {
 						return "", nil, fmt.Errorf("cannot overwrite folder %q with a file: %w", j.name, model.ErrIsDir)
 					}
 					j.trash = append(j.trash, en.ID)
 				}
-			case ConflictRename:
+			case model.ConflictRename:
 				if j.target, ents, err = e.freeRemoteName(ctx, j, parent); err != nil {
 					return "", nil, err
 				}
@@ -266,18 +266,18 @@ func (e *Engine) move(ctx context.Context, j *job) (outcome, error) {
 				}
 			}
 			switch e.policyFor(j) {
-			case ConflictSkip:
+			case model.ConflictSkip:
 				return skipped("target exists")
-			case ConflictAsk:
+			case model.ConflictAsk:
 				return ask(j, others[0], src)
-			case ConflictOverwrite:
+			case model.ConflictOverwrite:
 				for _, en := range others {
 					if en.Kind != src.Kind {
 						return outcome{}, fmt.Errorf("cannot overwrite a %s with a %s: %w", en.Kind, src.Kind, model.ErrExists)
 					}
 					j.trash = append(j.trash, en.ID)
 				}
-			case ConflictRename:
+			case model.ConflictRename:
 				var err error
 				if j.target, _, err = e.freeRemoteName(ctx, j, dst); err != nil {
 					return outcome{}, err
@@ -321,21 +321,21 @@ func (e *Engine) localTarget(j *job, dir string, incoming model.Entry, identical
 		return &out, nil
 	}
 	switch e.policyFor(j) {
-	case ConflictSkip:
+	case model.ConflictSkip:
 		out, _ := skipped("target exists")
 		return &out, nil
-	case ConflictAsk:
+	case model.ConflictAsk:
 		existing := model.Entry{Name: fi.Name(), Kind: model.KindFile, Size: fi.Size(), ModTime: fi.ModTime(), ModTimeKnown: true, ID: filepath.Join(dir, j.name)}
 		if fi.IsDir() {
 			existing.Kind = model.KindDir
 		}
 		out, _ := ask(j, existing, incoming)
 		return &out, nil
-	case ConflictOverwrite:
+	case model.ConflictOverwrite:
 		if !fi.Mode().IsRegular() {
 			return nil, fmt.Errorf("cannot overwrite %s: not a regular file: %w", filepath.Join(dir, j.name), model.ErrExists)
 		}
-	case ConflictRename:
+	case model.ConflictRename:
 		for n := 1; ; n++ {
 			cand := renamed(j.name, n)
 			if _, err := os.Lstat(filepath.Join(dir, cand)); errors.Is(err, os.ErrNotExist) && e.reserve(j, dir, cand) {
@@ -515,7 +515,7 @@ func (e *Engine) writeLocal(j *job, dir string, size int64, mtime time.Time, wri
 // job overwrites, it never replaces a file that appeared in the meantime.
 func (e *Engine) placeLocal(j *job, dir string) error {
 	final := filepath.Join(dir, j.target)
-	if e.policyFor(j) == ConflictOverwrite && j.target == j.name {
+	if e.policyFor(j) == model.ConflictOverwrite && j.target == j.name {
 		return translateLocal(os.Rename(j.partial, final))
 	}
 	for n := 0; ; n++ {
@@ -530,7 +530,7 @@ func (e *Engine) placeLocal(j *job, dir string) error {
 			}
 			return translateLocal(os.Rename(j.partial, final))
 		}
-		if e.policyFor(j) != ConflictRename {
+		if e.policyFor(j) != model.ConflictRename {
 			return fmt.Errorf("%s appeared during the transfer: %w", final, model.ErrExists)
 		}
 		j.target = renamed(j.name, n+2)

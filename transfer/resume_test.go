@@ -66,7 +66,7 @@ func TestResumeAfterCrashNoDuplicatesNoResend(t *testing.T) {
 
 	ctx1, crash := context.WithCancel(context.Background())
 	rem1 := &crashingRemote{fakeRemote: fake, at: 4, crash: crash}
-	e1 := New(Options{Remote: rem1, Workers: 1, JournalPath: journalPath, Retry: fastRetry, Conflict: ConflictRename})
+	e1 := New(Options{Remote: rem1, Workers: 1, JournalPath: journalPath, Retry: fastRetry, Conflict: model.ConflictRename})
 	if err := e1.Start(ctx1); err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestResumeAfterCrashNoDuplicatesNoResend(t *testing.T) {
 	// sent again, and the fourth, stored before the crash but never
 	// confirmed, is adopted rather than uploaded a second time — even with
 	// the "rename" policy that would otherwise keep both.
-	e2 := start(t, Options{Remote: fake, Workers: 2, JournalPath: journalPath, Conflict: ConflictRename})
+	e2 := start(t, Options{Remote: fake, Workers: 2, JournalPath: journalPath, Conflict: model.ConflictRename})
 	waitIdle(t, e2)
 	assertStates(t, e2, model.StateDone)
 	if got := len(e2.Snapshot()); got != 3 {

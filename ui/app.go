@@ -38,7 +38,7 @@ type Options struct {
 	ShowHidden bool
 	// DefaultConflict is the conflict policy the copy and move dialog
 	// starts with (ConflictSkip when unset).
-	DefaultConflict Conflict
+	DefaultConflict model.Conflict
 	// NoColor drops colours (set it from the NO_COLOR variable).
 	NoColor bool
 	// Location is the time zone of the time column (time.Local if nil).
@@ -112,7 +112,7 @@ type App struct {
 	lastDone   int // jobs done at the last snapshot; more means reload panes
 
 	// Conflict questions (see ask.go).
-	defaultConflict Conflict
+	defaultConflict model.Conflict
 	ask             askState
 	loc             *time.Location // time zone of dates in dialogs
 
@@ -160,8 +160,8 @@ func New(o Options) *App {
 		a.st = theme.New(true, o.NoColor)
 	}
 	a.defaultConflict = o.DefaultConflict
-	if a.defaultConflict < 0 || a.defaultConflict >= conflictCount {
-		a.defaultConflict = ConflictSkip
+	if !slices.Contains(model.ConflictChoices(), a.defaultConflict) {
+		a.defaultConflict = model.ConflictSkip
 	}
 	a.ask = newAskState()
 	a.loc = o.Location

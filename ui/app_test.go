@@ -247,19 +247,19 @@ func TestCopyFlow(t *testing.T) {
 	tests := []struct {
 		name     string
 		keys     []string
-		wantOp   Op
+		wantOp   model.Op
 		wantSrc  []string
-		conflict Conflict
+		conflict model.Conflict
 		wantNone bool
 	}{
-		{"F5 copies the cursor entry", []string{"down", "down", "f5", "enter"}, OpCopy, []string{"a.txt"}, ConflictSkip, false},
-		{"c copies the selection", []string{"down", "down", "space", "space", "c", "y"}, OpCopy, []string{"a.txt", "b.txt"}, ConflictSkip, false},
-		{"conflict policy cycles", []string{"down", "down", "c", "tab", "tab", "enter"}, OpCopy, []string{"a.txt"}, ConflictRename, false},
-		{"conflict policy backwards", []string{"down", "down", "c", "left", "enter"}, OpCopy, []string{"a.txt"}, ConflictAsk, false},
-		{"F6 moves", []string{"f6", "enter"}, OpMove, []string{"docs"}, ConflictSkip, false},
-		{"m moves", []string{"end", "m", "y"}, OpMove, []string{"日本語ファイル.txt"}, ConflictSkip, false},
-		{"esc cancels", []string{"c", "esc"}, OpCopy, nil, 0, true},
-		{"n cancels", []string{"f6", "n"}, OpCopy, nil, 0, true},
+		{"F5 copies the cursor entry", []string{"down", "down", "f5", "enter"}, model.OpCopy, []string{"a.txt"}, model.ConflictSkip, false},
+		{"c copies the selection", []string{"down", "down", "space", "space", "c", "y"}, model.OpCopy, []string{"a.txt", "b.txt"}, model.ConflictSkip, false},
+		{"conflict policy cycles", []string{"down", "down", "c", "tab", "tab", "enter"}, model.OpCopy, []string{"a.txt"}, model.ConflictRename, false},
+		{"conflict policy backwards", []string{"down", "down", "c", "left", "enter"}, model.OpCopy, []string{"a.txt"}, model.ConflictAsk, false},
+		{"F6 moves", []string{"f6", "enter"}, model.OpMove, []string{"docs"}, model.ConflictSkip, false},
+		{"m moves", []string{"end", "m", "y"}, model.OpMove, []string{"日本語ファイル.txt"}, model.ConflictSkip, false},
+		{"esc cancels", []string{"c", "esc"}, model.OpCopy, nil, 0, true},
+		{"n cancels", []string{"f6", "n"}, model.OpCopy, nil, 0, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,7 +24,7 @@ import (
 // the panel asks it again.
 
 // askChoices are the answers of the question dialog, in order.
-var askChoices = [...]Conflict{ConflictSkip, ConflictOverwrite, ConflictRename}
+var askChoices = [...]model.Conflict{model.ConflictSkip, model.ConflictOverwrite, model.ConflictRename}
 
 // askState remembers what the user did with questions, so snapshots taken
 // before an answer reached the queue do not ask again. Entries are dropped
@@ -72,7 +72,7 @@ func (s askState) prune(snap transfers.Snapshot) {
 // askAnswer is the user's answer to one question.
 type askAnswer struct {
 	q      transfers.Question
-	choice Conflict
+	choice model.Conflict
 	all    bool
 }
 
@@ -80,7 +80,7 @@ type askAnswer struct {
 type (
 	askAnsweredMsg struct {
 		q      transfers.Question
-		choice Conflict
+		choice model.Conflict
 		all    bool
 		err    error
 	}
@@ -329,7 +329,7 @@ func (a *App) onAskAnswered(m askAnsweredMsg) {
 		return
 	}
 	what := m.choice.String() + ": " + name
-	if m.choice == ConflictRename {
+	if m.choice == model.ConflictRename {
 		what = "keep both: " + name
 	}
 	if m.all {

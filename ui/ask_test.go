@@ -423,7 +423,7 @@ func TestSettingsOptions(t *testing.T) {
 	tr := &fakeTransfers{}
 	h := &harness{t: t, local: local, mega: mega, tr: tr,
 		app: New(Options{Left: local, Right: mega, LeftDir: "/home/u", RightDir: "/Cloud", Transfers: tr, Styles: &st,
-			ShowHidden: true, DefaultConflict: ConflictAsk})}
+			ShowHidden: true, DefaultConflict: model.ConflictAsk})}
 	h.send(windowSize(100, 30))
 	h.run(h.app.Init())
 	if !slices.Contains(h.rows(0), ".hidden") {
@@ -435,7 +435,7 @@ func TestSettingsOptions(t *testing.T) {
 		t.Errorf("copy dialog does not start at ask:\n%s", v)
 	}
 	h.press("enter")
-	if len(tr.reqs) != 1 || tr.reqs[0].Conflict != ConflictAsk {
+	if len(tr.reqs) != 1 || tr.reqs[0].Conflict != model.ConflictAsk {
 		t.Errorf("got requests %+v, want one with the ask policy", tr.reqs)
 	}
 

@@ -74,9 +74,9 @@ func (a *App) onBrowseKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, sel.Hidden):
 		l.SetShowHidden(!l.ShowHidden())
 	case key.Matches(k, act.Copy):
-		a.confirmTransfer(OpCopy)
+		a.confirmTransfer(model.OpCopy)
 	case key.Matches(k, act.Move):
-		a.confirmTransfer(OpMove)
+		a.confirmTransfer(model.OpMove)
 	case key.Matches(k, act.Rename):
 		return a.startRename()
 	case key.Matches(k, act.Mkdir):

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/dustin/go-humanize"
@@ -63,7 +64,7 @@ func (a *App) where(p int) string {
 	return pane.DisplayName(a.fs[p].Label() + ":" + a.panes[p].Listing.Dir())
 }
 
-func (a *App) confirmTransfer(op Op) {
+func (a *App) confirmTransfer(op model.Op) {
 	if a.transfers == nil {
 		return
 	}
@@ -79,21 +80,22 @@ func (a *App) confirmTransfer(op Op) {
 	req := TransferRequest{Op: op, SrcFS: a.fs[src], SrcDir: a.panes[src].Listing.Dir(), Sources: es,
 		DstFS: a.fs[dst], DstDir: a.panes[dst].Listing.Dir()}
 	title := "Copy"
-	if op == OpMove {
+	if op == model.OpMove {
 		title = "Move"
 	}
-	choices := make([]string, conflictCount)
-	for i := range choices {
-		choices[i] = Conflict(i).String()
+	policies := model.ConflictChoices()
+	choices := make([]string, len(policies))
+	for i, c := range policies {
+		choices[i] = conflictLabel(c)
 	}
 	a.pushDialog(&dialog.Confirm{
 		ID: "transfer", Title: title + " " + describe(es),
 		Lines:       append([]string{"from: " + a.where(src), "  to: " + a.where(dst)}, unseenNote(a.panes[src].Listing)...),
 		ChoiceLabel: "if the name exists (tab to change)", Choices: choices,
-		Choice: int(a.defaultConflict),
+		Choice: max(slices.Index(policies, a.defaultConflict), 0),
 		OnYes: func(c int) tea.Msg {
 			r := req
-			r.Conflict = Conflict(c)
+			r.Conflict = policies[c]
 			return transferConfirmedMsg{req: r}
 		},
 	})

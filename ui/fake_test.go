@@ -245,13 +245,13 @@ func (t *fakeTransfers) all(op string) int {
 }
 
 // Answer records the answer; answerErr, when set, is returned instead.
-func (t *fakeTransfers) Answer(id model.JobID, c Conflict, all bool) error {
+func (t *fakeTransfers) Answer(id model.JobID, c model.Conflict, all bool) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.answerErr != nil {
 		return t.answerErr
 	}
-	t.ctl = append(t.ctl, fmt.Sprintf("answer %d %s all=%v", id, c, all))
+	t.ctl = append(t.ctl, fmt.Sprintf("answer %d %s all=%v", id, conflictLabel(c), all))
 	return nil
 }
 

@@ -70,60 +70,25 @@ type Watcher interface {
 	Watch(ctx context.Context) <-chan string
 }
 
-// Op is a transfer operation asked of the queue.
-type Op int
-
-const (
-	OpCopy Op = iota
-	OpMove
-)
-
-func (o Op) String() string {
-	if o == OpMove {
-		return "move"
-	}
-	return "copy"
-}
-
-// Conflict is the policy for names that already exist at the destination.
-type Conflict int
-
-const (
-	ConflictSkip Conflict = iota
-	ConflictOverwrite
-	ConflictRename
-	ConflictAsk
-)
-
-// conflictCount is the number of policies the confirm dialog cycles through.
-const conflictCount = 4
-
-func (c Conflict) String() string {
-	switch c {
-	case ConflictSkip:
-		return "skip"
-	case ConflictOverwrite:
-		return "overwrite"
-	case ConflictRename:
+// conflictLabel is how the copy dialog names a conflict policy.
+func conflictLabel(c model.Conflict) string {
+	if c == model.ConflictRename {
 		return "rename (keep both)"
-	case ConflictAsk:
-		return "ask"
-	default:
-		return "unknown"
 	}
+	return c.String()
 }
 
 // TransferRequest asks the queue to copy or move Sources (entries of
 // SrcDir on SrcFS) into DstDir on DstFS. main's adapter maps the FS values
 // to the engine's locations (local path or MEGA node).
 type TransferRequest struct {
-	Op       Op
+	Op       model.Op
 	SrcFS    FS
 	SrcDir   string
 	Sources  []model.Entry
 	DstFS    FS
 	DstDir   string
-	Conflict Conflict
+	Conflict model.Conflict
 }
 
 // Transfers is the transfer queue as the UI sees it. Every method must
@@ -152,7 +117,7 @@ type Transfers interface {
 	// ConflictRename; with all set the answer also applies to the other
 	// questions of the same copy or move (transfers.Question.Group),
 	// asked or still to come.
-	Answer(id model.JobID, choice Conflict, all bool) error
+	Answer(id model.JobID, choice model.Conflict, all bool) error
 	// Updates delivers queue snapshots, open conflict questions included;
 	// the engine should coalesce them (a buffer of one, replacing an
 	// unread snapshot) and close the channel when it stops. App drains it with a re-armed Cmd.

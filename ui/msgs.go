@@ -45,7 +45,7 @@ type paneDir struct {
 
 // enqueuedMsg reports that a copy/move request reached the queue.
 type enqueuedMsg struct {
-	op  Op
+	op  model.Op
 	n   int
 	err error
 }

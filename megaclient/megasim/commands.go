@@ -51,13 +51,21 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	default:
 		if rest, ok := trimPathPrefix(p, "/wsc/"); ok {
 			s.serveWait(w, r, rest)
-		} else if rest, ok := trimPathPrefix(p, "/ul/"); ok {
-			s.serveUpload(w, r, rest)
-		} else if rest, ok := trimPathPrefix(p, "/dl/"); ok {
-			s.serveDownload(w, r, rest)
 		} else {
 			http.NotFound(w, r)
 		}
+	}
+}
+
+// dispatchData routes the storage host: upload and download URLs only.
+func (s *Server) dispatchData(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	if rest, ok := trimPathPrefix(p, "/ul/"); ok {
+		s.serveUpload(w, r, rest)
+	} else if rest, ok := trimPathPrefix(p, "/dl/"); ok {
+		s.serveDownload(w, r, rest)
+	} else {
+		http.NotFound(w, r)
 	}
 }
 
@@ -126,7 +134,7 @@ func (s *Server) serveCS(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if sess == nil && auth {
+	if sess == nil && auth && !folderLinkSession(r) {
 		s.mu.Unlock()
 		writeBare(w, errSID)
 		return
@@ -261,6 +269,9 @@ func (s *Server) exec(sess *session, name string, raw []byte, r *http.Request) a
 		return errArgs
 	}
 	s.counts[name]++
+	if sess == nil && folderLinkSession(r) {
+		return s.execFolderLink(name, raw, r)
+	}
 	switch name {
 	case "us0":
 		return s.cmdPrelogin(raw)
@@ -804,6 +815,11 @@ func (s *Server) cmdLink(sess *session, raw []byte) any {
 	case n == nil:
 		return s.refuseShared(a, req.N)
 	case isRootType(n.T):
+		return errAccess
+	case n.T == typeFolder && req.D != 1 && !exportedShare(a.shares[n.H]):
+		// The real service exports only a folder shared to the special
+		// user "EXP" (official clients send that `s2` first): the folder
+		// link carries the share key, which decrypts the folder's nodes.
 		return errAccess
 	}
 	upd := *n

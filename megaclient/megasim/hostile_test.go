@@ -195,11 +195,11 @@ func TestHostileUploadPieces(t *testing.T) {
 		mustEqual(t, "repeated completing piece", again, tok)
 	})
 	t.Run("unknown upload URL", func(t *testing.T) {
-		_, body := postPiece(t, srv.URL()+"/ul/doesnotexist", 0, []byte("x"))
+		_, body := postPiece(t, srv.DataURL()+"/ul/doesnotexist", 0, []byte("x"))
 		mustEqual(t, "body", body, "-8")
 	})
 	t.Run("forged download URL", func(t *testing.T) {
-		resp, err := http.Get(srv.URL() + "/dl/" + b64(make([]byte, 36)) + "/0-9")
+		resp, err := http.Get(srv.DataURL() + "/dl/" + b64(make([]byte, 36)) + "/0-9")
 		if err != nil {
 			t.Fatal(err)
 		}

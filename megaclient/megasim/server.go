@@ -32,8 +32,16 @@ type Options struct {
 	DataDir    string // "" = in memory
 	QuotaBytes int64  // storage limit per account; 0 = 50 GiB
 	Faults     Faults // all zero = off
-	Seed       int64
-	Logf       func(format string, args ...any) // nil = silent
+	// Seed makes node and link handles (and fault decisions)
+	// reproducible; 0 picks a random seed for handles, so separately
+	// started servers hand out different handles, as the real service does.
+	Seed int64
+	// DataAddr is where the storage host (upload and download URLs)
+	// listens; "" means a free port on the API listener's host. As on the
+	// real service, data URLs are on a host of their own: the API host
+	// answers 404 to them.
+	DataAddr string
+	Logf     func(format string, args ...any) // nil = silent
 }
 
 // DefaultQuotaBytes is the storage limit of an account when
@@ -46,6 +54,9 @@ type Server struct {
 	ln      net.Listener
 	httpSrv *http.Server
 	url     string
+	dataLn  net.Listener
+	dataSrv *http.Server
+	dataURL string // the storage host, e.g. http://127.0.0.1:41235
 	ca      *authority
 	caFile  string
 	client  *http.Client // trusts ca
@@ -97,7 +108,7 @@ func StartOn(addr string, opts Options) (*Server, error) {
 		replies:  map[replyKey]*cachedReply{},
 		counts:   map[string]int{},
 		hashcash: map[string]hashcashChallenge{},
-		ids:      rand.New(rand.NewPCG(uint64(opts.Seed), 0x6d65676173696d)),
+		ids:      rand.New(rand.NewPCG(handleSeed(opts.Seed), 0x6d65676173696d)),
 		faults:   opts.Faults,
 		rngs:     newFaultRNGs(opts.Seed),
 		dlKey:    randomBytes(32),
@@ -129,20 +140,51 @@ func StartOn(addr string, opts Options) (*Server, error) {
 		s.closeStorage()
 		return nil, err
 	}
-	s.ln = &sniffListener{Listener: ln, tlsConfig: s.ca.serverConfig}
-	s.httpSrv = &http.Server{
-		Handler:           s.routes(),
-		ReadHeaderTimeout: 30 * time.Second,
-		ConnContext:       withConn,
-		ErrorLog:          log.New(io.Discard, "", 0),
+	dataAddr := opts.DataAddr
+	if dataAddr == "" {
+		dataAddr = net.JoinHostPort(host, "0")
 	}
-	s.wg.Add(1)
+	dln, err := net.Listen("tcp", dataAddr)
+	if err != nil {
+		_ = ln.Close()
+		s.closeStorage()
+		return nil, fmt.Errorf("megasim: listen %s: %w", dataAddr, err)
+	}
+	_, dport, _ := net.SplitHostPort(dln.Addr().String())
+	s.dataURL = "http://" + net.JoinHostPort(host, dport)
+	s.ln = &sniffListener{Listener: ln, tlsConfig: s.ca.serverConfig}
+	s.dataLn = &sniffListener{Listener: dln, tlsConfig: s.ca.serverConfig}
+	s.httpSrv = s.newHTTPServer(s.routes())
+	s.dataSrv = s.newHTTPServer(http.HandlerFunc(s.dispatchData))
+	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
 		_ = s.httpSrv.Serve(s.ln)
 	}()
-	s.logf("megasim: serving %s (%d accounts)", s.url, len(s.accounts))
+	go func() {
+		defer s.wg.Done()
+		_ = s.dataSrv.Serve(s.dataLn)
+	}()
+	s.logf("megasim: serving %s, storage at %s (%d accounts)", s.url, s.dataURL, len(s.accounts))
 	return s, nil
+}
+
+func (s *Server) newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 30 * time.Second,
+		ConnContext:       withConn,
+		ErrorLog:          log.New(io.Discard, "", 0),
+	}
+}
+
+// handleSeed is the seed of the handle generator: the configured one, or
+// a random one when none is set.
+func handleSeed(seed int64) uint64 {
+	if seed != 0 {
+		return uint64(seed)
+	}
+	return rand.Uint64()
 }
 
 // setupTLS creates the CA and server certificate and writes the CA's PEM
@@ -173,6 +215,10 @@ func (s *Server) setupTLS(host string) error {
 // URL returns the API base URL, e.g. http://127.0.0.1:41234 (no trailing slash).
 func (s *Server) URL() string { return s.url }
 
+// DataURL returns the base URL of the storage host that upload and
+// download URLs point to (a listener of its own).
+func (s *Server) DataURL() string { return s.dataURL }
+
 // CAFile returns the path of the PEM file holding the CA that signed the
 // server's TLS certificate (suitable for SSL_CERT_FILE).
 func (s *Server) CAFile() string { return s.caFile }
@@ -194,7 +240,8 @@ func newTrustingClient(ca *x509.Certificate) *http.Client {
 // CommandCount reports how many times API command cmd ("us", "f", ...)
 // was executed. Replayed replies and requests refused by a fault (EAGAIN,
 // hashcash) are not executions. Other counters: "sc" and "wsc" (polls and
-// wait URLs served), "upload-piece", "download-range", "unknown"
+// wait URLs served), "upload-piece", "download-range", "download-bytes"
+// (ciphertext bytes served by download ranges), "unknown"
 // (unknown commands), "hashcash-challenge" and "hashcash-solved".
 func (s *Server) CommandCount(cmd string) int {
 	s.mu.Lock()
@@ -251,10 +298,13 @@ func (s *Server) Close() error {
 	// snapshot), then cut whatever is left.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	err := s.httpSrv.Shutdown(ctx)
-	cancel()
 	if err != nil {
 		err = s.httpSrv.Close()
 	}
+	if derr := s.dataSrv.Shutdown(ctx); derr != nil {
+		_ = s.dataSrv.Close()
+	}
+	cancel()
 	s.wg.Wait()
 	s.client.CloseIdleConnections()
 	s.mu.Lock()

@@ -225,6 +225,19 @@ func (s *Server) cmdPubKey(raw []byte) any {
 	return ukReply{U: b.rec.Handle, Pubk: b.rec.Pubk}
 }
 
+// exportUser is the pseudo-user a folder is shared to before it gets a
+// public link (the SDK's EXPORTEDLINK).
+const exportUser = "EXP"
+
+// exportedShare reports whether sh includes the share to exportUser.
+func exportedShare(sh *shareRec) bool {
+	if sh == nil {
+		return false
+	}
+	_, ok := sh.target(exportUser)
+	return ok
+}
+
 // userByRef finds an account by e-mail (any case) or user handle.
 func (s *Server) userByRef(ref string) *account {
 	if strings.Contains(ref, "@") {
@@ -367,7 +380,27 @@ func (s *Server) cmdShare(sess *session, raw []byte) any {
 	var removed []*account
 	reply := shareReply{}
 	now := nowUnix()
+	unlinked := ""
 	for _, t := range req.S {
+		if t.U == exportUser {
+			// The share behind a folder link: no recipient, no RSA key.
+			i, exists := rec.target(exportUser)
+			switch {
+			case t.R == nil && !exists:
+				return errNoEnt
+			case t.R == nil:
+				rec.To = slices.Delete(rec.To, i, i+1)
+				unlinked = n.PH // removing the share removes the link
+			case *t.R < accessRead || *t.R > accessFull || t.K != "":
+				return errArgs
+			case exists:
+				rec.To[i].R = *t.R
+			default:
+				rec.To = append(rec.To, shareTarget{U: exportUser, R: *t.R, TS: now})
+			}
+			reply.R = append(reply.R, 0)
+			continue
+		}
 		b := s.userByRef(t.U)
 		switch {
 		case b == nil:
@@ -410,9 +443,32 @@ func (s *Server) cmdShare(sess *session, raw []byte) any {
 		return code
 	}
 
+	if unlinked != "" {
+		delete(s.links, unlinked)
+		for i, u := range updated {
+			if u.H == n.H {
+				c := *u
+				c.PH = ""
+				updated[i] = &c
+			}
+		}
+		if !slices.ContainsFunc(updated, func(u *nodeRec) bool { return u.H == n.H }) {
+			c := *n
+			c.PH = ""
+			updated = append(updated, &c)
+		}
+	}
 	owner := a.rec.Handle
 	var ownerPkts [][]byte
 	for _, t := range req.S {
+		if t.U == exportUser {
+			if i, ok := rec.target(exportUser); ok && t.R != nil {
+				ownerPkts = append(ownerPkts, pktShare(req.I, n.H, owner, rec.To[i], rec, true))
+			} else {
+				ownerPkts = append(ownerPkts, pktShare(req.I, n.H, owner, shareTarget{U: exportUser}, nil, false))
+			}
+			continue
+		}
 		b := s.userByRef(t.U)
 		if i, ok := rec.target(b.rec.Handle); ok && t.R != nil {
 			ownerPkts = append(ownerPkts, pktShare(req.I, n.H, owner, rec.To[i], rec, true))

@@ -99,14 +99,17 @@ func (s *Server) cmdUpload(sess *session, raw []byte, r *http.Request) any {
 	s.uploads[up.id] = up
 	return struct {
 		P string `json:"p"`
-	}{P: dataScheme(req.SSL) + "://" + r.Host + "/ul/" + up.id}
+	}{P: s.dataBase(req.SSL) + "/ul/" + up.id}
 }
 
-func dataScheme(ssl int) string {
+// dataBase is the storage host's base URL, https when the command asked
+// for ssl (the real service answers gfsNNN.userstorage.mega.co.nz URLs,
+// never the API host).
+func (s *Server) dataBase(ssl int) string {
 	if ssl >= 1 {
-		return "https"
+		return "https" + strings.TrimPrefix(s.dataURL, "http")
 	}
-	return "http"
+	return s.dataURL
 }
 
 type downloadReply struct {
@@ -147,12 +150,18 @@ func (s *Server) cmdDownload(sess *session, raw []byte, r *http.Request) any {
 	if n == nil {
 		return errNoEnt
 	}
+	return s.downloadReply(n, req.G, req.SSL)
+}
+
+// downloadReply answers `g` for file n: size, attributes and, when asked
+// for (g=1), the download URL on the storage host.
+func (s *Server) downloadReply(n *nodeRec, g, ssl int) any {
 	if n.T != typeFile {
 		return errAccess
 	}
 	rep := downloadReply{S: n.S, At: n.A, Msd: 1, Pfa: 1}
-	if req.G != 0 {
-		rep.G = dataScheme(req.SSL) + "://" + r.Host + "/dl/" + s.downloadToken(n.Blob, n.S)
+	if g != 0 {
+		rep.G = s.dataBase(ssl) + "/dl/" + s.downloadToken(n.Blob, n.S)
 	}
 	return rep
 }
@@ -367,6 +376,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, rest stri
 	}
 	s.mu.Lock()
 	s.counts["download-range"]++
+	s.counts["download-bytes"] += int(n)
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/octet-stream")
 	if drop {

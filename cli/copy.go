@@ -1,0 +1,414 @@
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/spf13/cobra"
+
+	"github.com/megatui/megatui/config"
+	"github.com/megatui/megatui/megaclient"
+	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/transfer"
+)
+
+// copyOptions are the flags of megatui copy.
+type copyOptions struct {
+	transfers int
+	dryRun    bool
+	conflict  string
+	bwlimit   string
+	progress  string // "auto", "always" or "never"
+	move      bool   // megatui move: remove each source once its copy is done
+}
+
+func newCopyCmd(env Env) *cobra.Command {
+	var o copyOptions
+	cmd := &cobra.Command{
+		Use:   "copy [--transfers N] [--dry-run] [--conflict skip|overwrite|rename] SRC DST",
+		Short: "Copy files between the local disk and MEGA through the transfer queue",
+		Long: "Copy SRC to DST with rclone's semantics: the contents of a source folder\n" +
+			"are copied into DST, which is created; a source file is copied into the\n" +
+			"folder DST. SRC and DST are local paths or REMOTE:PATH.\n\n" +
+			"Files that already exist identically (same size and fingerprint or\n" +
+			"modification time) are skipped; --conflict says what to do with other\n" +
+			"existing files (default skip). An interrupted copy resumes when the\n" +
+			"same command is run again. The exit status is non-zero if any file failed.",
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCopy(cmd.Context(), env, cmd.ErrOrStderr(), cmd.OutOrStdout(), parseLocation(args[0]), parseLocation(args[1]), o)
+		},
+	}
+	copyFlags(cmd, &o)
+	return cmd
+}
+
+// newMoveCmd is megatui move: copy's semantics, then each source file is
+// removed once its copy is done and verified (a MEGA source goes to the
+// Rubbish Bin), and the source folders it emptied are removed. Within one
+// MEGA remote it is a server-side move.
+func newMoveCmd(env Env) *cobra.Command {
+	o := copyOptions{move: true}
+	cmd := &cobra.Command{
+		Use:   "move [--transfers N] [--dry-run] [--conflict skip|overwrite|rename] SRC DST",
+		Short: "Move files between the local disk and MEGA (or within MEGA)",
+		Long: "Move SRC to DST: like copy, then each source file is removed once its\n" +
+			"copy is done and verified (MEGA sources go to the Rubbish Bin, never\n" +
+			"deleted), and emptied source folders are removed. Files that were not\n" +
+			"copied (skipped or failed) keep their source. Within one MEGA remote the\n" +
+			"move is done on the server. An interrupted move resumes when the same\n" +
+			"command is run again.",
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCopy(cmd.Context(), env, cmd.ErrOrStderr(), cmd.OutOrStdout(), parseLocation(args[0]), parseLocation(args[1]), o)
+		},
+	}
+	copyFlags(cmd, &o)
+	return cmd
+}
+
+func copyFlags(cmd *cobra.Command, o *copyOptions) {
+	cmd.Flags().IntVar(&o.transfers, "transfers", 4, "files transferred in parallel")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "show what would be copied, change nothing")
+	cmd.Flags().StringVar(&o.conflict, "conflict", "skip", "when a different file exists: skip, overwrite or rename")
+	cmd.Flags().StringVar(&o.bwlimit, "bwlimit", "", "bandwidth limit for all transfers together, e.g. 10M (bytes per second)")
+	cmd.Flags().StringVar(&o.progress, "progress", "auto", "progress on stderr: auto (when a terminal), always or never")
+}
+
+// copySides is what copy opened: the engine request and the remote, if any.
+type copySides struct {
+	req    transfer.Request
+	remote *megaclient.Client
+}
+
+func runCopy(ctx context.Context, env Env, stderr, stdout io.Writer, src, dst location, o copyOptions) error {
+	policy, err := model.ParseConflict(o.conflict)
+	if err != nil || policy == model.ConflictAsk {
+		return fmt.Errorf("--conflict: want skip, overwrite or rename, not %q", o.conflict)
+	}
+	switch o.progress {
+	case "auto", "always", "never":
+	default:
+		return fmt.Errorf("--progress: want auto, always or never, not %q", o.progress)
+	}
+	if o.transfers < 1 {
+		return fmt.Errorf("--transfers: want at least 1, not %d", o.transfers)
+	}
+	var limit int64
+	if o.bwlimit != "" {
+		if limit, err = config.ParseBandwidth(o.bwlimit); err != nil {
+			return fmt.Errorf("--bwlimit: %w", err)
+		}
+	}
+	sides, err := openCopySides(ctx, env, src, dst, o.dryRun, o.move)
+	if err != nil {
+		return err
+	}
+	if sides.remote != nil {
+		defer sides.remote.Close()
+	}
+	sides.req.Conflict = policy
+	kind := "copy"
+	if o.move {
+		sides.req.Op = model.OpMove
+		kind = "move"
+	}
+
+	journal := ""
+	if !o.dryRun {
+		if journal, err = copyJournalPath(ctx, env, kind, src, dst); err != nil {
+			return err
+		}
+	}
+	opts := transfer.Options{Workers: o.transfers, Conflict: policy, BandwidthLimit: limit, JournalPath: journal, DryRun: o.dryRun}
+	if sides.remote != nil {
+		opts.Remote = sides.remote
+	}
+	engCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	e := transfer.New(opts)
+	if err := e.Start(engCtx); err != nil {
+		return err
+	}
+	var requestErrs []string
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		for ev := range e.Events() {
+			if ev.Kind == transfer.EventRequestFailed {
+				requestErrs = append(requestErrs, ev.Reason)
+			}
+		}
+	}()
+	if e.Resumed() == 0 {
+		if _, err := e.Enqueue(sides.req); err != nil {
+			stop()
+			_ = e.Wait()
+			return err
+		}
+	} else {
+		fmt.Fprintln(stderr, "megatui: resuming the interrupted copy")
+	}
+
+	showProgress := o.progress == "always" || (o.progress == "auto" && isTerminal(stderr))
+	idle := make(chan error, 1)
+	go func() { idle <- e.WaitIdle(engCtx) }()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	var waitErr error
+loop:
+	for {
+		select {
+		case waitErr = <-idle:
+			break loop
+		case <-tick.C:
+			if showProgress {
+				fmt.Fprintf(stderr, "\r\x1b[K%s", progressLine(e.Totals()))
+			}
+		}
+	}
+	if showProgress {
+		fmt.Fprint(stderr, "\r\x1b[K")
+	}
+	jobs := e.Snapshot()
+	tot := e.Totals()
+	stop()
+	werr := e.Wait()
+	<-drained
+	if waitErr != nil || ctx.Err() != nil {
+		fmt.Fprintln(stderr, "megatui: copy interrupted; run the same command again to resume")
+		return exitError{code: 130}
+	}
+	if werr != nil {
+		return werr
+	}
+	failed := printCopySummary(stderr, stdout, jobs, tot, requestErrs, o.dryRun, o.move)
+	if failed == 0 && journal != "" {
+		_ = os.Remove(journal) // nothing left to resume
+		_ = os.Remove(journal + ".lock")
+	}
+	if failed > 0 {
+		return exitError{code: 1}
+	}
+	return nil
+}
+
+// openCopySides resolves SRC and DST into an engine request, creating DST
+// (unless dryRun). A move of a folder into itself is refused first.
+func openCopySides(ctx context.Context, env Env, src, dst location, dryRun, move bool) (copySides, error) {
+	var s copySides
+	if src.remote != "" && dst.remote != "" && src.remote != dst.remote {
+		return s, fmt.Errorf("copy %s %s: copying between two MEGA remotes is not supported; copy through the local disk", src, dst)
+	}
+	// Within one MEGA remote the engine copies through a private temporary
+	// file (download, MAC verified, then upload with the same mtime).
+	s.req.Op = model.OpCopy
+	if src.remote != "" || dst.remote != "" {
+		name := src.remote
+		if name == "" {
+			name = dst.remote
+		}
+		c, err := env.Open(ctx, name)
+		if err != nil {
+			return s, err
+		}
+		s.remote = c
+	}
+	fail := func(err error) (copySides, error) {
+		if s.remote != nil {
+			s.remote.Close()
+		}
+		return copySides{}, err
+	}
+	// Source.
+	var srcIsDir bool
+	if src.remote == "" {
+		abs, err := filepath.Abs(src.path)
+		if err != nil {
+			return fail(fmt.Errorf("copy: %s: %w", src, err))
+		}
+		fi, err := os.Stat(abs)
+		if err != nil {
+			return fail(fmt.Errorf("copy: %w", err))
+		}
+		srcIsDir = fi.IsDir()
+		s.req.Src = transfer.Endpoint{Path: abs}
+	} else {
+		en, err := s.remote.Stat(ctx, src.path)
+		if err != nil {
+			return fail(fmt.Errorf("copy: %s: %w", src, err))
+		}
+		srcIsDir = en.IsDir()
+		s.req.Src = transfer.Endpoint{Remote: true, Path: src.String(), Entry: en}
+	}
+	s.req.Contents = srcIsDir
+	// As rclone: moving a folder into itself (or onto itself) would move
+	// the destination along with the rest. Checked before DST is created,
+	// so a refused move leaves nothing behind.
+	if move && srcIsDir && src.remote == dst.remote && s.inside(dst) {
+		return fail(fmt.Errorf("move %s %s: can't move a folder into itself (the destination is inside the source)", src, dst))
+	}
+	// Destination folder, created.
+	if dst.remote == "" {
+		abs, err := filepath.Abs(dst.path)
+		if err != nil {
+			return fail(fmt.Errorf("copy: %s: %w", dst, err))
+		}
+		if !dryRun {
+			if err := os.MkdirAll(abs, 0o755); err != nil {
+				return fail(fmt.Errorf("copy: create %s: %w", dst, err))
+			}
+		}
+		s.req.DstDir = transfer.Endpoint{Path: abs}
+	} else {
+		var en model.Entry
+		var err error
+		if dryRun {
+			if en, err = s.remote.Stat(ctx, dst.path); errors.Is(err, model.ErrNotFound) {
+				// Nothing exists yet: every file would be new.
+				en, err = model.Entry{Kind: model.KindDir}, nil
+			}
+		} else {
+			en, err = s.remote.MkdirAll(ctx, dst.path)
+		}
+		if err != nil {
+			return fail(fmt.Errorf("copy: %s: %w", dst, err))
+		}
+		if !en.IsDir() {
+			return fail(fmt.Errorf("copy: %s: %w", dst, model.ErrNotDir))
+		}
+		s.req.DstDir = transfer.Endpoint{Remote: true, Path: dst.String(), Entry: en}
+	}
+	return s, nil
+}
+
+// inside reports whether DST is the source folder or below it (both on
+// one side). DST need not exist yet.
+func (s copySides) inside(dst location) bool {
+	if !s.req.Src.Remote {
+		src := existingPath(s.req.Src.Path)
+		d := existingPath(absOr(dst.path))
+		return d == src || strings.HasPrefix(d, strings.TrimSuffix(src, string(filepath.Separator))+string(filepath.Separator))
+	}
+	src, err := s.remote.Path(s.req.Src.Entry.ID)
+	if err != nil {
+		return false
+	}
+	d := dst.path
+	if strings.HasPrefix(d, "H:") {
+		if d, err = s.remote.Path(d); err != nil {
+			return false
+		}
+	}
+	return d == src || strings.HasPrefix(d, strings.TrimSuffix(src, "/")+"/")
+}
+
+// existingPath resolves the symbolic links of the longest existing prefix
+// of the absolute path p and keeps the rest as written.
+func existingPath(p string) string {
+	rest := ""
+	for cur := filepath.Clean(p); ; cur = filepath.Dir(cur) {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(r, rest)
+		}
+		if filepath.Dir(cur) == cur {
+			return filepath.Clean(p)
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+	}
+}
+
+// copyJournalPath is the journal of one SRC/DST pair in the state folder,
+// so that running the same copy again resumes it.
+func copyJournalPath(ctx context.Context, env Env, kind string, src, dst location) (string, error) {
+	dirs, err := config.ResolveDirs(env.Getenv)
+	if err != nil {
+		return "", fmt.Errorf("copy: state folder: %w", err)
+	}
+	if err := config.EnsurePrivateDir(dirs.StateDir); err != nil {
+		return "", fmt.Errorf("copy: state folder: %w", err)
+	}
+	key := src.String() + "\x00" + dst.String()
+	if src.remote == "" {
+		key = absOr(src.path) + "\x00" + dst.String()
+	}
+	if dst.remote == "" {
+		key = strings.SplitN(key, "\x00", 2)[0] + "\x00" + absOr(dst.path)
+	}
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(dirs.StateDir, kind+"-"+hex.EncodeToString(sum[:8])+".jsonl"), nil
+}
+
+func absOr(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func progressLine(t model.Totals) string {
+	finished := t.ByState[model.StateDone] + t.ByState[model.StateSkipped] + t.ByState[model.StateFailed] + t.ByState[model.StateCancelled]
+	line := fmt.Sprintf("%d/%d files, %s of %s, %s/s", finished, t.Jobs,
+		humanize.IBytes(uint64(t.BytesDone)), humanize.IBytes(uint64(t.BytesTotal)), humanize.IBytes(uint64(t.Speed)))
+	if t.ETAKnown && t.ETA > 0 {
+		line += ", ETA " + t.ETA.String()
+	}
+	if n := t.ByState[model.StateWaiting]; n > 0 {
+		line += fmt.Sprintf(", %d waiting to retry", n)
+	}
+	return line
+}
+
+// printCopySummary prints the dry-run plan (stdout) or the failures and a
+// one-line summary (stderr), and returns the number of failures.
+func printCopySummary(stderr, stdout io.Writer, jobs []model.Job, t model.Totals, requestErrs []string, dryRun, moved bool) int {
+	if dryRun {
+		sort.Slice(jobs, func(i, j int) bool { return jobs[i].Dst.Display < jobs[j].Dst.Display })
+		for _, j := range jobs {
+			reason := strings.TrimPrefix(j.Reason, "dry run: ")
+			if j.State == model.StateFailed {
+				reason = "error: " + j.Err
+			}
+			fmt.Fprintf(stdout, "%s %s -> %s (%s)\n", reason, model.DisplayName(j.Src.Display), model.DisplayName(j.Dst.Display), humanize.IBytes(uint64(max(j.Size, 0))))
+		}
+	}
+	failed := 0
+	for _, j := range jobs {
+		if j.State == model.StateFailed {
+			failed++
+			fmt.Fprintf(stderr, "failed: %s: %s\n", model.DisplayName(j.Src.Display), j.Err)
+		}
+	}
+	for _, r := range requestErrs {
+		failed++
+		fmt.Fprintf(stderr, "failed: %s\n", r)
+	}
+	if !dryRun {
+		verb := "copied"
+		if moved {
+			verb = "moved"
+		}
+		fmt.Fprintf(stderr, "%s %d files (%s), skipped %d, failed %d\n", verb,
+			t.ByState[model.StateDone], humanize.IBytes(uint64(t.BytesDone)), t.ByState[model.StateSkipped], failed)
+	}
+	return failed
+}

@@ -1,0 +1,69 @@
+// Package cli is megatui's command line: the root command that starts the
+// TUI, and the rclone-like subcommands over REMOTE:PATH locations.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/megatui/megatui/app"
+)
+
+// ExitCode reports err on stderr in one line, unless it is an exit status
+// for a failure already reported (for example a copy with some failed
+// jobs), and returns the process's exit status: 0 for no error.
+func ExitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "megatui:", err)
+	return 1
+}
+
+// exitError carries an exit status for a failure already reported to the
+// user (for example a copy with some failed jobs).
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// New builds the megatui command line: the TUI without a subcommand, and
+// every subcommand. All of them read the outside world through env.
+func New(env Env, version string) *cobra.Command {
+	env = env.withDefaults()
+	var tui app.Options
+	root := &cobra.Command{
+		Use:           "megatui [LOCAL_DIR]",
+		Short:         "A terminal file manager for MEGA cloud storage",
+		Long:          "megatui browses a MEGA account and the local disk side by side,\ncopies between them through an encrypted transfer queue, and finds\nand cleans up same-name duplicates.",
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.MaximumNArgs(1),
+		Example: "  megatui --demo            try it against a built-in local MEGA server\n" +
+			"  megatui                   browse the current folder and your MEGA account\n" +
+			"  megatui --remote work ~   another remote, starting in your home folder",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				tui.LeftDir = args[0]
+			}
+			return app.Run(cmd.Context(), env.Env, tui)
+		},
+	}
+	root.Flags().BoolVar(&tui.Demo, "demo", false, "run against an embedded MEGA server (megasim) with demo data; touches no account, config or keyring")
+	root.Flags().StringVar(&tui.Remote, "remote", "", "the remote shown in the right pane (default: the first configured)")
+	root.AddCommand(
+		newLsCmd(env), newLsdCmd(env), newMkdirCmd(env), newMvCmd(env), newRmCmd(env), newAboutCmd(env),
+		newSimCmd(env),
+		newCopyCmd(env), newMoveCmd(env),
+		newDedupeCmd(env),
+		newLoginCmd(env), newLogoutCmd(env), newRemotesCmd(env), newImportRcloneCmd(env),
+	)
+	return root
+}

@@ -1,0 +1,535 @@
+package megaclient
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/megatui/megatui/model"
+)
+
+// Ranged reads: MEGA encrypts content with AES-128-CTR, whose counter is
+// the byte offset / 16, so any range can be decrypted on its own. A
+// FileReader asks for the file's download URL once (`g`) and then fetches
+// only the bytes asked for, with the range form of the data URL
+// (`{url}/{start}-{end}`). go-mega only downloads whole chunks (128 KiB to
+// 1 MiB), hence this direct path.
+//
+// A partial read cannot be checked against the file's MAC, which covers
+// the whole file: ranged reads are for viewing and sampling. Download
+// remains the verified way to fetch a file.
+
+// MaxRangeRead bounds one ReadRange (and one HTTP request of ReadAt), so a
+// caller's mistake cannot allocate the size of a huge file at once.
+const MaxRangeRead = 64 << 20
+
+// rangeAttempts bounds the tries of one range request (transient HTTP
+// failures, an expired download URL).
+const rangeAttempts = 4
+
+// FileReader reads decrypted byte ranges of one MEGA file. It implements
+// io.ReaderAt; it is safe for concurrent use.
+type FileReader struct {
+	c     *Client
+	h     string
+	name  string
+	size  int64
+	block cipher.Block
+	nonce [8]byte
+	ctx   context.Context
+
+	mu      sync.Mutex
+	dlURL   string
+	fetched atomic.Int64
+	reqs    atomic.Int64
+}
+
+// OpenFile prepares ranged reads of a file (path or handle): one `g`
+// command for its download URL, no content yet. ctx bounds every later
+// ReadAt (use ReadAtContext for a per-call context).
+func (c *Client) OpenFile(ctx context.Context, ref string) (*FileReader, error) {
+	what := "open"
+	h, err := c.resolve(ref)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	inf, ok := c.tree.info(h)
+	if !ok {
+		return nil, fmt.Errorf("%s: %s: %w", what, ref, model.ErrNotFound)
+	}
+	if inf.kind != typeFile {
+		return nil, fmt.Errorf("%s: %s: %w", what, ref, model.ErrIsDir)
+	}
+	if len(inf.key) != 32 {
+		return nil, fmt.Errorf("%s: %s: file key unknown: %w", what, ref, model.ErrAccess)
+	}
+	if inf.raw.S < 0 {
+		return nil, fmt.Errorf("%s: %s: negative size: %w", what, ref, model.ErrIntegrity)
+	}
+	k := make([]byte, 16)
+	for i := range k {
+		k[i] = inf.key[i] ^ inf.key[i+16]
+	}
+	blk, err := aes.NewCipher(k)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	r := &FileReader{c: c, h: h, name: inf.attrs.Name, size: inf.raw.S, block: blk, ctx: ctx}
+	copy(r.nonce[:], inf.key[16:24])
+	if r.size > 0 {
+		if _, err := r.downloadURL(ctx, false); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// Size is the file's size in bytes.
+func (r *FileReader) Size() int64 { return r.size }
+
+// BytesFetched is how many content bytes this reader has downloaded.
+func (r *FileReader) BytesFetched() int64 { return r.fetched.Load() }
+
+// Requests is how many range requests this reader has made.
+func (r *FileReader) Requests() int64 { return r.reqs.Load() }
+
+// ReadAt reads len(p) decrypted bytes at off (fewer, with io.EOF, at the
+// end of the file), in requests of at most MaxRangeRead bytes.
+func (r *FileReader) ReadAt(p []byte, off int64) (int, error) {
+	return r.ReadAtContext(r.ctx, p, off)
+}
+
+// ReadAtContext is ReadAt with its own context.
+func (r *FileReader) ReadAtContext(ctx context.Context, p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("read %s: negative offset %d", model.DisplayName(r.name), off)
+	}
+	if off >= r.size {
+		if len(p) == 0 {
+			return 0, nil
+		}
+		return 0, io.EOF
+	}
+	want := int64(len(p))
+	var eof error
+	if off+want > r.size {
+		want, eof = r.size-off, io.EOF
+	}
+	done := int64(0)
+	for done < want {
+		n := min(want-done, MaxRangeRead)
+		if err := r.fetch(ctx, p[done:done+n], off+done); err != nil {
+			return int(done), err
+		}
+		done += n
+	}
+	return int(done), eof
+}
+
+// fetch fills p with the decrypted bytes at off (the range lies inside
+// the file). A 16-byte aligned range is requested so the counter starts
+// on a block boundary; the few extra leading bytes are dropped.
+func (r *FileReader) fetch(ctx context.Context, p []byte, off int64) error {
+	start := off &^ (aes.BlockSize - 1)
+	skip := off - start
+	end := off + int64(len(p)) - 1
+	buf := make([]byte, int64(len(p))+skip)
+	what := "read " + model.DisplayName(r.name)
+	var last error
+	for attempt := range rangeAttempts {
+		if err := ctx.Err(); err != nil {
+			return translate(what, err)
+		}
+		if attempt > 0 {
+			if err := sleepCtx(ctx, time.Duration(attempt*attempt)*100*time.Millisecond); err != nil {
+				return translate(what, err)
+			}
+		}
+		u, err := r.downloadURL(ctx, attempt > 0 && errors.Is(last, errURLGone))
+		if err != nil {
+			return err
+		}
+		err = r.get(ctx, u, start, end, buf)
+		if err == nil {
+			iv := make([]byte, aes.BlockSize)
+			copy(iv, r.nonce[:])
+			binary.BigEndian.PutUint64(iv[8:], uint64(start/aes.BlockSize))
+			cipher.NewCTR(r.block, iv).XORKeyStream(buf, buf)
+			copy(p, buf[skip:])
+			return nil
+		}
+		last = err
+		if errors.Is(err, model.ErrCancelled) || errors.Is(err, model.ErrIntegrity) || errors.Is(err, model.ErrTransferQuota) {
+			break
+		}
+	}
+	return fmt.Errorf("%s at %d: %w", what, off, last)
+}
+
+// errURLGone marks a download URL the storage server no longer accepts
+// (expired): the next attempt asks for a new one.
+var errURLGone = errors.New("download url expired")
+
+// get fetches ciphertext bytes [start, end] into buf (exactly its length).
+func (r *FileReader) get(ctx context.Context, dlURL string, start, end int64, buf []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, dlURL+"/"+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10), nil)
+	if err != nil {
+		return fmt.Errorf("bad download url: %w", model.ErrIntegrity)
+	}
+	r.reqs.Add(1)
+	resp, err := r.c.rawHTTP().Do(req)
+	if err != nil {
+		return netError(err)
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
+		return fmt.Errorf("HTTP %d: %w: %w", resp.StatusCode, errURLGone, model.ErrTryAgain)
+	case resp.StatusCode == 509:
+		return fmt.Errorf("bandwidth limit reached: %w", model.ErrTransferQuota)
+	case resp.StatusCode != http.StatusOK:
+		return fmt.Errorf("HTTP %d: %w", resp.StatusCode, model.ErrTryAgain)
+	}
+	if resp.ContentLength >= 0 && resp.ContentLength != int64(len(buf)) {
+		return fmt.Errorf("server sent %d bytes for a range of %d: %w", resp.ContentLength, len(buf), model.ErrTryAgain)
+	}
+	n, err := io.ReadFull(resp.Body, buf)
+	r.fetched.Add(int64(n))
+	if err != nil {
+		return fmt.Errorf("short range (%d of %d bytes): %w", n, len(buf), model.ErrTryAgain)
+	}
+	// One byte more than asked for would be a server that ignores ranges.
+	var one [1]byte
+	if k, _ := resp.Body.Read(one[:]); k > 0 {
+		return fmt.Errorf("server sent more than the range asked for: %w", model.ErrIntegrity)
+	}
+	return nil
+}
+
+// downloadURL returns the file's download URL, asking for a new one when
+// there is none yet or refresh is set.
+func (r *FileReader) downloadURL(ctx context.Context, refresh bool) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dlURL != "" && !refresh {
+		return r.dlURL, nil
+	}
+	u, size, err := r.c.fileURL(ctx, r.h)
+	if err != nil {
+		return "", fmt.Errorf("open %s: %w", model.DisplayName(r.name), err)
+	}
+	if size != r.size {
+		return "", fmt.Errorf("open %s: server size %d differs from the node's %d: %w", model.DisplayName(r.name), size, r.size, model.ErrIntegrity)
+	}
+	r.dlURL = u
+	return u, nil
+}
+
+// rawHTTP is an HTTP client on the base transport (no command rewriting,
+// no tree observation: data URLs and megaclient's own commands).
+func (c *Client) rawHTTP() *http.Client {
+	hc := c.clientTpl
+	hc.Transport = c.base
+	hc.Timeout = 0
+	return &hc
+}
+
+// maxCommandReply bounds a reply to one of megaclient's own commands.
+const maxCommandReply = 1 << 20
+
+// fileURL asks for the download URL of file h (`g`) and returns it with
+// the size the server reports. The URL is validated: http or https, a
+// host, no credentials.
+func (c *Client) fileURL(ctx context.Context, h string) (string, int64, error) {
+	var rep struct {
+		S int64  `json:"s"`
+		G string `json:"g"`
+		E int    `json:"e"`
+	}
+	cmd, _ := json.Marshal([]map[string]any{{"a": "g", "g": 1, "n": h}})
+	if err := c.rawCommand(ctx, "download url", cmd, &rep); err != nil {
+		return "", 0, err
+	}
+	if rep.E < 0 {
+		return "", 0, fmt.Errorf("download url: %w", apiSentinel(rep.E))
+	}
+	u, err := url.Parse(rep.G)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || len(rep.G) > 2048 {
+		return "", 0, fmt.Errorf("download url: server sent an unusable url: %w", model.ErrIntegrity)
+	}
+	if rep.S < 0 {
+		return "", 0, fmt.Errorf("download url: negative size: %w", model.ErrIntegrity)
+	}
+	return strings.TrimRight(rep.G, "/"), rep.S, nil
+}
+
+// rawCommand sends one API command (body: a JSON array of one object)
+// with the session and decodes the single reply element into out. It
+// retries "try again" a few times, and re-logs in once on an expired
+// session like every other call.
+func (c *Client) rawCommand(ctx context.Context, what string, body []byte, out any) error {
+	var last error
+	for attempt := range rangeAttempts {
+		if attempt > 0 {
+			if err := sleepCtx(ctx, time.Duration(attempt*attempt)*200*time.Millisecond); err != nil {
+				return translate(what, err)
+			}
+		}
+		m, err := c.current()
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		sid := c.Session().SessionID
+		last = c.rawCommandOnce(ctx, sid, body, out)
+		switch {
+		case last == nil:
+			return nil
+		case errors.Is(last, model.ErrSessionExpired):
+			if attempt > 0 {
+				return fmt.Errorf("%s: %w", what, errSessionExpired(nil))
+			}
+			if err := c.relogin(m); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+		case errors.Is(last, model.ErrTryAgain):
+		default:
+			return fmt.Errorf("%s: %w", what, last)
+		}
+	}
+	return fmt.Errorf("%s: %w", what, last)
+}
+
+func (c *Client) rawCommandOnce(ctx context.Context, sid string, body []byte, out any) error {
+	u := APIEndpoint(c.opts.APIURL) + "/cs?id=" + strconv.FormatInt(time.Now().UnixNano(), 36) + "&sid=" + url.QueryEscape(sid)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return errors.New("bad api url")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.rawHTTP().Do(req)
+	if err != nil {
+		return netError(err)
+	}
+	defer resp.Body.Close()
+	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxCommandReply+1))
+	if err != nil {
+		return fmt.Errorf("read reply: %w: %v", model.ErrTryAgain, err)
+	}
+	if len(reply) > maxCommandReply {
+		return fmt.Errorf("reply too large: %w", model.ErrIntegrity)
+	}
+	if resp.StatusCode >= 500 {
+		return fmt.Errorf("HTTP %d: %w", resp.StatusCode, model.ErrTryAgain)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("unexpected HTTP status %d", resp.StatusCode)
+	}
+	reply = bytes.TrimSpace(reply)
+	var code int
+	if json.Unmarshal(reply, &code) == nil {
+		return apiSentinel(code)
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(reply, &elems); err != nil || len(elems) != 1 {
+		return fmt.Errorf("unexpected reply: %w", model.ErrIntegrity)
+	}
+	if json.Unmarshal(elems[0], &code) == nil {
+		if code == 0 {
+			return nil
+		}
+		return apiSentinel(code)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(elems[0], out); err != nil {
+		return fmt.Errorf("unexpected reply: %w", model.ErrIntegrity)
+	}
+	return nil
+}
+
+// apiSentinel maps an API error code to a model sentinel.
+func apiSentinel(code int) error {
+	switch code {
+	case 0:
+		return nil
+	case -3, -6, -18, -1, -5, -8:
+		return fmt.Errorf("server error %d: %w", code, model.ErrTryAgain)
+	case -4, -19:
+		return model.ErrRateLimited
+	case -9:
+		return model.ErrNotFound
+	case -11:
+		return model.ErrAccess
+	case -14:
+		return model.ErrIntegrity
+	case -15:
+		return model.ErrSessionExpired
+	case -16:
+		return model.ErrBlocked
+	case -17, -24:
+		return model.ErrQuota
+	}
+	return fmt.Errorf("server answered error %d", code)
+}
+
+// netError hides the request URL (it may carry the session id) and marks
+// the failure as a network one.
+func netError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w", model.ErrCancelled)
+	}
+	return fmt.Errorf("%w: %v", model.ErrUnreachable, err)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// ReadRange returns n decrypted bytes of a file (path or handle) at off
+// (fewer at the end of the file), fetching only that range. n is at most
+// MaxRangeRead.
+func (c *Client) ReadRange(ctx context.Context, ref string, off, n int64) ([]byte, error) {
+	if n < 0 || n > MaxRangeRead {
+		return nil, fmt.Errorf("read range: %d bytes is outside 0..%d", n, MaxRangeRead)
+	}
+	r, err := c.OpenFile(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if off >= r.size || n == 0 {
+		return []byte{}, nil
+	}
+	buf := make([]byte, min(n, r.size-off))
+	k, err := r.ReadAtContext(ctx, buf, off)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return buf[:k], nil
+}
+
+// Sampled fingerprints: MEGA's fingerprint of a file over 8 KiB covers
+// 128 blocks of 64 bytes spread over the file. For a file stored without
+// one (uploaded by rclone, megatools or an old client) only those blocks
+// need to travel: the blocks are found by a dry run of the fingerprint
+// over a reader that records the offsets asked for, fetched in spans
+// (blocks closer than SampleGap are merged into one request), then the
+// fingerprint is computed from the fetched bytes.
+
+// SampleGap is the largest gap between two sampled blocks that are still
+// fetched in one request (a request costs about as much as this many
+// bytes of transfer).
+const SampleGap = 32 << 10
+
+// sampleWorkers bounds the range requests of one fingerprint in flight.
+const sampleWorkers = 8
+
+// Sample is the result of a sampled fingerprint.
+type Sample struct {
+	Fingerprint model.Fingerprint
+	// Fetched is how many content bytes travelled, Requests in how many
+	// range requests.
+	Fetched, Requests int64
+}
+
+// SampledFingerprint computes the fingerprint of a file's content (path
+// or handle) by fetching only the sampled bytes; mtime is the time to
+// record in it. The file's stored `c`, if any, is not consulted.
+func (c *Client) SampledFingerprint(ctx context.Context, ref string, mtime time.Time) (Sample, error) {
+	r, err := c.OpenFile(ctx, ref)
+	if err != nil {
+		return Sample{}, err
+	}
+	var rec offsetRecorder
+	if _, err := model.ComputeFingerprint(&rec, r.size, mtime); err != nil {
+		return Sample{}, fmt.Errorf("fingerprint: %w", err)
+	}
+	spans := rec.spans(SampleGap)
+	cache := &spanCache{spans: spans, data: make([][]byte, len(spans))}
+	err = runChunks(ctx, len(spans), sampleWorkers, func(i int) error {
+		buf := make([]byte, spans[i][1]-spans[i][0])
+		if _, err := r.ReadAtContext(ctx, buf, spans[i][0]); err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		cache.data[i] = buf
+		return nil
+	})
+	if err != nil {
+		return Sample{}, err
+	}
+	fp, err := model.ComputeFingerprint(cache, r.size, mtime)
+	if err != nil {
+		return Sample{}, fmt.Errorf("fingerprint: %w", err)
+	}
+	return Sample{Fingerprint: fp, Fetched: r.BytesFetched(), Requests: r.Requests()}, nil
+}
+
+// offsetRecorder is an io.ReaderAt that serves zeros and records each
+// range asked for.
+type offsetRecorder struct{ ranges [][2]int64 }
+
+func (o *offsetRecorder) ReadAt(p []byte, off int64) (int, error) {
+	o.ranges = append(o.ranges, [2]int64{off, off + int64(len(p))})
+	clear(p)
+	return len(p), nil
+}
+
+// spans merges the recorded ranges (sorted, in the fingerprint's order)
+// into fetch spans, merging neighbours closer than gap.
+func (o *offsetRecorder) spans(gap int64) [][2]int64 {
+	rs := append([][2]int64(nil), o.ranges...)
+	slices.SortFunc(rs, func(a, b [2]int64) int { return cmp.Compare(a[0], b[0]) })
+	var out [][2]int64
+	for _, r := range rs {
+		if r[1] <= r[0] {
+			continue
+		}
+		if n := len(out); n > 0 && r[0] <= out[n-1][1]+gap {
+			out[n-1][1] = max(out[n-1][1], r[1])
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// spanCache serves reads from fetched spans.
+type spanCache struct {
+	spans [][2]int64
+	data  [][]byte
+}
+
+func (s *spanCache) ReadAt(p []byte, off int64) (int, error) {
+	for i, sp := range s.spans {
+		if off >= sp[0] && off+int64(len(p)) <= sp[1] {
+			return copy(p, s.data[i][off-sp[0]:]), nil
+		}
+	}
+	return 0, fmt.Errorf("range %d+%d was not fetched", off, len(p))
+}

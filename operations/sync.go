@@ -1,0 +1,601 @@
+package operations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/megatui/megatui/filter"
+	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/transfer"
+)
+
+// Mode is what a transfer run does with the destination.
+type Mode int
+
+const (
+	// ModeCopy copies new and changed files; nothing is deleted.
+	ModeCopy Mode = iota
+	// ModeSync makes the destination like the source: also deletes what
+	// the source does not have.
+	ModeSync
+)
+
+// SyncOptions tune Sync.
+type SyncOptions struct {
+	Mode Mode
+	// DryRun logs what would change and changes nothing.
+	DryRun bool
+	// Permanent deletes instead of moving to the Rubbish Bin / trash.
+	Permanent bool
+	// Backup, when set, receives (at the same relative path) every
+	// destination file that would be deleted or replaced. It must be on
+	// the destination's side.
+	Backup Fs
+	// MaxDelete refuses a sync that would delete more files than this;
+	// -1 is no limit.
+	MaxDelete int
+	// IgnoreExisting skips every file that exists on the destination;
+	// Update skips files whose destination is newer; SizeOnly compares
+	// sizes only.
+	IgnoreExisting, Update, SizeOnly bool
+	Filter                           *filter.Filter
+	// Transfers is how many files move at once (default 4).
+	Transfers int
+	// BandwidthLimit caps bytes per second (0: none).
+	BandwidthLimit int64
+	// MaxTransfer stops queueing transfers after this many bytes (0:
+	// no limit).
+	MaxTransfer int64
+	// JournalPath makes the run resumable: transfers interrupted by a
+	// crash are finished by the next run with the same path.
+	JournalPath string
+	// Remote is the MEGA account, when either side is on MEGA.
+	Remote transfer.Remote
+	// Confirm, when set, is asked before each change (-i); false skips it.
+	Confirm func(action, path string) bool
+	// Progress is called about twice a second while files transfer.
+	Progress func(t model.Totals, running []model.Job)
+	Log      Logger
+}
+
+// SyncResult counts what a run did (or, dry, would do).
+type SyncResult struct {
+	New, Updated, Identical, TimesSet, Skipped, Failed int
+	Deleted, DirsCreated, DirsRemoved                  int
+	Bytes                                              int64
+	// Resumed is the number of interrupted transfers finished first.
+	Resumed int
+	// SampledBytes is what fingerprinting MEGA files without one fetched.
+	SampledBytes int64
+}
+
+// Errors of a refused run.
+var (
+	ErrSourceEmpty    = errors.New("source is empty")
+	ErrMaxDelete      = errors.New("--max-delete limit reached")
+	ErrMaxTransfer    = errors.New("max transfer limit reached")
+	ErrNotDeletingIOE = errors.New("not deleting files as there were errors")
+)
+
+// action is one planned change.
+type action struct {
+	kind    string // "new", "update", "settime", "delete", "rmdir", "mkdir"
+	path    string
+	src     Object
+	dst     Object // existing destination (update, settime, delete, rmdir)
+	fp      model.Fingerprint
+	covered int // files removed with a folder
+}
+
+// Sync copies the source tree into the destination (ModeCopy) or makes
+// the destination like the source (ModeSync), as rclone does: identical
+// files (size and modification time; or size and fingerprint, then only
+// the time is corrected) are left alone, different ones replaced (the old
+// copy to the Rubbish Bin or trash), new ones copied. Deletions are
+// refused when the source is empty or more than MaxDelete, and skipped
+// when a transfer failed.
+func Sync(ctx context.Context, src, dst Fs, o SyncOptions) (SyncResult, error) {
+	log := logger(o.Log)
+	var res SyncResult
+	eng, err := startEngine(ctx, o)
+	if err != nil {
+		return res, err
+	}
+	defer eng.stop()
+	if n := eng.e.Resumed(); n > 0 {
+		log.Log(LevelNotice, "", "finishing %d interrupted transfers first", n)
+		res.Resumed = n
+		if err := eng.wait(ctx, o.Progress); err != nil {
+			return res, err
+		}
+	}
+
+	sl, err := Walk(ctx, src, WalkOptions{Filter: o.Filter})
+	if err != nil {
+		return res, fmt.Errorf("list source: %w", err)
+	}
+	droot, err := dst.Root(ctx)
+	if errors.Is(err, model.ErrNotFound) && !o.DryRun {
+		err = errors.New("destination folder missing") // the caller creates it
+	}
+	if err != nil {
+		return res, err
+	}
+	dl, err := Walk(ctx, dst, WalkOptions{Filter: o.Filter})
+	if err != nil {
+		return res, fmt.Errorf("list destination: %w", err)
+	}
+	for _, d := range dl.Duplicates {
+		log.Log(LevelNotice, d.Path, "duplicate name in the destination: ignoring it (megatui dedupe resolves it)")
+	}
+	plan, st, err := makePlan(ctx, src, dst, sl, dl, o, log)
+	res.SampledBytes, res.Identical, res.Skipped = st.sampled, st.identical, st.skipped
+	if err != nil {
+		return res, err
+	}
+	deletes := 0
+	for _, a := range plan {
+		switch a.kind {
+		case "delete":
+			deletes++
+		case "rmdir":
+			deletes += a.covered
+		}
+	}
+	if o.Mode == ModeSync && len(sl.Files) == 0 && len(sl.Dirs) == 0 && deletes > 0 {
+		return res, fmt.Errorf("%w: refusing to delete %d files from %s (use megatui delete or purge to empty it)", ErrSourceEmpty, deletes, dst)
+	}
+	if o.MaxDelete >= 0 && deletes > o.MaxDelete {
+		return res, fmt.Errorf("%w: the sync would delete %d files, more than --max-delete %d: nothing was changed", ErrMaxDelete, deletes, o.MaxDelete)
+	}
+
+	x := &executor{ctx: ctx, src: src, dst: dst, o: o, log: log, res: &res, dirs: map[string]model.Entry{"": droot}, eng: eng}
+	for p, d := range dl.Dirs {
+		x.dirs[p] = d.Entry
+	}
+	runErr := x.run(plan)
+	if runErr == nil && o.JournalPath != "" && !o.DryRun && res.Failed == 0 {
+		eng.stop()
+		_ = os.Remove(o.JournalPath) // nothing left to resume
+		_ = os.Remove(o.JournalPath + ".lock")
+	}
+	return res, runErr
+}
+
+// makePlan compares the listings. It returns the actions in the order
+// they run: folders to create (parents first), times to set, transfers,
+// then deletions (files, then folders, children first).
+func makePlan(ctx context.Context, src, dst Fs, sl, dl *Listing, o SyncOptions, log Logger) ([]action, planStats, error) {
+	var mkdirs, settimes, transfers, deletes, rmdirs []action
+	var st planStats
+	for _, p := range sl.DirPaths() {
+		if _, ok := dl.Dirs[p]; !ok {
+			if f, ok := dl.Files[p]; ok {
+				return nil, st, fmt.Errorf("%s: a file in the destination has the name of a source folder: %w", f.Path, model.ErrExists)
+			}
+			mkdirs = append(mkdirs, action{kind: "mkdir", path: p})
+		}
+	}
+	for _, p := range sl.FilePaths() {
+		if err := ctx.Err(); err != nil {
+			return nil, st, err
+		}
+		s := sl.Files[p]
+		d, ok := dl.Files[p]
+		if !ok {
+			if _, isDir := dl.Dirs[p]; isDir {
+				return nil, st, fmt.Errorf("%s: a folder in the destination has the name of a source file: %w", p, model.ErrExists)
+			}
+			transfers = append(transfers, action{kind: "new", path: p, src: s})
+			continue
+		}
+		a, fetched, err := compareForCopy(ctx, src, dst, s, d, o)
+		st.sampled += fetched
+		if err != nil {
+			log.Log(LevelError, p, "failed to compare: %v", err)
+			return nil, st, err
+		}
+		switch a.kind {
+		case "identical":
+			st.identical++
+			log.Log(LevelDebug, p, "Unchanged skipping")
+		case "skip":
+			st.skipped++
+			log.Log(LevelDebug, p, "%s", a.path)
+		case "settime":
+			a.path = p
+			settimes = append(settimes, a)
+		case "update":
+			a.path = p
+			transfers = append(transfers, a)
+		}
+	}
+	if o.Mode == ModeSync {
+		removed := map[string]bool{}
+		for _, p := range dl.DirPaths() {
+			if _, ok := sl.Dirs[p]; ok || dl.Excluded[p] || removed[parentRel(p)] {
+				if removed[parentRel(p)] {
+					removed[p] = true
+				}
+				continue
+			}
+			removed[p] = true
+			rmdirs = append(rmdirs, action{kind: "rmdir", path: p, dst: dl.Dirs[p]})
+		}
+		for _, p := range dl.FilePaths() {
+			if _, ok := sl.Files[p]; ok {
+				continue
+			}
+			if dir := parentRel(p); dir != "" && removed[dir] {
+				for i := range rmdirs {
+					if p == rmdirs[i].path || strings.HasPrefix(p, rmdirs[i].path+"/") {
+						rmdirs[i].covered++
+						break
+					}
+				}
+				continue
+			}
+			deletes = append(deletes, action{kind: "delete", path: p, dst: dl.Files[p]})
+		}
+		// Children before parents.
+		sort.Slice(rmdirs, func(i, j int) bool { return rmdirs[i].path > rmdirs[j].path })
+	}
+	plan := append(mkdirs, settimes...)
+	plan = append(plan, transfers...)
+	plan = append(plan, deletes...)
+	plan = append(plan, rmdirs...)
+	return plan, st, nil
+}
+
+// planStats counts what the plan leaves alone.
+type planStats struct {
+	identical, skipped int
+	sampled            int64
+}
+
+// compareForCopy decides what to do with a file present on both sides:
+// "identical", "skip" (path holds the reason), "settime" or "update".
+func compareForCopy(ctx context.Context, src, dst Fs, s, d Object, o SyncOptions) (action, int64, error) {
+	se, de := s.Entry, d.Entry
+	switch {
+	case o.IgnoreExisting:
+		return action{kind: "skip", path: "destination exists, skipping (--ignore-existing)"}, 0, nil
+	case o.Update && de.ModTimeKnown && de.ModTime.Unix() > se.ModTime.Unix():
+		return action{kind: "skip", path: "destination is newer than source, skipping (--update)"}, 0, nil
+	case se.Size != de.Size:
+		return action{kind: "update", src: s, dst: d}, 0, nil
+	case o.SizeOnly:
+		return action{kind: "identical"}, 0, nil
+	}
+	sameTime := se.ModTimeKnown && de.ModTimeKnown && sameSecond(se.ModTime, de.ModTime)
+	if sameTime {
+		// Same size and time. Fingerprints decide when both are at hand
+		// without fetching content (local files are read, MEGA's are
+		// stored): a rewritten file with a restored mtime is caught.
+		if cheapFingerprint(src, se) && cheapFingerprint(dst, de) {
+			sfp, _, _, err := src.Fingerprint(ctx, se)
+			if err != nil {
+				return action{}, 0, err
+			}
+			dfp, _, _, err := dst.Fingerprint(ctx, de)
+			if err != nil {
+				return action{}, 0, err
+			}
+			if !sfp.SameContent(dfp) {
+				return action{kind: "update", src: s, dst: d}, 0, nil
+			}
+		}
+		return action{kind: "identical"}, 0, nil
+	}
+	// Same size, different (or unknown) time: compare content
+	// fingerprints; when they match only the time needs correcting.
+	sfp, _, f1, err := src.Fingerprint(ctx, se)
+	if err != nil {
+		return action{}, f1, err
+	}
+	dfp, _, f2, err := dst.Fingerprint(ctx, de)
+	if err != nil {
+		return action{}, f1 + f2, err
+	}
+	if !sfp.SameContent(dfp) {
+		return action{kind: "update", src: s, dst: d}, f1 + f2, nil
+	}
+	fp := dfp
+	fp.ModTime = se.ModTime
+	return action{kind: "settime", src: s, dst: d, fp: fp}, f1 + f2, nil
+}
+
+// cheapFingerprint reports whether a file's fingerprint comes without
+// transferring content.
+func cheapFingerprint(f Fs, e model.Entry) bool { return !f.Remote() || e.Fingerprint != "" }
+
+type executor struct {
+	ctx      context.Context
+	src, dst Fs
+	o        SyncOptions
+	log      Logger
+	res      *SyncResult
+	dirs     map[string]model.Entry
+	eng      *engine
+}
+
+func (x *executor) confirm(what, p string) bool {
+	if x.o.Confirm == nil {
+		return true
+	}
+	if x.o.Confirm(what, p) {
+		return true
+	}
+	x.res.Skipped++
+	return false
+}
+
+func (x *executor) run(plan []action) error {
+	ctx, log := x.ctx, x.log
+	var queued []action
+	var queuedBytes int64
+	var firstErr error
+	limited := false
+	flush := func() error {
+		if len(queued) == 0 {
+			return nil
+		}
+		err := x.transfer(queued)
+		queued = nil
+		return err
+	}
+	for _, a := range plan {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		switch a.kind {
+		case "mkdir":
+			if x.o.DryRun {
+				log.Log(LevelNotice, a.path, "Skipped make directory as --dry-run is set")
+				continue
+			}
+			if _, err := x.dir(a.path); err != nil {
+				return err
+			}
+		case "settime":
+			if x.o.DryRun {
+				log.Log(LevelNotice, a.path, "Skipped update modification time as --dry-run is set")
+				x.res.TimesSet++
+				continue
+			}
+			if !x.confirm("update modification time of", a.path) {
+				continue
+			}
+			if err := x.dst.SetModTime(ctx, a.dst.Entry, a.fp); err != nil {
+				log.Log(LevelError, a.path, "failed to set modification time: %v", err)
+				x.res.Failed++
+				continue
+			}
+			x.res.TimesSet++
+			log.Log(LevelInfo, a.path, "Updated modification time in destination")
+		case "new", "update":
+			size := a.src.Entry.Size
+			if x.o.MaxTransfer > 0 && queuedBytes+size > x.o.MaxTransfer {
+				limited = true
+				x.res.Skipped++
+				continue
+			}
+			if x.o.DryRun {
+				verb := "copy"
+				if a.kind == "update" {
+					verb = "update"
+				}
+				log.Log(LevelNotice, a.path, "Skipped %s as --dry-run is set (size %s)", verb, sizeSuffix(size))
+				x.count(a)
+				continue
+			}
+			if !x.confirm(map[string]string{"new": "copy", "update": "replace"}[a.kind], a.path) {
+				continue
+			}
+			if a.kind == "update" && x.o.Backup != nil {
+				if err := x.backup(a.dst); err != nil {
+					log.Log(LevelError, a.path, "failed to move to the backup folder: %v", err)
+					x.res.Failed++
+					continue
+				}
+			}
+			queuedBytes += size
+			queued = append(queued, a)
+		case "delete", "rmdir":
+			if err := flush(); err != nil {
+				return err
+			}
+			if x.res.Failed > 0 {
+				if firstErr == nil {
+					log.Log(LevelError, "", "%v", ErrNotDeletingIOE)
+					firstErr = ErrNotDeletingIOE
+				}
+				continue
+			}
+			x.remove(a)
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if firstErr == nil && limited {
+		firstErr = fmt.Errorf("%w (--max-transfer %s)", ErrMaxTransfer, sizeSuffix(x.o.MaxTransfer))
+	}
+	return firstErr
+}
+
+func (x *executor) count(a action) {
+	if a.kind == "new" {
+		x.res.New++
+	} else {
+		x.res.Updated++
+	}
+	x.res.Bytes += a.src.Entry.Size
+}
+
+// dir returns the destination folder at rel, creating it (and its
+// parents) when missing.
+func (x *executor) dir(rel string) (model.Entry, error) {
+	if e, ok := x.dirs[rel]; ok {
+		return e, nil
+	}
+	parent, err := x.dir(parentRel(rel))
+	if err != nil {
+		return model.Entry{}, err
+	}
+	e, err := x.dst.Mkdir(x.ctx, parent.ID, baseRel(rel))
+	if err != nil {
+		return model.Entry{}, fmt.Errorf("make directory %s: %w", model.DisplayName(rel), err)
+	}
+	x.dirs[rel] = e
+	x.res.DirsCreated++
+	x.log.Log(LevelDebug, rel, "Made directory")
+	return e, nil
+}
+
+// backup moves a destination entry into the backup tree, at its path.
+func (x *executor) backup(o Object) error {
+	broot, err := x.o.Backup.Root(x.ctx)
+	if err != nil {
+		return err
+	}
+	parent := broot
+	if dir := parentRel(o.Path); dir != "" {
+		cur := broot
+		for _, part := range strings.Split(dir, "/") {
+			es, err := x.o.Backup.List(x.ctx, cur.ID)
+			if err != nil {
+				return err
+			}
+			var next *model.Entry
+			for i := range es {
+				if es[i].Name == part && es[i].IsDir() {
+					next = &es[i]
+					break
+				}
+			}
+			if next == nil {
+				e, err := x.o.Backup.Mkdir(x.ctx, cur.ID, part)
+				if err != nil {
+					return err
+				}
+				next = &e
+			}
+			cur = *next
+		}
+		parent = cur
+	}
+	// An older backup of the same path makes room (to the Rubbish Bin).
+	es, err := x.o.Backup.List(x.ctx, parent.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if e.Name == o.Entry.Name && !e.IsDir() {
+			if err := x.o.Backup.Remove(x.ctx, e, false); err != nil {
+				return err
+			}
+		}
+	}
+	return x.dst.Move(x.ctx, o.Entry, parent.ID, o.Entry.Name)
+}
+
+func (x *executor) remove(a action) {
+	log := x.log
+	what := "delete"
+	if a.kind == "rmdir" {
+		what = "remove directory"
+	}
+	if x.o.DryRun {
+		if a.kind == "rmdir" {
+			log.Log(LevelNotice, a.path, "Skipped remove directory as --dry-run is set (%d files)", a.covered)
+			x.res.DirsRemoved++
+			x.res.Deleted += a.covered
+		} else {
+			log.Log(LevelNotice, a.path, "Skipped delete as --dry-run is set (size %s)", sizeSuffix(a.dst.Entry.Size))
+			x.res.Deleted++
+		}
+		return
+	}
+	if !x.confirm(what, a.path) {
+		return
+	}
+	var err error
+	switch {
+	case x.o.Backup != nil && a.kind == "delete":
+		err = x.backup(a.dst)
+	case x.o.Backup != nil:
+		// A folder's files go to the backup one by one.
+		err = x.backupTree(a.dst)
+	default:
+		err = x.dst.Remove(x.ctx, a.dst.Entry, x.o.Permanent)
+	}
+	if err != nil {
+		log.Log(LevelError, a.path, "failed to %s: %v", what, err)
+		x.res.Failed++
+		return
+	}
+	if a.kind == "rmdir" {
+		x.res.DirsRemoved++
+		x.res.Deleted += a.covered
+		log.Log(LevelInfo, a.path, "Removed directory")
+	} else {
+		x.res.Deleted++
+		log.Log(LevelInfo, a.path, "Deleted")
+	}
+}
+
+// backupTree moves every file under a destination folder to the backup
+// tree, then removes the emptied folder.
+func (x *executor) backupTree(dir Object) error {
+	var walk func(o Object, depth int) error
+	walk = func(o Object, depth int) error {
+		if depth > maxDepth {
+			return errors.New("folder too deep")
+		}
+		es, err := x.dst.List(x.ctx, o.Entry.ID)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			child := Object{Path: join(o.Path, e.Name), Entry: e}
+			if e.IsDir() {
+				if err := walk(child, depth+1); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := x.backup(child); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(dir, 0); err != nil {
+		return err
+	}
+	return x.dst.Remove(x.ctx, dir.Entry, x.o.Permanent)
+}
+
+// sizeSuffix formats a size as rclone's logs do ("1.234Ki", "12").
+func sizeSuffix(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d", n)
+	}
+	units := []string{"Ki", "Mi", "Gi", "Ti", "Pi", "Ei"}
+	v := float64(n)
+	i := -1
+	for v >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	return fmt.Sprintf("%.3f%s", v, units[i])
+}
+
+// elapsed is how long a run took, for the summary.
+func elapsed(start time.Time) time.Duration { return time.Since(start).Round(100 * time.Millisecond) }

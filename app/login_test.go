@@ -17,6 +17,7 @@ import (
 	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
 	"github.com/megatui/megatui/ui"
+	"github.com/megatui/megatui/ui/uitest"
 	"github.com/megatui/megatui/ui/theme"
 )
 
@@ -110,53 +111,29 @@ func (tuiEmptyFS) Remove(context.Context, string, bool) error          { return 
 func (tuiEmptyFS) Join(dir, name string) string                        { return path.Join(dir, name) }
 func (tuiEmptyFS) Parent(p string) string                              { return path.Dir(p) }
 
-// tuiDriver runs an App synchronously: every Cmd runs and its message is
-// fed back, as Bubble Tea would.
+// tuiDriver runs an App synchronously (uitest.Driver): every Cmd runs and
+// its message is fed back, as Bubble Tea would.
 type tuiDriver struct {
 	t   *testing.T
 	app *ui.App
+	drv *uitest.Driver
 }
 
-func (d *tuiDriver) send(msg tea.Msg) {
-	d.t.Helper()
-	_, cmd := d.app.Update(msg)
-	d.run(cmd)
+func (d *tuiDriver) driver() *uitest.Driver {
+	if d.drv == nil {
+		d.drv = uitest.New(d.t, d.app)
+		d.drv.Timeout = 60 * time.Second // real HTTP to megasim on a loaded machine
+	}
+	return d.drv
 }
 
-func (d *tuiDriver) run(cmd tea.Cmd) {
-	d.t.Helper()
-	if cmd == nil {
-		return
-	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- cmd() }()
-	var msg tea.Msg
-	select {
-	case msg = <-done:
-	case <-time.After(60 * time.Second):
-		d.t.Fatalf("a command blocked for 60 s")
-	}
-	switch m := msg.(type) {
-	case nil:
-	case tea.BatchMsg:
-		for _, c := range m {
-			d.run(c)
-		}
-	default:
-		if fmt.Sprintf("%T", msg) != "tea.sequenceMsg" {
-			d.send(msg)
-		}
-	}
-}
+func (d *tuiDriver) send(msg tea.Msg) { d.t.Helper(); d.driver().Send(msg) }
 
-func (d *tuiDriver) typeText(s string) {
-	d.t.Helper()
-	for _, r := range s {
-		d.send(tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-}
+func (d *tuiDriver) run(cmd tea.Cmd) { d.t.Helper(); d.driver().Run(cmd) }
 
-func (d *tuiDriver) enter() { d.t.Helper(); d.send(tea.KeyPressMsg{Code: tea.KeyEnter}) }
+func (d *tuiDriver) typeText(s string) { d.t.Helper(); d.driver().Type(s) }
+
+func (d *tuiDriver) enter() { d.t.Helper(); d.driver().Press("enter") }
 
 func (d *tuiDriver) rows(p int) []string {
 	l := d.app.Pane(p)

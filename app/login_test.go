@@ -17,8 +17,8 @@ import (
 	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
 	"github.com/megatui/megatui/ui"
-	"github.com/megatui/megatui/ui/uitest"
 	"github.com/megatui/megatui/ui/theme"
+	"github.com/megatui/megatui/ui/uitest"
 )
 
 // tuiSimRemote is a MEGA pane over megaclient with no session until the

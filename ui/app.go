@@ -103,13 +103,23 @@ type App struct {
 	message     string
 	messageKind int
 
-	quota [2]*quotaMsg
+	// quotas are the last quota of each filesystem; a refresh asked while
+	// one is on its way is made once that one is back.
+	quotas     map[FS]*quotaMsg
+	quotaBusy  map[FS]bool
+	quotaAgain map[FS]bool
 
 	asyncFilterAbove int
 
 	panel      transfers.Model
 	panelFocus bool
 	lastDone   int // jobs done at the last snapshot; more means reload panes
+	// log is the transfer log: every job that finished, was skipped,
+	// failed or was cancelled, oldest first (bounded); logged marks the
+	// jobs already in it.
+	log       []logEntry
+	logged    map[model.JobID]model.State
+	snapshots int // snapshots received
 
 	// Conflict questions (see ask.go).
 	defaultConflict model.Conflict
@@ -180,6 +190,8 @@ func New(o Options) *App {
 		a.panes[i].Badge = func(e model.Entry) (pane.Badge, bool) { return a.dupBadge(i, e) }
 	}
 	a.panel = transfers.New(a.keys.Panel)
+	a.logged = map[model.JobID]model.State{}
+	a.quotas, a.quotaBusy, a.quotaAgain = map[FS]*quotaMsg{}, map[FS]bool{}, map[FS]bool{}
 	a.syncKeys()
 	return a
 }
@@ -209,9 +221,7 @@ func (a *App) Init() tea.Cmd {
 func (a *App) startFS(i int) []tea.Cmd {
 	var cmds []tea.Cmd
 	fs := a.fs[i]
-	if q, ok := fs.(QuotaReporter); ok {
-		cmds = append(cmds, quotaCmd(a.ctx, q, i))
-	}
+	cmds = append(cmds, a.refreshQuotas([]FS{fs})...)
 	if c, ok := fs.(DuplicateCounter); ok {
 		cmds = append(cmds, countDupsCmd(a.ctx, fs, c))
 	}
@@ -266,7 +276,7 @@ func (a *App) context() keyContext {
 	dd, login := a.dedupe(), a.loginForm()
 	nDialogs := len(a.dialogs())
 	c := keyContext{
-		dialog:     nDialogs > 0 || a.help() != nil || login != nil || dd != nil,
+		dialog:     nDialogs > 0 || a.help() != nil || login != nil || dd != nil || a.logOpen(),
 		filtering:  a.filter() != nil || a.renaming() != nil,
 		renaming:   a.renaming() != nil,
 		hasEntries: l.Len() > 0,
@@ -294,7 +304,12 @@ func (a *App) context() keyContext {
 	}
 	if a.panelFocus {
 		c.canPause, c.canResume, c.canCancel, c.hasFailed, c.hasEnded = queueFlags(a.panel.Snapshot().Jobs)
+		sel, _ := a.panel.Selected()
+		c.selPause, c.selCancel, c.selRetry, c.selFront = jobFlags(sel)
+		c.onGroup, c.groupOpen = a.panel.OnGroup()
+		c.inOpenGroup = a.panel.InOpenGroup()
 	}
+	c.hasLog = len(a.log) > 0
 	return c
 }
 

@@ -183,7 +183,6 @@ func (a *App) switchFS(p, fi int) tea.Cmd {
 	a.fs[p] = a.all[fi]
 	a.panes[p].Label = a.fs[p].Label()
 	a.cameFrom[p] = map[string]string{}
-	a.quota[p] = nil
 	// A fresh listing (same sort and hidden toggle): marks and remembered
 	// cursors of the other filesystem must not carry over.
 	old := a.panes[p].Listing

@@ -96,7 +96,7 @@ func (a *App) confirmTransfer(op model.Op) {
 		OnYes: func(c int) tea.Msg {
 			r := req
 			r.Conflict = policies[c]
-			return transferConfirmedMsg{req: r}
+			return transferConfirmedMsg{req: r, pane: src}
 		},
 	})
 }
@@ -114,7 +114,7 @@ func (a *App) confirmDelete(permanent bool) {
 	switch {
 	case permanent:
 		d.Title = "PERMANENTLY delete " + describe(es) + "?"
-		d.Danger = true
+		d.Danger, d.SafeDefault = true, true
 		d.Lines = []string{"in " + a.where(pi), "This cannot be undone: nothing goes to the Rubbish Bin."}
 	case hasBin:
 		d.Title = "Delete " + describe(es) + "?"

@@ -179,9 +179,15 @@ func DefaultKeyMap() KeyMap {
 			},
 		},
 		Panel: transfers.Keys{
-			Toggle:   b("t", "transfer panel", "t"),
+			Toggle:   b("t", "transfer panel: focus/hide", "t"),
 			Maximise: b("T", "maximise transfers", "T"),
+			Log:      b("L", "transfer log", "L"),
 			Up:       up, Down: down, PageUp: pgup, PageDown: pgdown,
+			Home:          b("home/g", "first transfer", "home", "g"),
+			End:           b("end/G", "last transfer", "end", "G"),
+			Expand:        b("→/l/enter", "open group", "right", "l", "enter"),
+			Collapse:      b("←/h", "close group", "left", "h"),
+			Back:          b("esc/tab", "back to the panes", "esc", "tab"),
 			Pause:         b("p", "pause/resume", "p"),
 			Cancel:        b("x", "cancel", "x"),
 			Retry:         b("R", "retry", "R"),
@@ -289,14 +295,18 @@ type keyContext struct {
 	canCancel  bool // some job is unfinished
 	hasFailed  bool // some job failed
 	hasEnded   bool // some job is done, skipped or cancelled
-	asking     bool // the top dialog is a conflict question
-	panelShown bool
-	switchFS   bool // more than one filesystem to choose from
-	hasDups    bool // the focused pane's folder has duplicate groups
-	deduper    bool // the focused filesystem offers the guided dedupe
-	login      bool // the login form is open
-	screen     bool // the guided dedupe screen is open (no dialog over it)
-	dd         dedupe.Context
+	// What the jobs under the panel's cursor allow.
+	selPause, selCancel, selRetry, selFront bool
+	onGroup, groupOpen, inOpenGroup         bool // the cursor is on a group's row (open), or in an open group
+	hasLog                                  bool // the transfer log has entries
+	asking                                  bool // the top dialog is a conflict question
+	panelShown                              bool
+	switchFS                                bool // more than one filesystem to choose from
+	hasDups                                 bool // the focused pane's folder has duplicate groups
+	deduper                                 bool // the focused filesystem offers the guided dedupe
+	login                                   bool // the login form is open
+	screen                                  bool // the guided dedupe screen is open (no dialog over it)
+	dd                                      dedupe.Context
 }
 
 func set(on bool, bs ...*key.Binding) {
@@ -367,9 +377,15 @@ func (k *KeyMap) syncPanel(c keyContext, browse bool) {
 	p := &k.Panel
 	set(browse && c.transfers, &p.Toggle)
 	set(browse && c.transfers && c.panelShown, &p.Maximise)
-	set(browse && c.panel, &p.Up, &p.Down)
+	set(browse && c.transfers, &p.Log)
+	set(browse && c.panel, &p.Up, &p.Down, &p.Home, &p.End, &p.Back)
 	set(!c.dialog && c.panel, &p.PageUp, &p.PageDown)
-	set(browse && c.panel && c.hasJob, &p.Pause, &p.Cancel, &p.Retry, &p.Front)
+	set(browse && c.panel && c.onGroup && !c.groupOpen, &p.Expand)
+	set(browse && c.panel && (c.onGroup && c.groupOpen || c.inOpenGroup), &p.Collapse)
+	set(browse && c.panel && c.selPause, &p.Pause)
+	set(browse && c.panel && c.selCancel, &p.Cancel)
+	set(browse && c.panel && c.selRetry, &p.Retry)
+	set(browse && c.panel && c.selFront, &p.Front)
 	set(browse && c.panel && c.jobAsks, &p.Answer)
 	set(browse && c.panel && (c.canPause || c.canResume), &p.PauseAll)
 	set(browse && c.panel && c.canCancel, &p.CancelAll)

@@ -45,14 +45,15 @@ type paneDir struct {
 
 // enqueuedMsg reports that a copy/move request reached the queue.
 type enqueuedMsg struct {
-	op  model.Op
-	n   int
-	err error
+	pane int // the source pane, whose marks the copy used
+	op   model.Op
+	n    int
+	err  error
 }
 
 // quotaMsg carries a filesystem's storage quota.
 type quotaMsg struct {
-	pane        int
+	fs          FS
 	used, total int64
 	err         error
 }
@@ -76,8 +77,11 @@ type quitCheckMsg struct{ active int }
 
 // Dialog outcomes.
 type (
-	transferConfirmedMsg struct{ req TransferRequest }
-	deleteConfirmedMsg   struct {
+	transferConfirmedMsg struct {
+		req  TransferRequest
+		pane int
+	}
+	deleteConfirmedMsg struct {
 		pane      int
 		paths     []string
 		permanent bool

@@ -135,6 +135,9 @@ func (a *App) loginForm() *loginSession { o, _ := findOverlay[*loginSession](a);
 // dedupe is the open guided dedupe screen (nil when closed).
 func (a *App) dedupe() *dedupeSession { o, _ := findOverlay[*dedupeSession](a); return o }
 
+// logOpen reports whether the transfer log is open.
+func (a *App) logOpen() bool { _, ok := findOverlay[*logOverlay](a); return ok }
+
 // browsing reports that the browser has the keyboard, the filter input
 // aside: mouse clicks and the wheel reach the panes.
 func (a *App) browsing() bool {

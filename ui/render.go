@@ -71,6 +71,8 @@ func (a *App) render() string {
 			over = o.d.View(a.st)
 		case *helpOverlay:
 			over = a.renderHelp(o)
+		case *logOverlay:
+			over = a.renderLog(o)
 		}
 	}
 	if over == "" {
@@ -134,7 +136,7 @@ func (a *App) renderHeader() string {
 			break
 		}
 		s := pane.DisplayName(fs.Label())
-		if q := a.quota[i]; q != nil && q.total > 0 {
+		if q := a.quotas[fs]; q != nil && q.total > 0 {
 			s += fmt.Sprintf(" %s / %s (%d%%)", humanize.IBytes(uint64(max(q.used, 0))),
 				humanize.IBytes(uint64(q.total)), q.used*100/q.total)
 		}

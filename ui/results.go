@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -58,6 +59,15 @@ func (a *App) onOpResult(m opResultMsg) tea.Cmd {
 		a.setMessage(msgSuccess, pane.DisplayName(m.what))
 	}
 	var cmds []tea.Cmd
+	var changed []FS
+	for _, r := range m.refresh {
+		if !slices.Contains(changed, r.fs) {
+			changed = append(changed, r.fs)
+		}
+	}
+	if m.err == nil || len(m.refresh) > 0 {
+		cmds = append(cmds, a.refreshQuotas(changed)...)
+	}
 	for i := range a.panes {
 		for _, r := range m.refresh {
 			if a.fs[i] == r.fs && a.panes[i].Listing.Dir() == r.dir {
@@ -73,15 +83,50 @@ func (a *App) onOpResult(m opResultMsg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (a *App) onQuota(m quotaMsg) {
+func (a *App) onQuota(m quotaMsg) tea.Cmd {
+	a.quotaBusy[m.fs] = false
+	var cmd tea.Cmd
+	if a.quotaAgain[m.fs] {
+		a.quotaAgain[m.fs] = false
+		cmd = tea.Batch(a.refreshQuotas([]FS{m.fs})...)
+	}
 	if m.err != nil && needsLogin(m.err) {
-		return // the listing opens the login form
+		return cmd // the listing opens the login form
 	}
 	if m.err != nil {
-		a.setError(fmt.Errorf("quota: %w", m.err))
-		return
+		if a.quotas[m.fs] == nil {
+			a.setError(fmt.Errorf("quota: %w", m.err))
+		}
+		return cmd // a failed refresh keeps the last known quota
 	}
-	a.quota[m.pane] = &m
+	a.quotas[m.fs] = &m
+	return cmd
+}
+
+// refreshQuotas asks fss (nil: the filesystems shown) for their quota
+// again: after transfers, deletions and account events. One request per
+// filesystem is on its way at a time; asks meanwhile make one more.
+func (a *App) refreshQuotas(fss []FS) []tea.Cmd {
+	if fss == nil {
+		fss = []FS{a.fs[0]}
+		if a.fs[1] != a.fs[0] {
+			fss = append(fss, a.fs[1])
+		}
+	}
+	var cmds []tea.Cmd
+	for _, fs := range fss {
+		q, ok := fs.(QuotaReporter)
+		if !ok {
+			continue
+		}
+		if a.quotaBusy[fs] {
+			a.quotaAgain[fs] = true
+			continue
+		}
+		a.quotaBusy[fs] = true
+		cmds = append(cmds, quotaCmd(a.ctx, fs, q))
+	}
+	return cmds
 }
 
 func (a *App) onFSChanged(m fsChangedMsg) tea.Cmd {
@@ -97,6 +142,8 @@ func (a *App) onFSChanged(m fsChangedMsg) tea.Cmd {
 	if c, ok := m.fs.(DuplicateCounter); ok {
 		cmds = append(cmds, countDupsCmd(a.ctx, m.fs, c))
 	}
+	// An account event (this client's or another's) may change the quota.
+	cmds = append(cmds, a.refreshQuotas([]FS{m.fs})...)
 	return tea.Batch(append(cmds, watchCmd(m.fs, m.ch))...)
 }
 

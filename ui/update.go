@@ -69,8 +69,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.panes[msg.pane].Listing.ApplySort(msg.res)
 		return nil
 	case quotaMsg:
-		a.onQuota(msg)
-		return nil
+		return a.onQuota(msg)
 	case fsChangedMsg:
 		return a.onFSChanged(msg)
 	case linkMsg:
@@ -105,6 +104,11 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.onQuitCheck(msg)
 	case quitConfirmedMsg:
 		return tea.Quit
+	case cancelConfirmedMsg:
+		if a.transfers == nil {
+			return nil
+		}
+		return jobCtlCmd("cancelled", msg.label, msg.ids, a.transfers.Cancel)
 	case cancelAllConfirmedMsg:
 		if a.transfers == nil {
 			return nil
@@ -114,7 +118,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		if a.transfers == nil {
 			return nil
 		}
-		return enqueueCmd(a.ctx, a.transfers, msg.req)
+		return enqueueCmd(a.ctx, a.transfers, msg.req, msg.pane)
 	case deleteConfirmedMsg:
 		return removeCmd(a.ctx, a.fs[msg.pane], a.panes[msg.pane].Listing.Dir(), msg.paths, msg.permanent)
 	case restoreConfirmedMsg:
@@ -157,6 +161,9 @@ func (a *App) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, km.Panel.Maximise):
 		a.maximisePanel()
+		return nil
+	case key.Matches(k, km.Panel.Log):
+		a.openLog()
 		return nil
 	case key.Matches(k, km.Browse.Nav.SwitchPane):
 		a.switchFocus()

@@ -93,7 +93,19 @@ type Confirm struct {
 	Choice      int
 	// OnYes makes the message sent when the user confirms.
 	OnYes func(choice int) tea.Msg
+	// SafeDefault makes No the highlighted button: enter answers no, and
+	// only y (or tab to Yes, then enter) confirms. For what cannot be
+	// undone.
+	SafeDefault bool
+	onNo        bool // the No button is highlighted
+	started     bool
 	frame
+}
+
+func (c *Confirm) start() {
+	if !c.started {
+		c.started, c.onNo = true, c.SafeDefault
+	}
 }
 
 // Update implements Dialog.
@@ -102,13 +114,16 @@ func (c *Confirm) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	if !ok {
 		return c, nil
 	}
+	c.start()
 	switch {
-	case key.Matches(k, c.Keys.Accept, c.Keys.Yes):
+	case key.Matches(k, c.Keys.Yes), !c.onNo && key.Matches(k, c.Keys.Accept):
 		c.done = true
 		return c, emit(c.OnYes(c.Choice))
-	case key.Matches(k, c.Keys.Cancel, c.Keys.No):
+	case key.Matches(k, c.Keys.Cancel, c.Keys.No), c.onNo && key.Matches(k, c.Keys.Accept):
 		c.done = true
 		return c, emit(ClosedMsg{ID: c.ID})
+	case len(c.Choices) == 0 && key.Matches(k, c.Keys.Next, c.Keys.Prev):
+		c.onNo = !c.onNo
 	case len(c.Choices) > 0 && key.Matches(k, c.Keys.Next):
 		c.Choice = (c.Choice + 1) % len(c.Choices)
 	case len(c.Choices) > 0 && key.Matches(k, c.Keys.Prev):
@@ -130,8 +145,12 @@ func (c *Confirm) View(st theme.Styles) string {
 		b.WriteString("\n" + cells.Truncate(c.ChoiceLabel+": ‹ "+c.Choices[c.Choice]+" ›", inner) + "\n")
 	}
 	b.WriteString("\n")
-	yes, no := "Yes (y/enter)", "No (n/esc)"
-	b.WriteString(st.ButtonOn.Render(yes) + " " + st.Button.Render(no))
+	c.start()
+	if c.onNo {
+		b.WriteString(st.Button.Render("Yes (y)") + " " + st.ButtonOn.Render("No (n/esc/enter)"))
+	} else {
+		b.WriteString(st.ButtonOn.Render("Yes (y/enter)") + " " + st.Button.Render("No (n/esc)"))
+	}
 	box := st.Dialog
 	if c.Danger {
 		box = st.DialogDanger

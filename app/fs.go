@@ -15,13 +15,23 @@ import (
 )
 
 // localFS adapts the local disk to the UI's filesystem interface.
-type localFS struct{ fs *localfs.FS }
+type localFS struct {
+	fs    *localfs.FS
+	watch *localWatch // nil: no change notifications
+}
 
 func (localFS) Label() string { return "local" }
 
 func (p localFS) List(ctx context.Context, dir string) ([]model.Entry, error) {
-	return p.fs.List(ctx, dir)
+	es, err := p.fs.List(ctx, dir)
+	if err == nil {
+		p.watch.follow(dir)
+	}
+	return es, err
 }
+
+// Watch reports local folders that changed (see localWatch).
+func (p localFS) Watch(ctx context.Context) <-chan string { return p.watch.watch(ctx) }
 
 func (p localFS) Mkdir(ctx context.Context, dir, name string) error {
 	_, err := p.fs.Mkdir(ctx, dir, name)

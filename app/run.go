@@ -131,7 +131,7 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 	}
 	queue := newQueueAdapter(ctx, engine)
 
-	local := localFS{fs: localfs.New()}
+	local := localFS{fs: localfs.New(), watch: &localWatch{}}
 	all := []ui.FS{local}
 	for _, p := range panes {
 		all = append(all, p)

@@ -74,7 +74,9 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 
 	var panes []*megaFS
 	var right *megaFS
+	welcome := "" // the UI's own first hint
 	if o.Demo {
+		welcome = "Demo: the right pane is a MEGA account · tab to it, open Duplicates (⧉ marks copies), d: guided dedupe · F1: every key"
 		d, sandbox, err := startDemo(ctx, dirs)
 		if err != nil {
 			return err
@@ -149,6 +151,8 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 		Theme:           uiTheme(cfg.UI.Theme),
 		ShowHidden:      cfg.UI.ShowHidden,
 		DefaultConflict: configConflict(cfg),
+		MessageTTL:      10 * time.Second,
+		Welcome:         welcome,
 	})
 	if msg := strings.TrimSpace(journalNote + " " + warnings.String()); msg != "" {
 		app.Notify(msg)

@@ -51,6 +51,13 @@ type Options struct {
 	// must be safe for concurrent use. nil means DiskFold (NFC + case
 	// folding), made fresh for each listing.
 	Fold func(string) string
+	// MessageTTL is how long an informational message stays on the
+	// message line (errors stay three times as long); 0 keeps messages
+	// until the next one.
+	MessageTTL time.Duration
+	// Welcome is the first screen's message when nothing else is said:
+	// where a newcomer starts (DefaultWelcome when empty).
+	Welcome string
 	// Authenticators log in to filesystems that have no usable session,
 	// by filesystem. A filesystem that implements Authenticator itself
 	// needs no entry here.
@@ -102,6 +109,8 @@ type App struct {
 
 	message     string
 	messageKind int
+	msgSeq      uint64 // counts messages set, so a timer clears only its own
+	msgTTL      time.Duration
 
 	// quotas are the last quota of each filesystem; a refresh asked while
 	// one is on its way is made once that one is back.
@@ -152,6 +161,11 @@ func New(o Options) *App {
 	}
 	if a.ctx == nil {
 		a.ctx = context.Background()
+	}
+	a.msgTTL = o.MessageTTL
+	a.message = o.Welcome
+	if a.message == "" {
+		a.message = DefaultWelcome
 	}
 	a.asyncFilterAbove = o.AsyncFilterAbove
 	if a.asyncFilterAbove <= 0 {
@@ -332,7 +346,30 @@ func (a *App) syncKeys() {
 	a.panel.SetKeys(a.keys.Panel)
 }
 
-func (a *App) setMessage(kind int, s string) { a.message, a.messageKind = s, kind }
+func (a *App) setMessage(kind int, s string) {
+	a.message, a.messageKind = s, kind
+	a.msgSeq++
+}
+
+// DefaultWelcome is the first screen's message.
+const DefaultWelcome = "F1/? every key · tab other pane · enter open · F5 copy · t transfers · o pane: local or remote"
+
+// messageExpiredMsg clears the message line if no newer message was set.
+type messageExpiredMsg struct{ seq uint64 }
+
+// expireMessage is the timer of the message just set (nil when messages
+// stay, or the line is empty).
+func (a *App) expireMessage() tea.Cmd {
+	if a.msgTTL <= 0 || a.message == "" {
+		return nil
+	}
+	ttl := a.msgTTL
+	if a.messageKind == msgError {
+		ttl *= 3
+	}
+	seq := a.msgSeq
+	return tea.Tick(ttl, func(time.Time) tea.Msg { return messageExpiredMsg{seq: seq} })
+}
 
 // Notify shows an informational message in the message area (main uses
 // it for start-up notes such as resumed transfers).

@@ -547,14 +547,20 @@ func TestHelpOverlay(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 120, 40)
 	h.press("?")
-	v := stripANSI(h.app.render())
-	for _, want := range []string{"megatui keys", "F5/c", "Copy", "filter", "delete PERMANENTLY"} {
+	v := ""
+	for range len(h.app.helpPages()) {
+		v += stripANSI(h.app.render())
+		h.press("tab")
+	}
+	for _, want := range []string{"megatui keys", "F5/c", "Copy", "filter", "delete PERMANENTLY",
+		"pause/resume (in the transfer panel: t)"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("help lacks %q", want)
 		}
 	}
-	if strings.Contains(v, "restore from bin") {
-		t.Errorf("help lists restore, which does not apply in the local pane")
+	// Keys that work elsewhere are listed with where they work.
+	if !strings.Contains(v, "restore from bin (in the Rubbish Bin)") {
+		t.Errorf("help lacks restore with its note")
 	}
 	h.press("x")
 	if h.app.help() != nil {

@@ -261,6 +261,41 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return out
 }
 
+// whereNote says where a binding that does not apply now works, for the
+// help ("" for keys the help leaves out when they are off).
+func whereNote(b key.Binding) string {
+	switch b.Help().Desc {
+	case "pause/resume", "cancel", "retry", "to front", "pause/resume all", "cancel all", "retry failed",
+		"clear finished", "first transfer", "last transfer", "back to the panes":
+		return "in the transfer panel: t"
+	case "open group", "close group":
+		return "on a folder copy in the panel"
+	case "answer":
+		return "on a job asking in the panel"
+	case "maximise transfers":
+		return "with the panel shown"
+	case "restore from bin":
+		return "in the Rubbish Bin"
+	case "rubbish bin", "export public link", "guided dedupe", "undo last dedupe":
+		return "in a MEGA pane"
+	case "next duplicate", "previous duplicate":
+		return "where ⧉ marks duplicates"
+	case "clear selection/filter":
+		return "with a selection or filter"
+	case "parent folder":
+		return "below the top folder"
+	case "pane: local or remote":
+		return "with a remote configured"
+	case "Copy", "Move", "Rename", "Delete", "delete PERMANENTLY", "select", "select all", "invert selection",
+		"select by pattern", "unselect by pattern":
+		return "on entries"
+	case "first entry", "last entry", "go to path", "refresh", "filter", "sort: name/size/time", "reverse sort",
+		"hidden files", "Mkdir", "open folder":
+		return "in a pane"
+	}
+	return ""
+}
+
 // fkeyNumber returns N when b is bound to the function key FN.
 func fkeyNumber(b key.Binding) (int, bool) {
 	for _, k := range b.Keys() {

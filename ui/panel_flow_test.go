@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/megatui/megatui/model"
 	"github.com/megatui/megatui/ui/transfers"
@@ -179,5 +180,31 @@ func TestHeaderCountsEveryState(t *testing.T) {
 	want := "5 job(s), 1 running, 1 waiting, 1 paused, 2 skipped, 1 failed, 1 done"
 	if !strings.Contains(v, want) || !strings.Contains(v, "ETA 2s (paused jobs not counted)") {
 		t.Errorf("header lacks %q and the ETA note:\n%s", want, v)
+	}
+}
+
+// TestMessagesExpire: with a TTL a message clears itself; a timer of an
+// older message never clears a newer one; the first screen says where to
+// start.
+func TestMessagesExpire(t *testing.T) {
+	t.Parallel()
+	local, mega := fixture()
+	app := New(Options{Left: local, Right: mega, LeftDir: "/home/u", RightDir: "/Cloud", MessageTTL: time.Millisecond})
+	if !strings.Contains(app.Message(), "F1/? every key") {
+		t.Errorf("first screen: got %q, want the welcome hint", app.Message())
+	}
+	h := &harness{t: t, app: app, local: local, mega: mega}
+	h.send(windowSize(100, 30))
+	h.run(app.Init())
+	h.press("down", "down", "down", "enter") // a.txt: not a folder
+	if got := app.Message(); got != "" {
+		t.Errorf("got %q after the TTL, want the line cleared", got)
+	}
+	app.setMessage(msgInfo, "old")
+	old := app.msgSeq
+	app.setMessage(msgError, "new")
+	app.Update(messageExpiredMsg{seq: old})
+	if got := app.Message(); got != "new" {
+		t.Errorf("an old timer cleared the newer message: got %q", got)
 	}
 }

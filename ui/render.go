@@ -305,7 +305,7 @@ func (a *App) helpPages() [][]string {
 	keyW := 0
 	for _, group := range full {
 		for _, b := range group.Bindings() {
-			if b.Enabled() {
+			if b.Enabled() || whereNote(b) != "" {
 				keyW = max(keyW, lipgloss.Width(b.Help().Key))
 			}
 		}
@@ -314,11 +314,15 @@ func (a *App) helpPages() [][]string {
 	for _, group := range full {
 		g := helpGroup{title: group.Title()}
 		for _, b := range group.Bindings() {
+			h := b.Help()
+			k := h.Key + strings.Repeat(" ", max(keyW-lipgloss.Width(h.Key), 0))
 			if !b.Enabled() {
+				// Keys that work elsewhere are listed, dimmed, with where.
+				if note := whereNote(b); note != "" && a.dedupe() == nil {
+					g.lines = append(g.lines, a.st.Status.Render(k+"  "+h.Desc+" ("+note+")"))
+				}
 				continue
 			}
-			h := b.Help()
-			k := h.Key + strings.Repeat(" ", keyW-lipgloss.Width(h.Key))
 			g.lines = append(g.lines, a.st.HelpKey.Render(k)+"  "+a.st.HelpDesc.Render(h.Desc))
 		}
 		if len(g.lines) > 0 { // skip a group with nothing that applies now

@@ -14,7 +14,11 @@ import (
 // to the top overlay (see overlay.go), then the global bindings, then the
 // transfer panel or the focused pane.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	seq := a.msgSeq
 	cmd := a.update(msg)
+	if a.msgSeq != seq {
+		cmd = tea.Batch(cmd, a.expireMessage())
+	}
 	a.maybeAsk()
 	a.syncKeys()
 	for i := range a.panes {
@@ -135,6 +139,11 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.onPatternSubmit(msg)
 		return nil
 	case dialog.ClosedMsg:
+		return nil
+	case messageExpiredMsg:
+		if msg.seq == a.msgSeq {
+			a.message = ""
+		}
 		return nil
 	}
 	// Anything else (cursor blink, paste) goes to the top overlay.

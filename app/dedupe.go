@@ -100,15 +100,13 @@ func (p *megaFS) UndoDedupe(ctx context.Context, progress func(int, int)) (ui.De
 }
 
 // CountDuplicateGroups counts the duplicate groups of the whole account
-// for the header (run in a Cmd: it walks the in-memory tree).
+// for the header, as the dedupe screen's account scan would find them
+// (run in a Cmd). The client keeps the candidates from change to change,
+// so only the first count reads every name.
 func (p *megaFS) CountDuplicateGroups(ctx context.Context) (int, error) {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
 		return 0, err
 	}
-	sc, err := dedupe.Scan(ctx, c, "/")
-	if err != nil {
-		return 0, err
-	}
-	return len(dedupe.Detect(sc.Entries, false, p.hashes.Hashes(sc.Entries))), nil
+	return c.CountDuplicateGroups(ctx, "/", dedupe.FoldDisk)
 }

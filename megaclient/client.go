@@ -194,6 +194,9 @@ func (c *Client) resume(s Session) error {
 	c.tree.setMaster(s.MasterKey, "")
 	if err := m.LoginWithKeys(s.SessionID, s.MasterKey); err != nil {
 		tr.close()
+		if ierr := tr.takeInvalid(); ierr != nil {
+			return fmt.Errorf("resume session: %w", ierr) // a refused `f` reply
+		}
 		return translate("resume session", err)
 	}
 	c.mu.Lock()

@@ -266,6 +266,9 @@ func (t *transport) roundTripCS(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return resp, err
 	}
+	if name == "f" && len(cmds) == 1 {
+		return t.streamFetch(req, resp, cmds[0])
+	}
 	var reply []byte
 	if name == "f" && t.hub().progress != nil {
 		reply, err = readWithProgress(resp.Body, resp.ContentLength, t.hub().progress)

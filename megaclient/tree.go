@@ -50,6 +50,9 @@ type node struct {
 	children map[string]*node
 	invalid  error // quarantined: what is wrong with the node (see validateNode)
 	cycle    bool  // quarantined: attaching it would close a parent cycle
+	// The node's keys in the duplicate index, while dupIn (see dupindex.go).
+	dupName, dupFold uint64
+	dupIn            bool
 }
 
 // quarantineLocked returns why a node is quarantined, or nil.
@@ -89,6 +92,9 @@ type tree struct {
 	// is called once per node and reason).
 	reported     map[string]string
 	onQuarantine func(h string, why error)
+	dup          *dupIndex     // nil until duplicates are first counted
+	lastOwner    string        // the owner handle interned while loading
+	quarantined  []quarantined // reported while loading as a staging tree
 }
 
 func newTree() *tree {
@@ -108,6 +114,7 @@ func (t *tree) setPrivk(privk string) {
 }
 
 func (t *tree) retryUndecodedLocked() {
+	t.resetDupLocked(true)
 	for _, n := range t.nodes {
 		if n.decoded && n.key == nil {
 			n.decoded = false
@@ -216,41 +223,6 @@ func (t *tree) setMaster(key []byte, user string) {
 	t.retryUndecodedLocked() // now that the key is known
 }
 
-// fetchReply is the part of an `f` reply megaclient reads.
-type fetchReply struct {
-	F  []rawNode `json:"f"`
-	OK []struct {
-		H string `json:"h"`
-		K string `json:"k"`
-	} `json:"ok"`
-	U []struct {
-		U string `json:"u"`
-		C int    `json:"c"`
-	} `json:"u"`
-	SN string `json:"sn"`
-}
-
-// load replaces the whole tree with the content of an `f` reply.
-func (t *tree) load(r *fetchReply) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.nodes = make(map[string]*node, len(r.F))
-	t.orphans = map[string]map[string]*node{}
-	for _, ok := range r.OK {
-		t.setShareKeyLocked(ok.H, ok.K)
-	}
-	for _, u := range r.U {
-		if u.C == 2 { // c=2 marks the account's own user
-			t.user = u.U
-		}
-	}
-	for i := range r.F {
-		t.addLocked(r.F[i], nil)
-	}
-	t.breakCyclesLocked()
-	t.loaded = true
-}
-
 // add inserts or updates nodes (a `p` reply or a `t` packet) and returns the
 // folders whose content changed.
 func (t *tree) add(nodes []rawNode) map[string]bool {
@@ -291,6 +263,7 @@ func (t *tree) addLocked(r rawNode, changed map[string]bool) {
 				changed[n.raw.P] = true
 			}
 		}
+		t.unindexLocked(n)
 		children := n.children
 		*n = node{raw: r, children: children, invalid: verr}
 	} else {
@@ -326,6 +299,7 @@ func (t *tree) addLocked(r rawNode, changed map[string]bool) {
 			changed[r.P] = true
 		}
 	}
+	t.indexLocked(n)
 }
 
 func (t *tree) detachLocked(n *node) {
@@ -375,12 +349,14 @@ func (t *tree) setAttr(h, attr string) map[string]bool {
 	if !ok {
 		return nil
 	}
+	t.unindexLocked(n)
 	n.raw.A = attr
 	n.decoded = false
 	n.invalid = validateNode(&n.raw)
 	if n.invalid != nil {
 		t.reportLocked(h, n.invalid)
 	}
+	t.indexLocked(n)
 	return map[string]bool{n.raw.P: true}
 }
 
@@ -416,6 +392,7 @@ func (t *tree) remove(h string, moved bool) map[string]bool {
 	t.detachLocked(n)
 	var drop func(n *node)
 	drop = func(n *node) {
+		t.unindexLocked(n)
 		delete(t.nodes, n.raw.H)
 		for _, c := range n.children {
 			drop(c)

@@ -1,6 +1,7 @@
 package megaclient
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 )
@@ -42,17 +43,14 @@ func FuzzFetchReply(f *testing.F) {
 	f.Add([]byte(`[{"f":[{"h":"cccccccc","p":"cccccccc","t":0,"s":-5}]}]`))
 	f.Add([]byte(`[{"f":[{"h":"","t":9}],"ok":[{"h":"x","k":"@@"}]}]`))
 	f.Fuzz(func(t *testing.T, reply []byte) {
-		var r []fetchReply
-		if json.Unmarshal(reply, &r) != nil || len(r) != 1 {
+		tr := fuzzTree()
+		fr := &fetchReader{r: bytes.NewReader(reply)}
+		sn, err := tr.loadStream(json.NewDecoder(fr), fr)
+		if err != nil {
 			return
 		}
-		for i := range r[0].F {
-			_ = validateNode(&r[0].F[i])
-		}
-		tr := fuzzTree()
-		tr.load(&r[0])
 		exercise(tr)
-		_ = fetchReplyRoots(tr, r[0].SN)
+		_ = fetchReplyRoots(tr, sn)
 	})
 }
 

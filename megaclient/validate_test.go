@@ -58,11 +58,11 @@ func TestTreeBreaksParentCycles(t *testing.T) {
 	var reports []string
 	tr.onQuarantine = func(h string, why error) { reports = append(reports, h+": "+why.Error()) }
 	self := folderNode("selfSelf", "selfSelf")
-	tr.load(&fetchReply{F: []rawNode{
+	loadNodes(t, tr, []rawNode{
 		{H: "rootRoot", T: typeRoot},
 		folderNode("aaaaaaaa", "bbbbbbbb"), folderNode("bbbbbbbb", "cccccccc"), folderNode("cccccccc", "aaaaaaaa"),
 		self, folderNode("sound001", "rootRoot"),
-	}})
+	})
 	if len(reports) != 2 {
 		t.Fatalf("reports %v, want one for the cycle, one for the self-parent", reports)
 	}

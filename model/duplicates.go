@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"encoding/binary"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"time"
@@ -113,14 +114,10 @@ func FindDuplicates(entries []Entry, opt DetectOptions) []DupGroup {
 	if fold == nil {
 		fold = FoldLower
 	}
-	// first[k] is the index of the first entry with key k while it is
-	// alone; once a second one appears it becomes -(group index + 1).
-	first := make(map[nameKey]int32, len(entries))
-	var groups [][]int32
-	var folds map[foldKey]int32
-	var foldGroups [][]int32
+	names := newGrouper[nameKey](len(entries))
+	var folds *grouper[foldKey]
 	if !opt.NoCollisions {
-		folds = make(map[foldKey]int32, len(entries))
+		folds = newGrouper[foldKey](len(entries))
 	}
 	for i := range entries {
 		e := &entries[i]
@@ -128,13 +125,20 @@ func FindDuplicates(entries []Entry, opt DetectOptions) []DupGroup {
 			continue
 		}
 		k := nameKey{e.ParentID, e.Name, e.Kind == KindDir}
-		groups = addToGroup(first, groups, k, int32(i))
+		names.add(k, int32(i), func(j int32) bool {
+			o := &entries[j]
+			return o.ParentID == k.parent && o.Name == k.name && (o.Kind == KindDir) == k.dir
+		})
 		if folds != nil {
-			foldGroups = addToGroup(folds, foldGroups, foldKey{e.ParentID, CollisionKey(e.Name, fold)}, int32(i))
+			fk := foldKey{e.ParentID, CollisionKey(e.Name, fold)}
+			folds.add(fk, int32(i), func(j int32) bool {
+				o := &entries[j]
+				return o.ParentID == fk.parent && (o.Name == e.Name || CollisionKey(o.Name, fold) == fk.key)
+			})
 		}
 	}
-	out := make([]DupGroup, 0, len(groups))
-	for _, idx := range groups {
+	out := make([]DupGroup, 0, len(names.groups))
+	for _, idx := range names.groups {
 		g := DupGroup{Kind: SameName, Members: pick(entries, idx)}
 		g.ParentID, g.Name, g.Dir = g.Members[0].ParentID, g.Members[0].Name, g.Members[0].IsDir()
 		if !g.Dir {
@@ -142,17 +146,57 @@ func FindDuplicates(entries []Entry, opt DetectOptions) []DupGroup {
 		}
 		out = append(out, g)
 	}
-	for _, idx := range foldGroups {
-		if !mixedNames(entries, idx) {
-			continue // plain same-name duplicates, reported above
+	if folds != nil {
+		for _, idx := range folds.groups {
+			if !mixedNames(entries, idx) {
+				continue // plain same-name duplicates, reported above
+			}
+			g := DupGroup{Kind: Collision, Members: pick(entries, idx)}
+			g.ParentID = g.Members[0].ParentID
+			g.Name = CollisionKey(g.Members[0].Name, fold)
+			out = append(out, g)
 		}
-		g := DupGroup{Kind: Collision, Members: pick(entries, idx)}
-		g.ParentID = g.Members[0].ParentID
-		g.Name = CollisionKey(g.Members[0].Name, fold)
-		out = append(out, g)
 	}
 	sortGroups(out)
 	return out
+}
+
+// grouper finds the keys that occur more than once. It indexes a 64-bit
+// hash of each key, which keeps its table small and its probes cheap over
+// a million entries; keys whose hashes collide without being equal go to
+// an exact map.
+type grouper[K comparable] struct {
+	hash func(K) uint64
+	// first[h] is the index of the first entry of hash h while it is
+	// alone; once a second equal key appears it becomes -(group index + 1).
+	first  map[uint64]int32
+	exact  map[K]int32 // the same, for keys whose hash was taken
+	groups [][]int32
+}
+
+func newGrouper[K comparable](n int) *grouper[K] {
+	seed := maphash.MakeSeed()
+	return &grouper[K]{hash: func(k K) uint64 { return maphash.Comparable(seed, k) }, first: make(map[uint64]int32, n)}
+}
+
+// add records entry i of key k; same reports whether entry j has key k.
+func (g *grouper[K]) add(k K, i int32, same func(j int32) bool) {
+	h := g.hash(k)
+	j, seen := g.first[h]
+	if seen {
+		rep := j
+		if j < 0 {
+			rep = g.groups[-j-1][0]
+		}
+		if !same(rep) {
+			if g.exact == nil {
+				g.exact = map[K]int32{}
+			}
+			g.groups = addToGroup(g.exact, g.groups, k, i)
+			return
+		}
+	}
+	g.groups = addToGroup(g.first, g.groups, h, i)
 }
 
 func addToGroup[K comparable](first map[K]int32, groups [][]int32, k K, i int32) [][]int32 {

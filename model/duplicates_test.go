@@ -2,7 +2,9 @@ package model
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -235,8 +237,17 @@ func TestDetectTreeCounts(t *testing.T) {
 // BenchmarkDetect100k measures FindDuplicates over a 100,000-node tree.
 // The baseline sub-benchmark is the least any detector must do: one map
 // counting (parent, name) pairs over the same entries.
-func BenchmarkDetect100k(b *testing.B) {
-	es := ddTree(100_000)
+func BenchmarkDetect100k(b *testing.B) { benchDetect(b, 100_000) }
+
+// BenchmarkDetect1M is the same over 1,000,000 entries (20,000 same-name
+// groups, 5,000 collisions), with the same baseline.
+//
+//	go test ./model -run '^$' -bench 'Detect1M' -benchtime 5x
+func BenchmarkDetect1M(b *testing.B) { benchDetect(b, 1_000_000) }
+
+func benchDetect(b *testing.B, n int) {
+	es := ddTree(n)
+	same, collisions := n/50, n/200
 	b.Run("baseline-map-count", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -250,7 +261,7 @@ func BenchmarkDetect100k(b *testing.B) {
 					dups++
 				}
 			}
-			if dups != 2000 {
+			if dups != same {
 				b.Fatal(dups)
 			}
 		}
@@ -258,7 +269,7 @@ func BenchmarkDetect100k(b *testing.B) {
 	b.Run("same-name-only", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if gs := FindDuplicates(es, DetectOptions{NoCollisions: true}); len(gs) != 2000 {
+			if gs := FindDuplicates(es, DetectOptions{NoCollisions: true}); len(gs) != same {
 				b.Fatal(len(gs))
 			}
 		}
@@ -266,9 +277,38 @@ func BenchmarkDetect100k(b *testing.B) {
 	b.Run("with-collisions", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if gs := FindDuplicates(es, DetectOptions{}); len(gs) != 2500 {
+			if gs := FindDuplicates(es, DetectOptions{}); len(gs) != same+collisions {
 				b.Fatal(len(gs))
 			}
 		}
 	})
+}
+
+func TestGrouperHashCollisions(t *testing.T) {
+	t.Parallel()
+	keys := []string{"a", "b", "a", "c", "b", "a", "d", "c"}
+	want := [][]int32{{0, 2, 5}, {1, 4}, {3, 7}}
+	for _, tc := range []struct {
+		name string
+		hash func(string) uint64
+	}{
+		{"distinct hashes", nil},
+		{"every hash the same", func(string) uint64 { return 42 }},
+		{"two keys per hash", func(k string) uint64 { return uint64(k[0]) / 2 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newGrouper[string](len(keys))
+			if tc.hash != nil {
+				g.hash = tc.hash
+			}
+			for i, k := range keys {
+				g.add(k, int32(i), func(j int32) bool { return keys[j] == k })
+			}
+			got := slices.Clone(g.groups)
+			slices.SortFunc(got, func(a, b []int32) int { return cmp.Compare(a[0], b[0]) })
+			if !slices.EqualFunc(got, want, slices.Equal) {
+				t.Errorf("groups: got %v, want %v", got, want)
+			}
+		})
+	}
 }

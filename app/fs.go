@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/megatui/megatui/localfs"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/ui"
 )
 
 // localFS adapts the local disk to the UI's filesystem interface.
@@ -397,3 +399,47 @@ func forwardChanges(ctx context.Context, c *megaclient.Client, swapped <-chan st
 		}
 	}
 }
+
+// OpenFile opens a local file for the viewer.
+func (p localFS) OpenFile(ctx context.Context, path string) (ui.RangeReader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", model.DisplayName(path), localfs.Translate(err))
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open %s: %w", model.DisplayName(path), localfs.Translate(err))
+	}
+	if fi.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("open %s: %w", model.DisplayName(path), model.ErrIsDir)
+	}
+	return localFile{f, fi.Size()}, nil
+}
+
+type localFile struct {
+	*os.File
+	size int64
+}
+
+func (f localFile) Size() int64 { return f.size }
+
+// OpenFile opens a MEGA file for the viewer: ranges are fetched and
+// decrypted as they are read, so a huge file shows its first screen after
+// one small range.
+func (p *megaFS) OpenFile(ctx context.Context, path string) (ui.RangeReader, error) {
+	c, err := p.clientCtx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.OpenFile(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return megaFile{r}, nil
+}
+
+type megaFile struct{ *megaclient.FileReader }
+
+func (megaFile) Close() error { return nil }

@@ -142,6 +142,7 @@ type App struct {
 	accountDups map[FS]int
 
 	ddSeq    uint64 // sequence of guided dedupe sessions
+	viewSeq  uint64 // sequence of viewer sessions
 	loginSeq uint64 // sequence of login forms
 	auth     map[FS]Authenticator
 }
@@ -290,7 +291,7 @@ func (a *App) context() keyContext {
 	dd, login := a.dedupe(), a.loginForm()
 	nDialogs := len(a.dialogs())
 	c := keyContext{
-		dialog:     nDialogs > 0 || a.help() != nil || login != nil || dd != nil || a.logOpen(),
+		dialog:     nDialogs > 0 || a.help() != nil || login != nil || dd != nil || a.logOpen() || a.viewing() != nil,
 		filtering:  a.filter() != nil || a.renaming() != nil,
 		renaming:   a.renaming() != nil,
 		hasEntries: l.Len() > 0,
@@ -324,6 +325,7 @@ func (a *App) context() keyContext {
 		c.inOpenGroup = a.panel.InOpenGroup()
 	}
 	c.hasLog = len(a.log) > 0
+	c.viewable = !a.panelFocus && a.viewable()
 	return c
 }
 

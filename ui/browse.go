@@ -73,6 +73,8 @@ func (a *App) onBrowseKey(k tea.KeyPressMsg) tea.Cmd {
 		return a.sort(sk, !rev)
 	case key.Matches(k, sel.Hidden):
 		l.SetShowHidden(!l.ShowHidden())
+	case key.Matches(k, act.View):
+		return a.openViewer()
 	case key.Matches(k, act.Copy):
 		a.confirmTransfer(model.OpCopy)
 	case key.Matches(k, act.Move):

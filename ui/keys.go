@@ -10,6 +10,7 @@ import (
 	"github.com/megatui/megatui/ui/dialog"
 	"github.com/megatui/megatui/ui/login"
 	"github.com/megatui/megatui/ui/transfers"
+	"github.com/megatui/megatui/ui/viewer"
 )
 
 // KeyMap is the one key map of the application, nested by context: the
@@ -28,6 +29,7 @@ type KeyMap struct {
 	Input   InputKeys
 	Ask     AskKeys
 	Dedupe  dedupe.Keys
+	Viewer  viewer.Keys
 	Login   login.Keys
 	General GeneralKeys
 }
@@ -55,6 +57,7 @@ type SelectKeys struct {
 
 // ActionKeys act on the selection or the cursor entry.
 type ActionKeys struct {
+	View                                             key.Binding
 	Copy, Move, Rename, Mkdir, Delete, DeleteForever key.Binding
 	Rubbish, Restore, Export                         key.Binding
 }
@@ -101,7 +104,7 @@ func (k SelectKeys) Bindings() []key.Binding {
 }
 
 func (k ActionKeys) Bindings() []key.Binding {
-	return []key.Binding{k.Copy, k.Move, k.Rename, k.Mkdir, k.Delete, k.DeleteForever, k.Rubbish, k.Restore, k.Export}
+	return []key.Binding{k.View, k.Copy, k.Move, k.Rename, k.Mkdir, k.Delete, k.DeleteForever, k.Rubbish, k.Restore, k.Export}
 }
 
 func (k DupKeys) Bindings() []key.Binding { return []key.Binding{k.Next, k.Prev, k.Dedupe, k.Undo} }
@@ -161,6 +164,7 @@ func DefaultKeyMap() KeyMap {
 				Hidden:          b(".", "hidden files", "."),
 			},
 			Actions: ActionKeys{
+				View:          b("F3/v", "View", "f3", "v"),
 				Copy:          b("F5/c", "Copy", "f5", "c"),
 				Move:          b("F6/m", "Move", "f6", "m"),
 				Rename:        b("F2/r", "Rename", "f2", "r"),
@@ -227,6 +231,16 @@ func DefaultKeyMap() KeyMap {
 			Back:      b("b", "back", "b", "backspace"),
 			Undo:      b("u", "undo", "u"),
 		},
+		Viewer: viewer.Keys{
+			Up: up, Down: down, PageUp: b("pgup/b", "page up", "pgup", "ctrl+b", "b"),
+			PageDown: b("pgdn/space", "page down", "pgdown", "ctrl+f", "space"),
+			Home:     b("home/g", "start", "home", "g"),
+			End:      b("end/G", "end", "end", "G"),
+			Search:   b("/", "search", "/"),
+			Next:     b("n", "next match", "n"),
+			Close:    b("esc/F3/q", "close", "esc", "f3", "q", "f10"),
+			Accept:   accept, Cancel: cancel,
+		},
 		Login: login.Keys{
 			Submit: accept, Cancel: cancel,
 			Next:   b("tab/↓", "next field", "tab", "down"),
@@ -274,6 +288,8 @@ func whereNote(b key.Binding) string {
 		return "on a job asking in the panel"
 	case "maximise transfers":
 		return "with the panel shown"
+	case "View":
+		return "on a file"
 	case "restore from bin":
 		return "in the Rubbish Bin"
 	case "rubbish bin", "export public link", "guided dedupe", "undo last dedupe":
@@ -334,6 +350,7 @@ type keyContext struct {
 	selPause, selCancel, selRetry, selFront bool
 	onGroup, groupOpen, inOpenGroup         bool // the cursor is on a group's row (open), or in an open group
 	hasLog                                  bool // the transfer log has entries
+	viewable                                bool // the cursor entry can be viewed (F3)
 	asking                                  bool // the top dialog is a conflict question
 	panelShown                              bool
 	switchFS                                bool // more than one filesystem to choose from
@@ -400,6 +417,7 @@ func (k *KeyMap) syncBrowse(c keyContext, browse bool) {
 	set(browse && c.rubbish, &a.Rubbish)
 	set(browse && c.inRubbish && c.hasEntries, &a.Restore)
 	set(browse && c.export && c.hasEntries, &a.Export)
+	set(browse && c.viewable, &a.View)
 	if c.inRubbish {
 		// Folders are not made in the Rubbish Bin; restore puts things back.
 		set(false, &a.Mkdir)

@@ -9,6 +9,7 @@ import (
 	"github.com/megatui/megatui/ui/login"
 	"github.com/megatui/megatui/ui/theme"
 	"github.com/megatui/megatui/ui/transfers"
+	"github.com/megatui/megatui/ui/viewer"
 )
 
 // Everything that takes the keyboard from the browser is an overlay on
@@ -214,4 +215,5 @@ var (
 	_ component[login.Model]     = (*login.Model)(nil)
 	_ component[dedupe.Model]    = (*dedupe.Model)(nil)
 	_ component[transfers.Model] = (*transfers.Model)(nil)
+	_ component[viewer.Model]    = (*viewer.Model)(nil)
 )

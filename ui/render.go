@@ -33,6 +33,18 @@ func (a *App) render() string {
 	var b strings.Builder
 	b.WriteString(a.renderHeader())
 	b.WriteByte('\n')
+	if v := a.viewing(); v != nil && a.height > 3 {
+		// The viewer takes the screen below the header; its footer is
+		// its keys.
+		b.WriteString(v.screen.View(a.st) + "\n")
+		var parts []string
+		for _, k := range a.keys.Viewer.Bindings() {
+			h := k.Help()
+			parts = append(parts, a.st.HelpKey.Render(h.Key)+" "+a.st.HelpDesc.Render(h.Desc))
+		}
+		b.WriteString(cells.Pad(strings.Join(parts, "  "), a.width))
+		return b.String()
+	}
 	dd := a.dedupe()
 	if dd != nil {
 		// The guided dedupe screen takes the whole body.

@@ -60,6 +60,8 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.onUndoDone(msg)
 	case loginResultMsg:
 		return a.onLoginResult(msg)
+	case viewOpenedMsg, viewChunkMsg, viewFoundMsg:
+		return a.onViewMsg(msg)
 
 	// Results of the panes' I/O (results.go).
 	case listingMsg:
@@ -216,6 +218,8 @@ func (a *App) setStyles(st theme.Styles) {
 			o.input.SetStyles(st.Input)
 		case *loginSession:
 			o.form.SetStyles(st)
+		case *viewSession:
+			o.screen.SetStyles(st)
 		}
 	}
 }
@@ -236,6 +240,8 @@ func (a *App) resize(w, h int) {
 			o.screen.SetSize(w, max(h-3, 0))
 		case *loginSession:
 			o.form.SetSize(min(w-2, 72), h)
+		case *viewSession:
+			o.screen.SetSize(w, max(h-2, 0))
 		}
 	}
 	a.refitAsks()

@@ -1,0 +1,159 @@
+package ui
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/megatui/megatui/model"
+)
+
+// linesFile is a synthetic text file of n fixed-width lines
+// ("line 00000042\n"), read by ranges; it counts the bytes read.
+type linesFile struct {
+	n    int64
+	read *atomic.Int64
+}
+
+const lineW = 14
+
+func (f linesFile) Size() int64  { return f.n * lineW }
+func (f linesFile) Close() error { return nil }
+
+func (f linesFile) ReadAt(p []byte, off int64) (int, error) {
+	if off >= f.Size() {
+		return 0, io.EOF
+	}
+	k := 0
+	for k < len(p) && off+int64(k) < f.Size() {
+		o := off + int64(k)
+		line := fmt.Sprintf("line %08d\n", o/lineW)
+		c := copy(p[k:], line[o%lineW:])
+		k += c
+	}
+	f.read.Add(int64(k))
+	if k < len(p) {
+		return k, io.EOF
+	}
+	return k, nil
+}
+
+type bytesFile struct{ b []byte }
+
+func (f bytesFile) Size() int64  { return int64(len(f.b)) }
+func (f bytesFile) Close() error { return nil }
+func (f bytesFile) ReadAt(p []byte, off int64) (int, error) {
+	if off >= int64(len(f.b)) {
+		return 0, io.EOF
+	}
+	n := copy(p, f.b[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// viewFS is a MEGA-like filesystem whose files open for the viewer.
+type viewFS struct {
+	*megaFS
+	files map[string]RangeReader
+}
+
+func (v *viewFS) OpenFile(_ context.Context, p string) (RangeReader, error) {
+	if r, ok := v.files[p]; ok {
+		return r, nil
+	}
+	return nil, model.ErrNotFound
+}
+
+func newViewHarness(t *testing.T) (*harness, *atomic.Int64) {
+	t.Helper()
+	local, mega := fixture()
+	read := &atomic.Int64{}
+	big := linesFile{n: (100 << 20) / lineW, read: read}
+	png := make([]byte, 64)
+	copy(png, "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR")
+	binary.BigEndian.PutUint32(png[16:], 1920)
+	binary.BigEndian.PutUint32(png[20:], 1080)
+	mega.add("/Cloud/big.log", big.Size())
+	mega.add("/Cloud/photo.png", int64(len(png)))
+	vfs := &viewFS{megaFS: mega, files: map[string]RangeReader{"/Cloud/big.log": big, "/Cloud/photo.png": bytesFile{png}}}
+	app := New(Options{Left: local, Right: vfs, LeftDir: "/home/u", RightDir: "/Cloud", Transfers: &fakeTransfers{}})
+	h := &harness{t: t, app: app, local: local, mega: mega}
+	h.send(windowSize(100, 30))
+	h.run(app.Init())
+	h.press("tab")
+	return h, read
+}
+
+// TestViewerReadsRanges: F3 on a 100 MiB file shows its first screen after
+// one range read, G its last lines after one more, and search finds a
+// line far down; the viewer closes with esc.
+func TestViewerReadsRanges(t *testing.T) {
+	t.Parallel()
+	h, read := newViewHarness(t)
+	h.press("home") // big.log sorts first
+	if h.current() != "big.log" {
+		t.Fatalf("cursor on %q", h.current())
+	}
+	h.press("f3")
+	v := stripANSI(h.app.render())
+	if !strings.Contains(v, "big.log · 100 MiB · text · 0%") || !strings.Contains(v, "line 00000000") ||
+		!strings.Contains(v, "line 00000025") {
+		t.Fatalf("first screen:\n%s", v)
+	}
+	golden(t, "viewer.txt", v)
+	if n := read.Load(); n > 2*64<<10 {
+		t.Errorf("first screen read %d bytes, want at most two 64 KiB ranges", n)
+	}
+	before := read.Load()
+	h.press("G")
+	v = stripANSI(h.app.render())
+	last := fmt.Sprintf("line %08d", (100<<20)/lineW-1)
+	if !strings.Contains(v, last) || !strings.Contains(v, "99%") {
+		t.Fatalf("G does not show %q:\n%s", last, v)
+	}
+	if n := read.Load() - before; n > 2*64<<10 {
+		t.Errorf("G read %d bytes, want one range at the end", n)
+	}
+	h.press("g", "/")
+	h.typeText("LINE 00200000")
+	h.press("enter")
+	v = stripANSI(h.app.render())
+	if !strings.Contains(v, "line 00200000") {
+		t.Fatalf("search did not show the match:\n%s", v)
+	}
+	h.press("esc")
+	if h.app.viewing() != nil {
+		t.Fatal("viewer still open after esc")
+	}
+}
+
+// TestViewerSummarisesBinary: an image gets a summary with its type and
+// dimensions instead of garbage on the terminal.
+func TestViewerSummarisesBinary(t *testing.T) {
+	t.Parallel()
+	h, _ := newViewHarness(t)
+	h.press("home", "down", "down", "f3") // photo.png
+	v := stripANSI(h.app.render())
+	golden(t, "viewer-binary.txt", v)
+	for _, want := range []string{"photo.png", "binary", "type:  PNG image", "image: 1920 × 1080 pixels", "89 50 4e 47"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("summary lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+// TestViewerSanitises: escape sequences in file content never reach the
+// terminal.
+func TestViewerSanitises(t *testing.T) {
+	t.Parallel()
+	got := viewerSanitize("ok\x1b]0;pwned\x07\x1b[31mred\tx\r")
+	if strings.ContainsAny(got, "\x1b\x07\r\t") || !strings.Contains(got, "ok·]0;pwned··[31mred") {
+		t.Errorf("got %q", got)
+	}
+}

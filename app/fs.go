@@ -443,3 +443,40 @@ func (p *megaFS) OpenFile(ctx context.Context, path string) (ui.RangeReader, err
 type megaFile struct{ *megaclient.FileReader }
 
 func (megaFile) Close() error { return nil }
+
+// FolderSizes adds up each folder's files, from the client's tree in
+// memory (no request to MEGA); ctx bounds the walk.
+func (p *megaFS) FolderSizes(ctx context.Context, dir string, folders []model.Entry) (map[string]int64, error) {
+	c, err := p.clientCtx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(folders))
+	for _, f := range folders {
+		var total int64
+		queue := []string{f.ID}
+		for len(queue) > 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			h := queue[len(queue)-1]
+			queue = queue[:len(queue)-1]
+			es, err := c.List(ctx, "H:"+h)
+			if err != nil {
+				if errors.Is(err, model.ErrNotFound) {
+					continue // removed meanwhile
+				}
+				return nil, err
+			}
+			for _, e := range es {
+				if e.IsDir() {
+					queue = append(queue, e.ID)
+				} else {
+					total += max(e.Size, 0)
+				}
+			}
+		}
+		out[model.EntryKey(f)] = total
+	}
+	return out, nil
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/megaclient/megasim"
+	"github.com/megatui/megatui/model"
 	"github.com/megatui/megatui/ui"
 	"github.com/megatui/megatui/ui/theme"
 	"github.com/megatui/megatui/ui/uitest"
@@ -145,5 +146,53 @@ func TestViewerMegaFirstScreenFetchesOneRange(t *testing.T) {
 	d.typeText("G")
 	if v := ansi.Strip(d.screen()); !strings.Contains(v, fmt.Sprintf("entry %07d", text.Len()/14-1)) {
 		t.Errorf("G does not show the last entry:\n%s", v)
+	}
+}
+
+// TestFolderSizesFromTheTree: a MEGA folder's size is the sum of its
+// files at every depth, from the tree in memory.
+func TestFolderSizesFromTheTree(t *testing.T) {
+	t.Parallel()
+	const email, pass = "sizes-test@example.com", "sizes test password"
+	sim, err := megasim.Start(megasim.Options{Accounts: []megasim.Account{{Email: email, Password: pass, Version: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	ctx := context.Background()
+	c, err := megaclient.Connect(ctx, megaclient.Options{Remote: "sizes", Email: email, Password: pass,
+		APIURL: sim.URL(), HTTPClient: sim.HTTPClient()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, err := c.MkdirAll(ctx, "/A/B/C"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.MkdirAll(ctx, "/Empty"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		dir string
+		n   int
+	}{{"/A", 100}, {"/A/B", 2000}, {"/A/B/C", 30000}} {
+		if _, err := c.Upload(ctx, f.dir, "f.bin", bytes.NewReader(make([]byte, f.n)), int64(f.n), time.Now(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pane := newMegaFS("sizes", email, c, t.TempDir())
+	es, err := c.List(ctx, "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes, err := pane.FolderSizes(ctx, "/", es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		want := map[string]int64{"A": 32100, "Empty": 0}[e.Name]
+		if got := sizes[model.EntryKey(e)]; got != want {
+			t.Errorf("%s: got %d, want %d", e.Name, got, want)
+		}
 	}
 }

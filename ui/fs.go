@@ -139,3 +139,10 @@ type RangeReader interface {
 	Size() int64
 	Close() error
 }
+
+// FolderSizer is implemented by filesystems that can tell the size of
+// folders' contents cheaply (MEGA, from the node tree in memory). It runs
+// in a tea.Cmd after a listing; keys are model.EntryKey of the folders.
+type FolderSizer interface {
+	FolderSizes(ctx context.Context, dir string, folders []model.Entry) (map[string]int64, error)
+}

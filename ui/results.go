@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/megatui/megatui/model"
 	"github.com/megatui/megatui/ui/dialog"
 	"github.com/megatui/megatui/ui/pane"
 )
@@ -49,7 +50,49 @@ func (a *App) onListing(m listingMsg) tea.Cmd {
 	if m.focus != "" {
 		p.Listing.SelectName(m.focus)
 	}
-	return cmd
+	return tea.Batch(cmd, a.sizeFolders(m.pane, m.seq, m.dir, m.entries, m.sorted))
+}
+
+// folderSizesMsg carries the sizes of a listing's folders.
+type folderSizesMsg struct {
+	pane  int
+	seq   uint64
+	dir   string
+	sizes map[string]int64
+	err   error
+}
+
+// sizeFolders asks the pane's filesystem for its folders' sizes, when it
+// can tell them.
+func (a *App) sizeFolders(p int, seq uint64, dir string, entries []model.Entry, sorted *model.Sorted) tea.Cmd {
+	fz, ok := a.fs[p].(FolderSizer)
+	if !ok {
+		return nil
+	}
+	if sorted != nil {
+		entries = sorted.Entries()
+	}
+	var folders []model.Entry
+	for _, e := range entries {
+		if e.IsDir() {
+			folders = append(folders, e)
+		}
+	}
+	if len(folders) == 0 {
+		return nil
+	}
+	ctx := a.ctx
+	return func() tea.Msg {
+		sizes, err := fz.FolderSizes(ctx, dir, folders)
+		return folderSizesMsg{pane: p, seq: seq, dir: dir, sizes: sizes, err: err}
+	}
+}
+
+func (a *App) onFolderSizes(m folderSizesMsg) {
+	if m.seq != a.seq[m.pane] || m.err != nil || a.panes[m.pane].Listing.Dir() != m.dir {
+		return // stale, or sizes unknown: the column keeps "DIR"
+	}
+	a.panes[m.pane].Listing.SetFolderSizes(m.sizes)
 }
 
 func (a *App) onOpResult(m opResultMsg) tea.Cmd {

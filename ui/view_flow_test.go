@@ -157,3 +157,40 @@ func TestViewerSanitises(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// sizedFS tells folder sizes, as the MEGA tree does.
+type sizedFS struct {
+	*megaFS
+	sizes map[string]int64 // by folder name
+}
+
+func (s *sizedFS) FolderSizes(_ context.Context, _ string, folders []model.Entry) (map[string]int64, error) {
+	out := map[string]int64{}
+	for _, f := range folders {
+		out[model.EntryKey(f)] = s.sizes[f.Name]
+	}
+	return out, nil
+}
+
+// TestFolderSizesShownAndSorted: MEGA folders show the size of their
+// contents, and the sort by size orders them by it.
+func TestFolderSizesShownAndSorted(t *testing.T) {
+	t.Parallel()
+	local, mega := fixture()
+	mega.add("/Cloud/Photos/", 0)
+	mega.add("/Cloud/Archive/", 0)
+	fs := &sizedFS{megaFS: mega, sizes: map[string]int64{"Photos": 3 << 30, "Archive": 12 << 20}}
+	app := New(Options{Left: local, Right: fs, LeftDir: "/home/u", RightDir: "/Cloud"})
+	h := &harness{t: t, app: app, local: local, mega: mega}
+	h.send(windowSize(100, 30))
+	h.run(app.Init())
+	h.press("tab", "s", "S") // sort by size, largest first
+	v := stripANSI(h.app.render())
+	if !strings.Contains(v, "Photos/") || !strings.Contains(v, "3.0 GiB") || !strings.Contains(v, "12 MiB") {
+		t.Fatalf("folder sizes not shown:\n%s", v)
+	}
+	if got := h.rows(1); len(got) < 2 || got[0] != "Photos" || got[1] != "Archive" {
+		t.Errorf("sort by size: got %q, want Photos then Archive", got)
+	}
+	golden(t, "folder-sizes.txt", v)
+}

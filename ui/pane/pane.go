@@ -278,7 +278,7 @@ func (m Model) row(st theme.Styles, i int, focused bool, nameW int, showSize, sh
 	name = cells.Pad(cells.Truncate(name, nameW-bw), nameW-bw)
 	size, when := "", ""
 	if showSize {
-		if e.IsDir() {
+		if e.IsDir() && e.Size <= 0 {
 			size = cells.PadLeft("DIR", sizeW)
 		} else {
 			size = cells.PadLeft(humanize.IBytes(uint64(max(e.Size, 0))), sizeW)
@@ -338,7 +338,7 @@ func (m Model) editRow(st theme.Styles, i int, edit string, nameW int, showSize,
 	b.WriteString(cells.Pad(edit, nameW))
 	if showSize {
 		size := humanize.IBytes(uint64(max(e.Size, 0)))
-		if e.IsDir() {
+		if e.IsDir() && e.Size <= 0 {
 			size = "DIR"
 		}
 		b.WriteString(st.Size.Render(" " + cells.PadLeft(size, sizeW)))

@@ -91,6 +91,7 @@ type App struct {
 	seq       [2]uint64
 	cancel    [2]context.CancelFunc
 	cameFrom  [2]map[string]string // child folder -> its name, to focus it on the way up
+	found     [2]*findState        // a pane's find results, nil when it shows a folder
 	focus     int
 	transfers Transfers
 
@@ -257,6 +258,7 @@ func (a *App) load(p int, dir, focus string) tea.Cmd {
 	ctx, cancel := context.WithCancel(a.ctx)
 	a.cancel[p] = cancel
 	a.panes[p].Loading = true
+	a.leaveFind(p)
 	key, rev := a.panes[p].Listing.Sort()
 	return listCmd(ctx, a.fs[p], p, a.seq[p], dir, focus, a.fold, key, rev)
 }
@@ -326,6 +328,7 @@ func (a *App) context() keyContext {
 	}
 	c.hasLog = len(a.log) > 0
 	c.viewable = !a.panelFocus && a.viewable()
+	c.finding = a.found[a.focus] != nil
 	return c
 }
 

@@ -43,11 +43,16 @@ func (a *App) onBrowseKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, nav.Parent):
 		return a.parent()
 	case key.Matches(k, nav.Refresh):
+		if f := a.found[a.focus]; f != nil {
+			return a.onFindSubmit(findSubmitMsg{pane: a.focus, root: f.root, query: f.query})
+		}
 		return a.load(a.focus, l.Dir(), "")
 	case key.Matches(k, nav.SwitchFS):
 		a.chooseFS()
 	case key.Matches(k, nav.GoTo):
 		a.openGoto()
+	case key.Matches(k, nav.Find):
+		a.openFind()
 	case key.Matches(k, sel.Toggle):
 		l.ToggleMark()
 	case key.Matches(k, sel.SelectAll):
@@ -118,6 +123,13 @@ func (a *App) open() tea.Cmd {
 	if !ok {
 		return nil
 	}
+	if d := a.foundDir(a.focus, e); d != "" {
+		// A find result: go to it (into it, for a folder).
+		if e.IsDir() {
+			return a.load(a.focus, a.fs[a.focus].Join(d, e.Name), "")
+		}
+		return a.load(a.focus, d, e.Name)
+	}
 	if !e.IsDir() {
 		a.setMessage(msgInfo, pane.DisplayName(e.Name)+" is not a folder")
 		return nil
@@ -130,6 +142,9 @@ func (a *App) open() tea.Cmd {
 func (a *App) parent() tea.Cmd {
 	fs := a.fs[a.focus]
 	dir := a.cur().Listing.Dir()
+	if f := a.found[a.focus]; f != nil {
+		return a.load(a.focus, f.root, "") // back from the results
+	}
 	up := fs.Parent(dir)
 	if up == dir {
 		return nil
@@ -145,6 +160,9 @@ func (a *App) parent() tea.Cmd {
 // it: by its own identity where the filesystem can (MEGA folders may hold
 // several entries with one name), otherwise by path.
 func (a *App) entryPath(i int, dir string, e model.Entry) string {
+	if d := a.foundDir(i, e); d != "" {
+		dir = d // a find result: its own folder
+	}
 	if ep, ok := a.fs[i].(EntryPather); ok {
 		return ep.EntryPath(dir, e)
 	}

@@ -77,8 +77,23 @@ func (a *App) confirmTransfer(op model.Op) {
 	if len(es) == 0 {
 		return
 	}
-	req := TransferRequest{Op: op, SrcFS: a.fs[src], SrcDir: a.panes[src].Listing.Dir(), Sources: es,
-		DstFS: a.fs[dst], DstDir: a.panes[dst].Listing.Dir()}
+	// One request per source folder: find results come from many.
+	var reqs []TransferRequest
+	byDir := map[string]int{}
+	for _, e := range es {
+		dir := a.panes[src].Listing.Dir()
+		if d := a.foundDir(src, e); d != "" {
+			dir = d
+		}
+		i, ok := byDir[dir]
+		if !ok {
+			i = len(reqs)
+			byDir[dir] = i
+			reqs = append(reqs, TransferRequest{Op: op, SrcFS: a.fs[src], SrcDir: dir,
+				DstFS: a.fs[dst], DstDir: a.panes[dst].Listing.Dir()})
+		}
+		reqs[i].Sources = append(reqs[i].Sources, e)
+	}
 	title := "Copy"
 	if op == model.OpMove {
 		title = "Move"
@@ -94,9 +109,11 @@ func (a *App) confirmTransfer(op model.Op) {
 		ChoiceLabel: "if the name exists (tab to change)", Choices: choices,
 		Choice: max(slices.Index(policies, a.defaultConflict), 0),
 		OnYes: func(c int) tea.Msg {
-			r := req
-			r.Conflict = policies[c]
-			return transferConfirmedMsg{req: r, pane: src}
+			rs := slices.Clone(reqs)
+			for i := range rs {
+				rs[i].Conflict = policies[c]
+			}
+			return transferConfirmedMsg{reqs: rs, pane: src}
 		},
 	})
 }

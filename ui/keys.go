@@ -46,7 +46,7 @@ type BrowseKeys struct {
 type NavKeys struct {
 	Up, Down, PageUp, PageDown, Home, End   key.Binding
 	Open, Parent, GoTo, SwitchPane, Refresh key.Binding
-	SwitchFS                                key.Binding
+	SwitchFS, Find                          key.Binding
 }
 
 // SelectKeys select entries and change what a pane shows.
@@ -95,7 +95,7 @@ func (AskKeys) Title() string     { return "Name conflict" }
 // Bindings list each group's keys in the order the help shows them.
 func (k NavKeys) Bindings() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Parent, k.GoTo,
-		k.SwitchPane, k.SwitchFS, k.Refresh}
+		k.Find, k.SwitchPane, k.SwitchFS, k.Refresh}
 }
 
 func (k SelectKeys) Bindings() []key.Binding {
@@ -150,6 +150,7 @@ func DefaultKeyMap() KeyMap {
 				SwitchPane: b("tab", "switch pane", "tab"),
 				Refresh:    b("ctrl+r", "refresh", "ctrl+r"),
 				SwitchFS:   b("o", "pane: local or remote", "o"),
+				Find:       b("F", "find below (name >size <age)", "F"),
 			},
 			Select: SelectKeys{
 				Toggle:          b("space/ins", "select", "space", "insert"),
@@ -351,6 +352,7 @@ type keyContext struct {
 	onGroup, groupOpen, inOpenGroup         bool // the cursor is on a group's row (open), or in an open group
 	hasLog                                  bool // the transfer log has entries
 	viewable                                bool // the cursor entry can be viewed (F3)
+	finding                                 bool // the focused pane shows find results
 	asking                                  bool // the top dialog is a conflict question
 	panelShown                              bool
 	switchFS                                bool // more than one filesystem to choose from
@@ -405,10 +407,10 @@ func (k *KeyMap) syncBrowse(c keyContext, browse bool) {
 	n, s, a, dp := &k.Browse.Nav, &k.Browse.Select, &k.Browse.Actions, &k.Browse.Dups
 	set(browse, &n.Up, &n.Down, &n.SwitchPane)
 	set(!c.dialog, &n.PageUp, &n.PageDown)
-	set(browse && !c.panel, &n.Home, &n.End, &n.GoTo, &n.Refresh, &s.Filter, &s.SortCycle, &s.SortReverse,
+	set(browse && !c.panel, &n.Home, &n.End, &n.GoTo, &n.Find, &n.Refresh, &s.Filter, &s.SortCycle, &s.SortReverse,
 		&s.Hidden, &a.Mkdir)
 	set(!c.dialog && !c.panel, &n.Open)
-	set(browse && c.canParent, &n.Parent)
+	set(browse && (c.canParent || c.finding), &n.Parent)
 	set(browse && !c.panel && c.switchFS, &n.SwitchFS)
 	set(browse && c.hasEntries, &s.Toggle, &s.SelectAll, &s.Invert, &s.SelectPattern,
 		&s.UnselectPattern, &a.Rename, &a.Delete, &a.DeleteForever)

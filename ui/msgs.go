@@ -78,7 +78,7 @@ type quitCheckMsg struct{ active int }
 // Dialog outcomes.
 type (
 	transferConfirmedMsg struct {
-		req  TransferRequest
+		reqs []TransferRequest // one per source folder
 		pane int
 	}
 	deleteConfirmedMsg struct {

@@ -112,6 +112,11 @@ func (a *App) onOpResult(m opResultMsg) tea.Cmd {
 		cmds = append(cmds, a.refreshQuotas(changed)...)
 	}
 	for i := range a.panes {
+		if f := a.found[i]; f != nil && slices.Contains(changed, a.fs[i]) {
+			// Results stay results: the find runs again.
+			cmds = append(cmds, a.onFindSubmit(findSubmitMsg{pane: i, root: f.root, query: f.query}))
+			continue
+		}
 		for _, r := range m.refresh {
 			if a.fs[i] == r.fs && a.panes[i].Listing.Dir() == r.dir {
 				focus := ""

@@ -127,7 +127,11 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		if a.transfers == nil {
 			return nil
 		}
-		return enqueueCmd(a.ctx, a.transfers, msg.req, msg.pane)
+		cmds := make([]tea.Cmd, len(msg.reqs))
+		for i, r := range msg.reqs {
+			cmds[i] = enqueueCmd(a.ctx, a.transfers, r, msg.pane)
+		}
+		return tea.Batch(cmds...)
 	case deleteConfirmedMsg:
 		return removeCmd(a.ctx, a.fs[msg.pane], a.panes[msg.pane].Listing.Dir(), msg.paths, msg.permanent)
 	case restoreConfirmedMsg:
@@ -140,6 +144,11 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.onMkdirSubmit(msg)
 	case gotoSubmitMsg:
 		return a.onGotoSubmit(msg)
+	case findSubmitMsg:
+		return a.onFindSubmit(msg)
+	case findResultMsg:
+		a.onFindResult(msg)
+		return nil
 	case patternSubmitMsg:
 		a.onPatternSubmit(msg)
 		return nil

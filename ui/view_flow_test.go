@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -193,4 +194,65 @@ func TestFolderSizesShownAndSorted(t *testing.T) {
 		t.Errorf("sort by size: got %q, want Photos then Archive", got)
 	}
 	golden(t, "folder-sizes.txt", v)
+}
+
+// TestFindIsAPaneYouCanActOn: F finds below the folder by name; the
+// results show each entry's folder, delete and copy act on the right
+// files, enter goes to a result, backspace back to the folder.
+func TestFindIsAPaneYouCanActOn(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 30)
+	h.press("F")
+	h.typeText("*.txt")
+	h.press("enter")
+	v := stripANSI(h.app.render())
+	for _, want := range []string{"local · find *.txt below /home/u · 5 result(s)", "docs/inner.txt", "a.txt", "日本語ファイル.txt"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("results lack %q:\n%s", want, v)
+		}
+	}
+	golden(t, "find.txt", v)
+	// Copy a.txt and docs/inner.txt: one request per source folder.
+	for h.current() != "inner.txt" {
+		h.press("down")
+	}
+	h.press("space")
+	h.press("home")
+	for h.current() != "a.txt" {
+		h.press("down")
+	}
+	h.press("space", "c", "y")
+	dirs := map[string][]string{}
+	for _, r := range h.tr.reqs {
+		for _, e := range r.Sources {
+			dirs[r.SrcDir] = append(dirs[r.SrcDir], e.Name)
+		}
+	}
+	if len(dirs) != 2 || len(dirs["/home/u"]) != 1 || len(dirs["/home/u/docs"]) != 1 {
+		t.Errorf("got copy requests %v, want a.txt from /home/u and inner.txt from /home/u/docs", dirs)
+	}
+	// Delete inner.txt from the results: the right path, and the
+	// results stay (the find runs again).
+	for h.current() != "inner.txt" {
+		h.press("down")
+	}
+	h.press("f8", "y")
+	if got := h.local.callLog(); !slices.Contains(got, "remove /home/u/docs/inner.txt permanent=false") {
+		t.Errorf("got calls %q, want inner.txt removed in docs", got)
+	}
+	if h.app.found[0] == nil || slices.Contains(h.rows(0), "inner.txt") {
+		t.Errorf("after the delete: results %v, rows %q", h.app.found[0] != nil, h.rows(0))
+	}
+	// Enter goes to a result in its folder; backspace from results goes back.
+	h.press("home")
+	h.press("enter")
+	if got := h.app.Pane(0).Dir(); got != "/home/u" || h.app.found[0] != nil {
+		t.Errorf("enter on a result: got folder %q, results %v", got, h.app.found[0] != nil)
+	}
+	h.press("F")
+	h.typeText("inner")
+	h.press("enter", "backspace")
+	if h.app.found[0] != nil || h.app.Pane(0).Dir() != "/home/u" {
+		t.Errorf("backspace did not leave the results")
+	}
 }

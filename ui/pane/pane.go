@@ -44,6 +44,11 @@ type Model struct {
 	Badge func(model.Entry) (Badge, bool)
 	// Location is the time zone used for the time column.
 	Location *time.Location
+	// Title, when set, replaces the folder in the frame (a find's
+	// results); Where then gives each entry's folder, shown before its
+	// name.
+	Title string
+	Where func(model.Entry) string
 
 	width, height int
 }
@@ -132,6 +137,9 @@ func (m Model) Render(st theme.Styles, focused bool, status, edit string) string
 		titleStyle = st.PaneTitleOn
 	}
 	title := " " + DisplayName(m.Label) + ":" + DisplayName(m.Listing.Dir()) + " "
+	if m.Title != "" {
+		title = " " + DisplayName(m.Label) + " · " + DisplayName(m.Title) + " "
+	}
 	if lipgloss.Width(title) > inner-2 {
 		title = " …" + ansi.TruncateLeft(title, lipgloss.Width(title)-(inner-4), "")
 	}
@@ -261,6 +269,11 @@ func (m Model) row(st theme.Styles, i int, focused bool, nameW int, showSize, sh
 	name := DisplayName(e.Name)
 	if e.IsDir() {
 		name += "/"
+	}
+	if m.Where != nil {
+		if w := m.Where(e); w != "" {
+			name = DisplayName(w) + "/" + name
+		}
 	}
 	badge, badgeStyle := "", st.Badge
 	if m.Badge != nil {

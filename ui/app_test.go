@@ -553,13 +553,13 @@ func TestHelpOverlay(t *testing.T) {
 		h.press("tab")
 	}
 	for _, want := range []string{"megatui keys", "F5/c", "Copy", "filter", "delete PERMANENTLY",
-		"pause/resume (in the transfer panel: t)"} {
+		"pause/resume (panel)"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("help lacks %q", want)
 		}
 	}
 	// Keys that work elsewhere are listed with where they work.
-	if !strings.Contains(v, "restore from bin (in the Rubbish Bin)") {
+	if !strings.Contains(v, "restore from bin (in the bin)") {
 		t.Errorf("help lacks restore with its note")
 	}
 	h.press("x")

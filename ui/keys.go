@@ -282,27 +282,27 @@ func whereNote(b key.Binding) string {
 	switch b.Help().Desc {
 	case "pause/resume", "cancel", "retry", "to front", "pause/resume all", "cancel all", "retry failed",
 		"clear finished", "first transfer", "last transfer", "back to the panes":
-		return "in the transfer panel: t"
+		return "panel"
 	case "open group", "close group":
-		return "on a folder copy in the panel"
+		return "panel group"
 	case "answer":
-		return "on a job asking in the panel"
+		return "panel, asking"
 	case "maximise transfers":
-		return "with the panel shown"
+		return "panel shown"
 	case "View":
 		return "on a file"
 	case "restore from bin":
-		return "in the Rubbish Bin"
+		return "in the bin"
 	case "rubbish bin", "export public link", "guided dedupe", "undo last dedupe":
-		return "in a MEGA pane"
+		return "MEGA"
 	case "next duplicate", "previous duplicate":
-		return "where ⧉ marks duplicates"
+		return "⧉ shown"
 	case "clear selection/filter":
-		return "with a selection or filter"
+		return "marks/filter"
 	case "parent folder":
-		return "below the top folder"
+		return "not at top"
 	case "pane: local or remote":
-		return "with a remote configured"
+		return "a remote set"
 	case "Copy", "Move", "Rename", "Delete", "delete PERMANENTLY", "select", "select all", "invert selection",
 		"select by pattern", "unselect by pattern":
 		return "on entries"

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"path"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -53,6 +54,8 @@ func (a *App) onBrowseKey(k tea.KeyPressMsg) tea.Cmd {
 		a.openGoto()
 	case key.Matches(k, nav.Find):
 		a.openFind()
+	case key.Matches(k, nav.Mirror):
+		return a.mirror()
 	case key.Matches(k, sel.Toggle):
 		l.ToggleMark()
 	case key.Matches(k, sel.SelectAll):
@@ -178,6 +181,25 @@ func (a *App) targets() ([]model.Entry, []string) {
 		paths[i] = a.entryPath(a.focus, l.Dir(), e)
 	}
 	return es, paths
+}
+
+// mirror opens the focused pane's folder in the other pane (switching it
+// to the same filesystem when needed), as Midnight Commander's alt+o.
+func (a *App) mirror() tea.Cmd {
+	src, dst := a.focus, a.other()
+	dir := a.panes[src].Listing.Dir()
+	if f := a.found[src]; f != nil {
+		dir = f.root
+	}
+	var cmds []tea.Cmd
+	if a.fs[dst] != a.fs[src] {
+		if i := slices.Index(a.all, a.fs[src]); i >= 0 {
+			cmds = append(cmds, a.switchFS(dst, i))
+		}
+	}
+	cmds = append(cmds, a.load(dst, dir, ""))
+	a.setMessage(msgInfo, "the other pane shows "+a.where(src))
+	return tea.Batch(cmds...)
 }
 
 // chooseFS asks which filesystem the focused pane should show.

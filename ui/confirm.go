@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"slices"
 
 	tea "charm.land/bubbletea/v2"
@@ -103,15 +104,30 @@ func (a *App) confirmTransfer(op model.Op) {
 	for i, c := range policies {
 		choices[i] = conflictLabel(c)
 	}
+	// The target folder is editable: the other pane's folder to start
+	// with, any folder of that filesystem (relative to it) typed instead.
+	in := newTextInput(a.st, "  to: "+pane.DisplayName(a.fs[dst].Label())+":")
+	dstDir, dstFS := a.panes[dst].Listing.Dir(), a.fs[dst]
+	in.SetValue(dstDir)
+	in.CursorEnd()
+	in.Focus()
 	a.pushDialog(&dialog.Confirm{
 		ID: "transfer", Title: title + " " + describe(es),
-		Lines:       append([]string{"from: " + a.where(src), "  to: " + a.where(dst)}, unseenNote(a.panes[src].Listing)...),
+		Lines:       append([]string{"from: " + a.where(src)}, unseenNote(a.panes[src].Listing)...),
 		ChoiceLabel: "if the name exists (tab to change)", Choices: choices,
 		Choice: max(slices.Index(policies, a.defaultConflict), 0),
-		OnYes: func(c int) tea.Msg {
+		Input:  &in,
+		OnSubmit: func(c int, to string) tea.Msg {
+			to = strings.TrimSpace(to)
+			switch {
+			case to == "":
+				to = dstDir
+			case !strings.HasPrefix(to, "/"):
+				to = dstFS.Join(dstDir, to)
+			}
 			rs := slices.Clone(reqs)
 			for i := range rs {
-				rs[i].Conflict = policies[c]
+				rs[i].Conflict, rs[i].DstDir = policies[c], to
 			}
 			return transferConfirmedMsg{reqs: rs, pane: src}
 		},

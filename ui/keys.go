@@ -46,7 +46,7 @@ type BrowseKeys struct {
 type NavKeys struct {
 	Up, Down, PageUp, PageDown, Home, End   key.Binding
 	Open, Parent, GoTo, SwitchPane, Refresh key.Binding
-	SwitchFS, Find                          key.Binding
+	SwitchFS, Find, Mirror                  key.Binding
 }
 
 // SelectKeys select entries and change what a pane shows.
@@ -95,7 +95,7 @@ func (AskKeys) Title() string     { return "Name conflict" }
 // Bindings list each group's keys in the order the help shows them.
 func (k NavKeys) Bindings() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Parent, k.GoTo,
-		k.Find, k.SwitchPane, k.SwitchFS, k.Refresh}
+		k.Find, k.SwitchPane, k.Mirror, k.SwitchFS, k.Refresh}
 }
 
 func (k SelectKeys) Bindings() []key.Binding {
@@ -151,6 +151,7 @@ func DefaultKeyMap() KeyMap {
 				Refresh:    b("ctrl+r", "refresh", "ctrl+r"),
 				SwitchFS:   b("o", "pane: local or remote", "o"),
 				Find:       b("F", "find below (name >size <age)", "F"),
+				Mirror:     b("alt+o/=", "same folder in the other pane", "alt+o", "="),
 			},
 			Select: SelectKeys{
 				Toggle:          b("space/ins", "select", "space", "insert"),
@@ -407,7 +408,7 @@ func (k *KeyMap) syncBrowse(c keyContext, browse bool) {
 	n, s, a, dp := &k.Browse.Nav, &k.Browse.Select, &k.Browse.Actions, &k.Browse.Dups
 	set(browse, &n.Up, &n.Down, &n.SwitchPane)
 	set(!c.dialog, &n.PageUp, &n.PageDown)
-	set(browse && !c.panel, &n.Home, &n.End, &n.GoTo, &n.Find, &n.Refresh, &s.Filter, &s.SortCycle, &s.SortReverse,
+	set(browse && !c.panel, &n.Home, &n.End, &n.GoTo, &n.Find, &n.Mirror, &n.Refresh, &s.Filter, &s.SortCycle, &s.SortReverse,
 		&s.Hidden, &a.Mkdir)
 	set(!c.dialog && !c.panel, &n.Open)
 	set(browse && (c.canParent || c.finding), &n.Parent)

@@ -11,6 +11,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/megatui/megatui/ui/cells"
+	"github.com/megatui/megatui/ui/dialog"
 	"github.com/megatui/megatui/ui/pane"
 )
 
@@ -201,6 +202,12 @@ func (a *App) renderFooter() string {
 		switch {
 		case nDialogs > 0:
 			list = km.Dialog.Bindings()[:5] // prev is next's shift: not repeated
+			if d, ok := a.topDialog(); ok {
+				if c, ok := d.(*dialog.Confirm); ok && c.Input != nil {
+					// y and n are typed into the line.
+					list = []key.Binding{km.Dialog.Accept, km.Dialog.Cancel, km.Dialog.Next}
+				}
+			}
 			if _, asking := a.topAsk(); asking {
 				list = append([]key.Binding{km.Dialog.Accept}, km.Ask.Bindings()...)
 				list = append(list, km.Dialog.Next)

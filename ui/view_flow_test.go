@@ -221,7 +221,7 @@ func TestFindIsAPaneYouCanActOn(t *testing.T) {
 	for h.current() != "a.txt" {
 		h.press("down")
 	}
-	h.press("space", "c", "y")
+	h.press("space", "c", "enter")
 	dirs := map[string][]string{}
 	for _, r := range h.tr.reqs {
 		for _, e := range r.Sources {
@@ -254,5 +254,38 @@ func TestFindIsAPaneYouCanActOn(t *testing.T) {
 	h.press("enter", "backspace")
 	if h.app.found[0] != nil || h.app.Pane(0).Dir() != "/home/u" {
 		t.Errorf("backspace did not leave the results")
+	}
+}
+
+// TestCopyTargetIsEditable: the F5 dialog's target folder can be edited;
+// a relative folder is taken in the other pane's folder.
+func TestCopyTargetIsEditable(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 30)
+	h.press("down", "down", "f5") // a.txt
+	for range len("/Cloud") {
+		h.press("backspace")
+	}
+	h.typeText("/Inbox/2026")
+	h.press("enter")
+	if len(h.tr.reqs) != 1 || h.tr.reqs[0].DstDir != "/Inbox/2026" {
+		t.Fatalf("got requests %+v, want one to /Inbox/2026", h.tr.reqs)
+	}
+	h.press("f5", "end")
+	h.typeText("/sub")
+	h.press("enter")
+	if got := h.tr.reqs[1].DstDir; got != "/Cloud/sub" {
+		t.Errorf("got %q, want /Cloud/sub", got)
+	}
+}
+
+// TestMirrorOpensTheFolderInTheOtherPane: alt+o (or =) shows the focused
+// pane's folder, and filesystem, in the other pane.
+func TestMirrorOpensTheFolderInTheOtherPane(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 30)
+	h.press("=")
+	if h.app.fs[1] != FS(h.local) || h.app.Pane(1).Dir() != "/home/u" || !slices.Contains(h.rows(1), "a.txt") {
+		t.Errorf("other pane: fs %s dir %q rows %q, want local /home/u", h.app.fs[1].Label(), h.app.Pane(1).Dir(), h.rows(1))
 	}
 }

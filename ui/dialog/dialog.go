@@ -97,7 +97,12 @@ type Confirm struct {
 	// only y (or tab to Yes, then enter) confirms. For what cannot be
 	// undone.
 	SafeDefault bool
-	onNo        bool // the No button is highlighted
+	// Input, when set, is an editable line (the target of a copy); y and
+	// n are then typed, so enter confirms and esc cancels, and OnSubmit
+	// (not OnYes) makes the message from the choice and the text.
+	Input    *textinput.Model
+	OnSubmit func(choice int, value string) tea.Msg
+	onNo     bool // the No button is highlighted
 	started     bool
 	frame
 }
@@ -115,6 +120,9 @@ func (c *Confirm) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 		return c, nil
 	}
 	c.start()
+	if c.Input != nil {
+		return c.updateInput(k, msg)
+	}
 	switch {
 	case key.Matches(k, c.Keys.Yes), !c.onNo && key.Matches(k, c.Keys.Accept):
 		c.done = true
@@ -132,6 +140,26 @@ func (c *Confirm) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	return c, nil
 }
 
+func (c *Confirm) updateInput(k tea.KeyPressMsg, msg tea.Msg) (Dialog, tea.Cmd) {
+	switch {
+	case key.Matches(k, c.Keys.Accept):
+		c.done = true
+		return c, emit(c.OnSubmit(c.Choice, c.Input.Value()))
+	case key.Matches(k, c.Keys.Cancel):
+		c.done = true
+		return c, emit(ClosedMsg{ID: c.ID})
+	case len(c.Choices) > 0 && key.Matches(k, c.Keys.Next) && k.String() == "tab":
+		c.Choice = (c.Choice + 1) % len(c.Choices)
+		return c, nil
+	case len(c.Choices) > 0 && key.Matches(k, c.Keys.Prev) && k.String() == "shift+tab":
+		c.Choice = (c.Choice + len(c.Choices) - 1) % len(c.Choices)
+		return c, nil
+	}
+	in, cmd := c.Input.Update(msg)
+	*c.Input = in
+	return c, cmd
+}
+
 // View implements Dialog.
 func (c *Confirm) View(st theme.Styles) string {
 	inner := max(c.width()-4, 10)
@@ -141,14 +169,21 @@ func (c *Confirm) View(st theme.Styles) string {
 	for _, l := range c.Lines {
 		b.WriteString(cells.Truncate(l, inner) + "\n")
 	}
+	if c.Input != nil {
+		c.Input.SetWidth(max(inner-lipgloss.Width(c.Input.Prompt)-1, 1))
+		b.WriteString(c.Input.View() + "\n")
+	}
 	if len(c.Choices) > 0 {
 		b.WriteString("\n" + cells.Truncate(c.ChoiceLabel+": ‹ "+c.Choices[c.Choice]+" ›", inner) + "\n")
 	}
 	b.WriteString("\n")
 	c.start()
-	if c.onNo {
+	switch {
+	case c.Input != nil:
+		b.WriteString(st.ButtonOn.Render("OK (enter)") + " " + st.Button.Render("Cancel (esc)"))
+	case c.onNo:
 		b.WriteString(st.Button.Render("Yes (y)") + " " + st.ButtonOn.Render("No (n/esc/enter)"))
-	} else {
+	default:
 		b.WriteString(st.ButtonOn.Render("Yes (y/enter)") + " " + st.Button.Render("No (n/esc)"))
 	}
 	box := st.Dialog

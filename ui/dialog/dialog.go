@@ -103,7 +103,7 @@ type Confirm struct {
 	Input    *textinput.Model
 	OnSubmit func(choice int, value string) tea.Msg
 	onNo     bool // the No button is highlighted
-	started     bool
+	started  bool
 	frame
 }
 

@@ -144,6 +144,7 @@ type App struct {
 
 	ddSeq    uint64 // sequence of guided dedupe sessions
 	viewSeq  uint64 // sequence of viewer sessions
+	spaceSeq uint64 // sequence of space view loads
 	loginSeq uint64 // sequence of login forms
 	auth     map[FS]Authenticator
 }
@@ -293,7 +294,7 @@ func (a *App) context() keyContext {
 	dd, login := a.dedupe(), a.loginForm()
 	nDialogs := len(a.dialogs())
 	c := keyContext{
-		dialog:     nDialogs > 0 || a.help() != nil || login != nil || dd != nil || a.logOpen() || a.viewing() != nil,
+		dialog:     nDialogs > 0 || a.help() != nil || login != nil || dd != nil || a.logOpen() || a.viewing() != nil || a.spaceOpen(),
 		filtering:  a.filter() != nil || a.renaming() != nil,
 		renaming:   a.renaming() != nil,
 		hasEntries: l.Len() > 0,
@@ -329,6 +330,7 @@ func (a *App) context() keyContext {
 	c.hasLog = len(a.log) > 0
 	c.viewable = !a.panelFocus && a.viewable()
 	c.finding = a.found[a.focus] != nil
+	_, c.sizer = a.fs[a.focus].(FolderSizer)
 	return c
 }
 

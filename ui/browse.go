@@ -56,6 +56,8 @@ func (a *App) onBrowseKey(k tea.KeyPressMsg) tea.Cmd {
 		a.openFind()
 	case key.Matches(k, nav.Mirror):
 		return a.mirror()
+	case key.Matches(k, nav.Space):
+		return a.openSpace()
 	case key.Matches(k, sel.Toggle):
 		l.ToggleMark()
 	case key.Matches(k, sel.SelectAll):

@@ -46,7 +46,7 @@ type BrowseKeys struct {
 type NavKeys struct {
 	Up, Down, PageUp, PageDown, Home, End   key.Binding
 	Open, Parent, GoTo, SwitchPane, Refresh key.Binding
-	SwitchFS, Find, Mirror                  key.Binding
+	SwitchFS, Find, Mirror, Space           key.Binding
 }
 
 // SelectKeys select entries and change what a pane shows.
@@ -95,7 +95,7 @@ func (AskKeys) Title() string     { return "Name conflict" }
 // Bindings list each group's keys in the order the help shows them.
 func (k NavKeys) Bindings() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Parent, k.GoTo,
-		k.Find, k.SwitchPane, k.Mirror, k.SwitchFS, k.Refresh}
+		k.Find, k.Space, k.SwitchPane, k.Mirror, k.SwitchFS, k.Refresh}
 }
 
 func (k SelectKeys) Bindings() []key.Binding {
@@ -152,6 +152,7 @@ func DefaultKeyMap() KeyMap {
 				SwitchFS:   b("o", "pane: local or remote", "o"),
 				Find:       b("F", "find below (name >size <age)", "F"),
 				Mirror:     b("alt+o/=", "same folder in the other pane", "alt+o", "="),
+				Space:      b("z", "space used (ncdu)", "z"),
 			},
 			Select: SelectKeys{
 				Toggle:          b("space/ins", "select", "space", "insert"),
@@ -294,7 +295,7 @@ func whereNote(b key.Binding) string {
 		return "on a file"
 	case "restore from bin":
 		return "in the bin"
-	case "rubbish bin", "export public link", "guided dedupe", "undo last dedupe":
+	case "rubbish bin", "export public link", "guided dedupe", "undo last dedupe", "space used (ncdu)":
 		return "MEGA"
 	case "next duplicate", "previous duplicate":
 		return "⧉ shown"
@@ -354,6 +355,7 @@ type keyContext struct {
 	hasLog                                  bool // the transfer log has entries
 	viewable                                bool // the cursor entry can be viewed (F3)
 	finding                                 bool // the focused pane shows find results
+	sizer                                   bool // the focused filesystem tells folder sizes
 	asking                                  bool // the top dialog is a conflict question
 	panelShown                              bool
 	switchFS                                bool // more than one filesystem to choose from
@@ -413,6 +415,7 @@ func (k *KeyMap) syncBrowse(c keyContext, browse bool) {
 	set(!c.dialog && !c.panel, &n.Open)
 	set(browse && (c.canParent || c.finding), &n.Parent)
 	set(browse && !c.panel && c.switchFS, &n.SwitchFS)
+	set(browse && !c.panel && c.sizer, &n.Space)
 	set(browse && c.hasEntries, &s.Toggle, &s.SelectAll, &s.Invert, &s.SelectPattern,
 		&s.UnselectPattern, &a.Rename, &a.Delete, &a.DeleteForever)
 	set(browse && (c.hasMarks || c.hasFilter), &s.ClearMarks)

@@ -86,6 +86,8 @@ func (a *App) render() string {
 			over = a.renderHelp(o)
 		case *logOverlay:
 			over = a.renderLog(o)
+		case *spaceOverlay:
+			over = a.renderSpace(o)
 		}
 	}
 	if over == "" {

@@ -66,6 +66,9 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	// Results of the panes' I/O (results.go).
 	case listingMsg:
 		return a.onListing(msg)
+	case spaceMsg:
+		a.onSpace(msg)
+		return nil
 	case folderSizesMsg:
 		a.onFolderSizes(msg)
 		return nil

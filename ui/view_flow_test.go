@@ -289,3 +289,35 @@ func TestMirrorOpensTheFolderInTheOtherPane(t *testing.T) {
 		t.Errorf("other pane: fs %s dir %q rows %q, want local /home/u", h.app.fs[1].Label(), h.app.Pane(1).Dir(), h.rows(1))
 	}
 }
+
+// TestSpaceViewListsBySizeWithTheBin: z shows what uses the space, largest
+// first, the Rubbish Bin included at the top of the account; enter goes
+// into a folder.
+func TestSpaceViewListsBySizeWithTheBin(t *testing.T) {
+	t.Parallel()
+	local, mega := fixture()
+	mega.add("/Cloud/Photos/", 0)
+	mega.add("/Cloud/Photos/big.jpg", 3<<20)
+	mega.add("/Rubbish Bin/old.iso", 40<<20)
+	fs := &sizedFS{megaFS: mega, sizes: map[string]int64{"Cloud": 8 << 20, "Photos": 3 << 20}}
+	app := New(Options{Left: local, Right: fs, LeftDir: "/home/u", RightDir: "/"})
+	h := &harness{t: t, app: app, local: local, mega: mega}
+	h.send(windowSize(120, 30))
+	h.run(app.Init())
+	h.press("tab", "z")
+	v := stripANSI(h.app.render())
+	box := v[max(strings.Index(v, "Space used"), 0):]
+	bin, cloud := strings.Index(box, "Rubbish Bin/"), strings.Index(box, "Cloud/")
+	if bin < 0 || cloud < 0 || bin > cloud || !strings.Contains(v, "Space used in mega:me@example.com:/ · 48 MiB") {
+		t.Fatalf("space view (want the bin, 40 MiB, above Cloud, 8 MiB):\n%s", v)
+	}
+	golden(t, "space.txt", v)
+	h.press("down", "enter") // into Cloud
+	if v := stripANSI(h.app.render()); !strings.Contains(v, "Space used in mega:me@example.com:/Cloud") || !strings.Contains(v, "Photos/") {
+		t.Errorf("enter did not go into Cloud:\n%s", v)
+	}
+	h.press("esc")
+	if h.app.spaceOpen() {
+		t.Error("esc left the space view open")
+	}
+}

@@ -3,7 +3,9 @@ package account
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/megatui/megatui/config"
 	"github.com/megatui/megatui/megaclient"
@@ -15,12 +17,15 @@ import (
 // asks), and the remote saved in the config file with the e-mail used.
 func (env Env) Login(ctx context.Context, r config.Remote, email, password, code string, remember bool) (*megaclient.Client, error) {
 	opts := megaclient.Options{Remote: r.Name, Email: email, Password: password, MFACode: code,
-		APIURL: r.APIURL, HTTPClient: env.HTTPClient, Logf: env.Logf}
+		APIURL: r.APIURL, HTTPClient: env.HTTPClient, Logf: env.Logf, Warn: env.warn}
 	if cfg, _, err := env.LoadConfig(); err == nil {
 		opts.Workers, opts.ChunkWorkers = cfg.Transfers.Transfers, cfg.Transfers.ChunkWorkers
 	}
 	if env.Keys != nil {
 		opts.Store = saveOnlySessions{NewKeyringSessions(env.Keys)}
+	}
+	if err := CheckReachable(ctx, env.HTTPClient, r.APIURL); err != nil {
+		return nil, err
 	}
 	c, err := megaclient.Connect(ctx, opts)
 	if err != nil {
@@ -46,4 +51,26 @@ type saveOnlySessions struct{ KeyringSessions }
 
 func (saveOnlySessions) LoadSession(remote string) (megaclient.Session, error) {
 	return megaclient.Session{}, fmt.Errorf("session of %s: %w", remote, model.ErrNoCredentials)
+}
+
+// CheckReachable fails fast with model.ErrUnreachable when nothing
+// answers at the API URL, instead of go-mega's ten retries with backoff.
+func CheckReachable(ctx context.Context, hc *http.Client, apiURL string) error {
+	probe := http.Client{Timeout: 10 * time.Second}
+	if hc != nil {
+		probe.Transport = hc.Transport
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodHead, megaclient.APIEndpoint(apiURL)+"/cs", nil)
+	if err != nil {
+		return fmt.Errorf("api url: %w", err)
+	}
+	resp, err := probe.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w: %w", model.ErrCancelled, ctx.Err())
+		}
+		return fmt.Errorf("%w: %v", model.ErrUnreachable, err)
+	}
+	resp.Body.Close()
+	return nil
 }

@@ -1,3 +1,8 @@
+// Package account opens named remotes: it finds the remote in the config
+// file (or the environment's remote "mega"), gets its credentials from
+// the keyring, the environment or a prompt, connects, and keeps the
+// session for the next run. Its errors say in plain words what went wrong
+// and what to do; the CLI and the TUI show them as they are.
 package account
 
 import (
@@ -44,6 +49,13 @@ type Env struct {
 	ReadSecret func(prompt string) (string, error)
 	// Logf receives the clients' debug log; nil discards it.
 	Logf func(format string, args ...any)
+}
+
+// warn reports what the server sent that megatui refused, on Stderr.
+func (env Env) warn(msg string) {
+	if env.Stderr != nil {
+		fmt.Fprintf(env.Stderr, "megatui: warning: %s\n", msg)
+	}
 }
 
 // WithDefaults fills what env leaves unset (the process environment, no
@@ -149,6 +161,7 @@ func (env Env) Open(ctx context.Context, name string) (*megaclient.Client, error
 		APIURL:     r.APIURL,
 		HTTPClient: env.HTTPClient,
 		Logf:       env.Logf,
+		Warn:       env.warn,
 	}
 	if cfg, _, err := env.LoadConfig(); err == nil {
 		opts.Workers, opts.ChunkWorkers = cfg.Transfers.Transfers, cfg.Transfers.ChunkWorkers

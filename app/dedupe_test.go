@@ -67,21 +67,21 @@ func TestTUIGuidedDedupeAgainstMegasim(t *testing.T) {
 		ui.Deduper
 	}{pane, pane}
 	app := ui.New(ui.Options{Left: tuiEmptyFS{}, Right: right, RightDir: "/Dups", Styles: &st, Location: time.UTC})
-	d := &tuiDriver{t: t, app: app}
-	d.send(tea.WindowSizeMsg{Width: 120, Height: 36})
-	d.run(app.Init())
+	d := newTUIDriver(t, app)
+	d.Send(tea.WindowSizeMsg{Width: 120, Height: 36})
+	d.Run(app.Init())
 	key := func(keys ...string) {
 		t.Helper()
 		for _, k := range keys {
 			if k == "enter" {
-				d.enter()
+				d.Press("enter")
 			} else {
-				d.typeText(k)
+				d.Type(k)
 			}
 		}
 	}
 	screen := func() string { return ansi.Strip(d.screen()) }
-	d.send(tea.KeyPressMsg{Code: tea.KeyTab})
+	d.Send(tea.KeyPressMsg{Code: tea.KeyTab})
 	for _, want := range []string{"×2 identical", "×2 different", "≈2 name clash", "⧉ 3 dup groups here"} {
 		if !strings.Contains(screen(), want) {
 			t.Fatalf("browser lacks %q:\n%s", want, screen())
@@ -140,7 +140,7 @@ func TestTUIGuidedDedupeAgainstMegasim(t *testing.T) {
 	if got := names("/Dups"); !slices.Equal(got, before) {
 		t.Errorf("after undo /Dups holds %q, want %q", got, before)
 	}
-	d.send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	d.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	if strings.Contains(screen(), "Guided dedupe") {
 		t.Errorf("screen still open")
 	}
@@ -177,17 +177,17 @@ func TestTUIDedupeReviewMatchesApplied(t *testing.T) {
 		ui.Deduper
 	}{pane, pane}
 	app := ui.New(ui.Options{Left: tuiEmptyFS{}, Right: right, RightDir: "/Duplicates", Styles: &st, Location: time.UTC})
-	d := &tuiDriver{t: t, app: app}
-	d.send(tea.WindowSizeMsg{Width: 200, Height: 60})
-	d.run(app.Init())
-	d.send(tea.KeyPressMsg{Code: tea.KeyTab})
+	d := newTUIDriver(t, app)
+	d.Send(tea.WindowSizeMsg{Width: 200, Height: 60})
+	d.Run(app.Init())
+	d.Send(tea.KeyPressMsg{Code: tea.KeyTab})
 	screen := func() string { return ansi.Strip(d.screen()) }
-	d.typeText("d")
-	d.enter() // this folder
+	d.Type("d")
+	d.Press("enter") // this folder
 	if s := screen(); !strings.Contains(s, "Merge preview") && !strings.Contains(s, "Group 1 of") {
 		t.Fatalf("no groups:\n%s", s)
 	}
-	d.typeText("an") // apply to all: newest
+	d.Type("an") // apply to all: newest
 	s := screen()
 	m := regexp.MustCompile(`(\d+) action\(s\): (\d+) to the Rubbish Bin, (\d+) rename\(s\), (\d+) move\(s\)`).FindStringSubmatch(s)
 	if m == nil {
@@ -209,7 +209,7 @@ func TestTUIDedupeReviewMatchesApplied(t *testing.T) {
 	if !strings.Contains(s, `new same-name group in /Duplicates/Trip`) || !strings.Contains(s, "Unicode normalisation") {
 		t.Errorf("review lacks the merge's new pair or the normalisation clash:\n%s", s)
 	}
-	d.typeText("y")
+	d.Type("y")
 	s = screen()
 	want := "Applied " + m[1] + " action(s), 0 failed, 0 dropped because their group changed (the review listed " + m[1] + ")."
 	if !strings.Contains(s, want) || strings.Contains(s, "changed since the plan was made") || strings.Contains(s, "more than reviewed") {

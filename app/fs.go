@@ -58,13 +58,11 @@ func (localFS) Parent(path string) string    { return filepath.Dir(path) }
 // Bin. Operations on one entry use its handle ("H:xxxxxxxx"), because a
 // folder may hold several entries with the same name.
 //
-// A pane may exist before its account is connected (no stored session):
+// A megaFS may exist before its account is connected (no stored session):
 // its calls then fail with model.ErrNoCredentials, which makes the UI
 // open the login form, and Login connects it.
 type megaFS struct {
 	remote string
-	email  string
-	label  string
 	// connect connects without asking anything (stored session); login
 	// connects with what the login form collected.
 	connect func(ctx context.Context) (*megaclient.Client, error)
@@ -76,6 +74,7 @@ type megaFS struct {
 
 	connMu sync.Mutex // one connection attempt at a time
 	mu     sync.Mutex
+	email  string // the account's, once known
 	c      *megaclient.Client
 	// swapped is closed, and replaced, whenever c changes (a connection,
 	// a re-login, Close): Watch then follows the new client.
@@ -91,12 +90,11 @@ func newMegaFS(remote, email string, c *megaclient.Client, journalDir string) *m
 	if c != nil && c.Session().Email != "" {
 		p.email = c.Session().Email
 	}
-	p.label = remote + ": " + p.email
 	return p
 }
 
 // clientCtx returns the connected client, connecting it first (without
-// asking anything) when the pane has a connector. Without a usable session
+// asking anything) when it has a connector. Without a usable session
 // it returns an error wrapping model.ErrNoCredentials or
 // model.ErrSessionExpired, which makes the UI open the login form.
 func (p *megaFS) clientCtx(ctx context.Context) (*megaclient.Client, error) {
@@ -117,11 +115,14 @@ func (p *megaFS) clientCtx(ctx context.Context) (*megaclient.Client, error) {
 }
 
 // setClient makes c the connected client (nil: none) and returns the one
-// it replaces.
+// it replaces. The account's e-mail is the session's from then on.
 func (p *megaFS) setClient(c *megaclient.Client) (old *megaclient.Client) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	old, p.c = p.c, c
+	if c != nil && c.Session().Email != "" {
+		p.email = c.Session().Email
+	}
 	close(p.swapped)
 	p.swapped = make(chan struct{})
 	return old
@@ -143,9 +144,13 @@ func (p *megaFS) current() *megaclient.Client {
 }
 
 // Email prefills the login form.
-func (p *megaFS) Email() string { return p.email }
+func (p *megaFS) Email() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.email
+}
 
-// Login connects the pane's account (and stores the session).
+// Login connects the account (and stores the session).
 func (p *megaFS) Login(ctx context.Context, email, password, code string, remember bool) error {
 	if p.login == nil {
 		return fmt.Errorf("remote %s: login is not available here: %w", p.remote, model.ErrNoCredentials)
@@ -155,7 +160,7 @@ func (p *megaFS) Login(ctx context.Context, email, password, code string, rememb
 		return err
 	}
 	p.mu.Lock()
-	p.email = email
+	p.email = email // unless the session knows better (see setClient)
 	p.mu.Unlock()
 	if old := p.setClient(c); old != nil {
 		old.Close()
@@ -188,7 +193,8 @@ func (p *megaFS) Close() {
 	}
 }
 
-func (p *megaFS) Label() string { return p.label }
+// Label names the remote and, once known, the account: "mega: me@x".
+func (p *megaFS) Label() string { return p.remote + ": " + p.Email() }
 
 func (p *megaFS) List(ctx context.Context, dir string) ([]model.Entry, error) {
 	c, err := p.clientCtx(ctx)
@@ -333,7 +339,7 @@ func (p *megaFS) Quota(ctx context.Context) (used, total int64, err error) {
 
 // Watch turns the account's change notifications (folder handles) into
 // folder paths the UI compares with what its panes show. It follows the
-// pane's client: a pane that is not connected yet starts watching once it
+// filesystem's client: one that is not connected yet starts watching once it
 // is, and after a re-login it watches the new session, first sending ""
 // (anything may have changed meanwhile). The channel closes when ctx ends.
 func (p *megaFS) Watch(ctx context.Context) <-chan string {

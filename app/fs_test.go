@@ -15,9 +15,9 @@ import (
 	"github.com/megatui/megatui/model"
 )
 
-// TestMegaPaneRefusesTakenNames: F7 and F2 on MEGA must not silently make
+// TestMegaFSRefusesTakenNames: F7 and F2 on MEGA must not silently make
 // a same-name duplicate (MEGA would accept it); the disk refuses too.
-func TestMegaPaneRefusesTakenNames(t *testing.T) {
+func TestMegaFSRefusesTakenNames(t *testing.T) {
 	t.Parallel()
 	const email, pass = "tui-fs@example.com", "tui fs password 1"
 	sim, err := megasim.Start(megasim.Options{Accounts: []megasim.Account{{Email: email, Password: pass, Version: 2}}})
@@ -76,10 +76,10 @@ func TestMegaPaneRefusesTakenNames(t *testing.T) {
 	}
 }
 
-// TestMegaPaneParentOfSpecialRoots: Backspace in the Rubbish Bin, the
+// TestMegaFSParentOfSpecialRoots: Backspace in the Rubbish Bin, the
 // Inbox or the share list goes back to Cloud Drive instead of doing
 // nothing.
-func TestMegaPaneParentOfSpecialRoots(t *testing.T) {
+func TestMegaFSParentOfSpecialRoots(t *testing.T) {
 	t.Parallel()
 	p := &megaFS{}
 	for _, tc := range []struct{ in, want string }{

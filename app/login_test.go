@@ -111,29 +111,18 @@ func (tuiEmptyFS) Remove(context.Context, string, bool) error          { return 
 func (tuiEmptyFS) Join(dir, name string) string                        { return path.Join(dir, name) }
 func (tuiEmptyFS) Parent(p string) string                              { return path.Dir(p) }
 
-// tuiDriver runs an App synchronously (uitest.Driver): every Cmd runs and
-// its message is fed back, as Bubble Tea would.
+// tuiDriver runs an App synchronously (see uitest), with time for
+// megasim's round trips in each Cmd.
 type tuiDriver struct {
-	t   *testing.T
+	*uitest.Driver
 	app *ui.App
-	drv *uitest.Driver
 }
 
-func (d *tuiDriver) driver() *uitest.Driver {
-	if d.drv == nil {
-		d.drv = uitest.New(d.t, d.app)
-		d.drv.Timeout = 60 * time.Second // real HTTP to megasim on a loaded machine
-	}
-	return d.drv
+func newTUIDriver(t *testing.T, app *ui.App) *tuiDriver {
+	d := uitest.New(t, app)
+	d.Timeout = time.Minute
+	return &tuiDriver{Driver: d, app: app}
 }
-
-func (d *tuiDriver) send(msg tea.Msg) { d.t.Helper(); d.driver().Send(msg) }
-
-func (d *tuiDriver) run(cmd tea.Cmd) { d.t.Helper(); d.driver().Run(cmd) }
-
-func (d *tuiDriver) typeText(s string) { d.t.Helper(); d.driver().Type(s) }
-
-func (d *tuiDriver) enter() { d.t.Helper(); d.driver().Press("enter") }
 
 func (d *tuiDriver) rows(p int) []string {
 	l := d.app.Pane(p)
@@ -186,9 +175,9 @@ func newTUILogin(t *testing.T, sim *megasim.Server, email, password, code string
 	st := theme.New(true, false)
 	app := ui.New(ui.Options{Left: tuiEmptyFS{}, Right: remote, RightDir: "/",
 		Styles: &st, Location: time.UTC})
-	d := &tuiDriver{t: t, app: app}
-	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
-	d.run(app.Init())
+	d := newTUIDriver(t, app)
+	d.Send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d.Run(app.Init())
 	if !app.LoginOpen() {
 		t.Fatalf("no login form for a remote without a session; message %q", app.Message())
 	}
@@ -201,13 +190,13 @@ func TestTUILoginAgainstMegasim(t *testing.T) {
 
 	t.Run("plain account, wrong then right password", func(t *testing.T) {
 		d, _ := newTUILogin(t, sim, tuiPlainEmail, tuiPlainPass, "")
-		d.typeText("not the password")
-		d.enter()
+		d.Type("not the password")
+		d.Press("enter")
 		if !d.app.LoginOpen() || !strings.Contains(d.app.LoginProblem(), "Wrong e-mail or password") {
 			t.Fatalf("wrong password: open=%v problem %q", d.app.LoginOpen(), d.app.LoginProblem())
 		}
-		d.typeText(tuiPlainPass)
-		d.enter()
+		d.Type(tuiPlainPass)
+		d.Press("enter")
 		if d.app.LoginOpen() {
 			t.Fatalf("still open: %q", d.app.LoginProblem())
 		}
@@ -225,8 +214,8 @@ func TestTUILoginAgainstMegasim(t *testing.T) {
 			t.Fatal(err)
 		}
 		d, _ := newTUILogin(t, sim, tuiMFAEmail, tuiMFAPass, code)
-		d.typeText(tuiMFAPass)
-		d.enter()
+		d.Type(tuiMFAPass)
+		d.Press("enter")
 		if !d.app.LoginOpen() || !strings.Contains(d.app.LoginProblem(), "two-factor authentication") {
 			t.Fatalf("no code: open=%v problem %q", d.app.LoginOpen(), d.app.LoginProblem())
 		}
@@ -234,14 +223,14 @@ func TestTUILoginAgainstMegasim(t *testing.T) {
 		if now, _ := megasim.TOTPCode(tuiMFASecret, time.Now()); now == wrong {
 			wrong = "111111"
 		}
-		d.typeText(wrong)
-		d.enter()
+		d.Type(wrong)
+		d.Press("enter")
 		if !d.app.LoginOpen() || !strings.Contains(d.app.LoginProblem(), "not accepted") {
 			t.Fatalf("wrong code: open=%v problem %q", d.app.LoginOpen(), d.app.LoginProblem())
 		}
 		code, _ = megasim.TOTPCode(tuiMFASecret, time.Now())
-		d.typeText(code)
-		d.enter()
+		d.Type(code)
+		d.Press("enter")
 		if d.app.LoginOpen() {
 			t.Fatalf("right code refused: %q", d.app.LoginProblem())
 		}

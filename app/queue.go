@@ -25,6 +25,7 @@ import (
 // come, the same way.
 type queueAdapter struct {
 	e       *transfer.Engine
+	remote  *megaFS // the MEGA account the engine works with
 	updates chan transfers.Snapshot
 	poke    chan struct{} // asks run for a snapshot (a change without an event)
 
@@ -33,8 +34,8 @@ type queueAdapter struct {
 	batchAll map[string]model.Conflict // batch -> its answer for all
 }
 
-func newQueueAdapter(ctx context.Context, e *transfer.Engine) *queueAdapter {
-	q := &queueAdapter{e: e, updates: make(chan transfers.Snapshot, 1), poke: make(chan struct{}, 1),
+func newQueueAdapter(ctx context.Context, e *transfer.Engine, remote *megaFS) *queueAdapter {
+	q := &queueAdapter{e: e, remote: remote, updates: make(chan transfers.Snapshot, 1), poke: make(chan struct{}, 1),
 		batchOf: map[string]string{}, batchAll: map[string]model.Conflict{}}
 	go q.run(ctx)
 	return q
@@ -139,27 +140,40 @@ func (q *queueAdapter) changed() {
 func (q *queueAdapter) Enqueue(ctx context.Context, req ui.TransferRequest) error {
 	srcMega, srcIsMega := req.SrcFS.(*megaFS)
 	dstMega, dstIsMega := req.DstFS.(*megaFS)
-	if srcIsMega && dstIsMega && srcMega.c != dstMega.c {
-		return errors.New("copying between two MEGA accounts is not supported yet")
+	for _, side := range []*megaFS{srcMega, dstMega} {
+		if side == nil || side == q.remote {
+			continue
+		}
+		if srcIsMega && dstIsMega && srcMega != dstMega {
+			return errors.New("copying between two MEGA accounts is not supported yet")
+		}
+		// The engine (and its journal) belongs to one account: the one
+		// megatui started with.
+		return fmt.Errorf("transfers work with remote %s in this session: to copy with %s, start megatui --remote %s",
+			q.remoteName(), side.remote, side.remote)
 	}
 	// A move within one MEGA account is a server-side move; a copy there
 	// goes through a temporary file; across sides the engine copies each
 	// file and then removes its source (journaled, so resumable).
 	dst := transfer.Endpoint{Remote: dstIsMega, Path: req.DstDir}
 	if dstIsMega {
-		e, err := dstMega.c.Stat(ctx, req.DstDir)
+		c, err := dstMega.clientCtx(ctx)
+		if err != nil {
+			return fmt.Errorf("destination %s: %w", req.DstDir, err)
+		}
+		e, err := c.Stat(ctx, req.DstDir)
 		if err != nil {
 			return fmt.Errorf("destination %s: %w", req.DstDir, err)
 		}
 		dst.Entry = e
-		dst.Path = dstMega.label + req.DstDir
+		dst.Path = dstMega.Label() + req.DstDir
 	}
 	var errs []error
 	batch := ""
 	for _, src := range req.Sources {
 		ep := transfer.Endpoint{Remote: srcIsMega, Path: req.SrcFS.Join(req.SrcDir, src.Name), Entry: src}
 		if srcIsMega {
-			ep.Path = srcMega.label + ep.Path
+			ep.Path = srcMega.Label() + ep.Path
 		}
 		id, err := q.e.Enqueue(transfer.Request{Src: ep, DstDir: dst, Op: req.Op, Conflict: req.Conflict})
 		if err != nil {
@@ -174,6 +188,13 @@ func (q *queueAdapter) Enqueue(ctx context.Context, req ui.TransferRequest) erro
 		q.mu.Unlock()
 	}
 	return errors.Join(errs...)
+}
+
+func (q *queueAdapter) remoteName() string {
+	if q.remote == nil {
+		return "(none)"
+	}
+	return q.remote.remote
 }
 
 func (q *queueAdapter) Active() int {

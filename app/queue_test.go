@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,7 +40,7 @@ func newAdapterFixture(t *testing.T, names ...string) *adapterFixture {
 			t.Errorf("engine: %v", err)
 		}
 	})
-	f := &adapterFixture{q: newQueueAdapter(ctx, e), src: t.TempDir(), dst: t.TempDir(), fs: localFS{fs: localfs.New()}}
+	f := &adapterFixture{q: newQueueAdapter(ctx, e, nil), src: t.TempDir(), dst: t.TempDir(), fs: localFS{fs: localfs.New()}}
 	for _, n := range names {
 		write(t, filepath.Join(f.src, n), "incoming content of "+n)
 		write(t, filepath.Join(f.dst, n), "old "+n)
@@ -290,5 +291,54 @@ func TestQueueAdapterMoveRemovesSources(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(f.src, n)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("source %s after the move: %v, want gone", n, err)
 		}
+	}
+}
+
+// The engine works with the account megatui started with: a copy to
+// another remote's pane is refused in words (it would have used the wrong
+// account), and one to a pane not connected yet fails instead of crashing.
+func TestQueueAdapterRefusesOtherAccounts(t *testing.T) {
+	t.Parallel()
+	f := newAdapterFixture(t, "a.txt")
+	mine := newMegaFS("mega", "me@example.com", nil, t.TempDir())
+	other := newMegaFS("work", "work@example.com", nil, t.TempDir())
+	f.q.remote = mine
+	es, err := f.fs.List(context.Background(), f.src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enqueue := func(dst ui.FS) error {
+		return f.q.Enqueue(context.Background(), ui.TransferRequest{Op: model.OpCopy, SrcFS: f.fs, SrcDir: f.src, Sources: es,
+			DstFS: dst, DstDir: "/", Conflict: model.ConflictSkip})
+	}
+	if err := enqueue(other); err == nil || !strings.Contains(err.Error(), "start megatui --remote work") {
+		t.Errorf("copy to another remote: got %v, want a refusal naming --remote work", err)
+	}
+	if err := enqueue(mine); !errors.Is(err, model.ErrNoCredentials) {
+		t.Errorf("copy to a remote not connected: got %v, want ErrNoCredentials", err)
+	}
+	if n := len(f.q.e.Snapshot()); n != 0 {
+		t.Errorf("%d jobs queued, want none", n)
+	}
+}
+
+// With nothing configured the TUI offers the remote "mega", on
+// MEGATUI_API_URL when set (as megatui login does), so a first-run login
+// goes where the user pointed megatui.
+func TestPaneRemotes(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"MEGATUI_API_URL": "http://127.0.0.1:9/"}
+	getenv := func(k string) string { return vars[k] }
+	got := paneRemotes(config.Config{}, getenv)
+	if len(got) != 1 || got[0].Name != "mega" || got[0].APIURL != vars["MEGATUI_API_URL"] {
+		t.Errorf("nothing configured: got %+v, want mega on MEGATUI_API_URL", got)
+	}
+	cfg := config.Config{Remotes: []config.Remote{{Name: "work", Email: "w@example.com"}}}
+	got = paneRemotes(cfg, getenv)
+	if len(got) != 1 || got[0].Name != "work" {
+		t.Errorf("one configured: got %+v, want work", got)
+	}
+	if got := paneRemotes(config.Config{}, func(string) string { return "" }); len(got) != 1 || got[0].APIURL != "" {
+		t.Errorf("nothing set: got %+v, want mega on MEGA's own API", got)
 	}
 }

@@ -72,7 +72,7 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 		return fmt.Errorf("find the state directory: %w", err)
 	}
 
-	var panes []*megaFS
+	var accounts []*megaFS
 	var right *megaFS
 	welcome := "" // the UI's own first hint
 	if o.Demo {
@@ -98,21 +98,15 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 			return fmt.Errorf("demo: log in: %w", err)
 		}
 		right = newMegaFS("demo", d.Email, c, filepath.Join(state, "dedupe"))
-		panes = append(panes, right)
+		accounts = append(accounts, right)
 		fmt.Fprintf(os.Stderr, "megatui demo: local MEGA server at %s (seeded in %s); local sandbox in %s\n",
 			d.URL(), d.Took.Round(time.Millisecond), sandbox)
 	} else {
-		remotes := cfg.AllRemotes(env.Getenv)
-		if len(remotes) == 0 {
-			// Nothing configured: a pane for the remote "mega" whose first
-			// listing opens the login form.
-			remotes = []config.Remote{{Name: "mega"}}
-		}
-		for _, r := range remotes {
+		for _, r := range paneRemotes(cfg, env.Getenv) {
 			p := newMegaFS(r.Name, r.Email, nil, filepath.Join(dirs.StateDir, "dedupe"))
 			p.connect = remoteConnector(env, r.Name)
 			p.login = remoteLogin(env, r)
-			panes = append(panes, p)
+			accounts = append(accounts, p)
 			if strings.EqualFold(r.Name, o.Remote) || (o.Remote == "" && right == nil) {
 				right = p
 			}
@@ -122,7 +116,7 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 		}
 	}
 	defer func() {
-		for _, p := range panes {
+		for _, p := range accounts {
 			p.Close()
 		}
 	}()
@@ -131,11 +125,11 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 	if err != nil {
 		return err
 	}
-	queue := newQueueAdapter(ctx, engine)
+	queue := newQueueAdapter(ctx, engine, right)
 
 	local := localFS{fs: localfs.New(), watch: &localWatch{}}
 	all := []ui.FS{local}
-	for _, p := range panes {
+	for _, p := range accounts {
 		all = append(all, p)
 	}
 	app := ui.New(ui.Options{
@@ -157,7 +151,9 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 	if msg := strings.TrimSpace(journalNote + " " + warnings.String()); msg != "" {
 		app.Notify(msg)
 	}
+	mon := startCrashMonitor(logf)
 	_, err = tea.NewProgram(app, tea.WithContext(ctx)).Run()
+	mon.stop()
 	cancel()
 	_ = engine.Wait()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
@@ -182,6 +178,16 @@ func uiTheme(t config.Theme) ui.ThemeMode {
 	default:
 		return ui.ThemeAuto
 	}
+}
+
+// paneRemotes are the remotes the TUI offers: the configured ones and the
+// environment's. With none, the remote "mega" (on MEGATUI_API_URL when
+// set), whose first listing opens the login form.
+func paneRemotes(cfg config.Config, getenv func(string) string) []config.Remote {
+	if remotes := cfg.AllRemotes(getenv); len(remotes) > 0 {
+		return remotes
+	}
+	return []config.Remote{{Name: config.EnvRemoteName, APIURL: getenv(config.EnvAPIURL)}}
 }
 
 // configConflict is the [transfers] conflict policy of cfg, the one the

@@ -130,12 +130,12 @@ func TestViewerMegaFirstScreenFetchesOneRange(t *testing.T) {
 		ui.Opener
 	}{pane, pane}
 	app := ui.New(ui.Options{Left: tuiEmptyFS{}, Right: right, RightDir: "/", Styles: &st, Location: time.UTC})
-	d := &tuiDriver{t: t, app: app}
-	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
-	d.run(app.Init())
-	d.send(tea.KeyPressMsg{Code: tea.KeyTab})
+	d := newTUIDriver(t, app)
+	d.Send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d.Run(app.Init())
+	d.Send(tea.KeyPressMsg{Code: tea.KeyTab})
 	before := sim.CommandCount("download-bytes")
-	d.send(tea.KeyPressMsg{Code: tea.KeyF3})
+	d.Send(tea.KeyPressMsg{Code: tea.KeyF3})
 	v := ansi.Strip(d.screen())
 	if !strings.Contains(v, "entry 0000000") || !strings.Contains(v, "log.txt · 2.0 MiB · text") {
 		t.Fatalf("first screen:\n%s", v)
@@ -143,7 +143,7 @@ func TestViewerMegaFirstScreenFetchesOneRange(t *testing.T) {
 	if n := sim.CommandCount("download-bytes") - before; n <= 0 || n > 64<<10 {
 		t.Errorf("megasim served %d bytes for the first screen, want one range of at most 64 KiB", n)
 	}
-	d.typeText("G")
+	d.Type("G")
 	if v := ansi.Strip(d.screen()); !strings.Contains(v, fmt.Sprintf("entry %07d", text.Len()/14-1)) {
 		t.Errorf("G does not show the last entry:\n%s", v)
 	}

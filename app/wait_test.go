@@ -11,11 +11,11 @@ import (
 	"github.com/megatui/megatui/model"
 )
 
-// TestPaneRemoteWaitsForLogin: the transfer engine's view of a MEGA pane
+// TestFSRemoteWaitsForLogin: the transfer engine's view of a MEGA pane
 // with no session (jobs resumed at start-up, before the login form is
 // filled) waits for the login instead of failing the jobs, and gives up
 // when its context ends.
-func TestPaneRemoteWaitsForLogin(t *testing.T) {
+func TestFSRemoteWaitsForLogin(t *testing.T) {
 	t.Parallel()
 	const email, password = "wait@megatui.test", "wait for me"
 	srv, err := megasim.Start(megasim.Options{Accounts: []megasim.Account{{Email: email, Password: password}}})

@@ -28,48 +28,31 @@ type copyOptions struct {
 	dryRun    bool
 	conflict  string
 	bwlimit   string
-	progress  string // "auto", "always" or "never"
-	move      bool   // megatui move: remove each source once its copy is done
-}
-
-func newCopyCmd(env Env) *cobra.Command {
-	var o copyOptions
-	cmd := &cobra.Command{
-		Use:   "copy [--transfers N] [--dry-run] [--conflict skip|overwrite|rename] SRC DST",
-		Short: "Copy files between the local disk and MEGA through the transfer queue",
-		Long: "Copy SRC to DST with rclone's semantics: the contents of a source folder\n" +
-			"are copied into DST, which is created; a source file is copied into the\n" +
-			"folder DST. SRC and DST are local paths or REMOTE:PATH.\n\n" +
-			"Files that already exist identically (same size and fingerprint or\n" +
-			"modification time) are skipped; --conflict says what to do with other\n" +
-			"existing files (default skip). An interrupted copy resumes when the\n" +
-			"same command is run again. The exit status is non-zero if any file failed.",
-		Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCopy(cmd.Context(), env, cmd.ErrOrStderr(), cmd.OutOrStdout(), parseLocation(args[0]), parseLocation(args[1]), o)
-		},
-	}
-	copyFlags(cmd, &o)
-	return cmd
+	prog      *progress
+	move      bool // megatui move: remove each source once its copy is done
 }
 
 // newMoveCmd is megatui move: copy's semantics, then each source file is
 // removed once its copy is done and verified (a MEGA source goes to the
 // Rubbish Bin), and the source folders it emptied are removed. Within one
 // MEGA remote it is a server-side move.
-func newMoveCmd(env Env) *cobra.Command {
+func newMoveCmd(env Env, g *globals) *cobra.Command {
 	o := copyOptions{move: true}
 	cmd := &cobra.Command{
-		Use:   "move [--transfers N] [--dry-run] [--conflict skip|overwrite|rename] SRC DST",
+		Use:   "move [--conflict overwrite|skip|rename] SRC DST",
 		Short: "Move files between the local disk and MEGA (or within MEGA)",
 		Long: "Move SRC to DST: like copy, then each source file is removed once its\n" +
 			"copy is done and verified (MEGA sources go to the Rubbish Bin, never\n" +
 			"deleted), and emptied source folders are removed. Files that were not\n" +
 			"copied (skipped or failed) keep their source. Within one MEGA remote the\n" +
 			"move is done on the server. An interrupted move resumes when the same\n" +
-			"command is run again.",
-		Args: cobra.ExactArgs(2),
+			"command is run again. A different file of the same name in DST is\n" +
+			"replaced, as rclone does (the old one to the Rubbish Bin); --conflict\n" +
+			"skip keeps it, rename keeps both.",
+		Args: args(2, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.transfers, o.dryRun, o.bwlimit = g.transfers, g.dryRun, g.bwlimit
+			o.prog = newProgress(g, cmd.ErrOrStderr())
 			return runCopy(cmd.Context(), env, cmd.ErrOrStderr(), cmd.OutOrStdout(), parseLocation(args[0]), parseLocation(args[1]), o)
 		},
 	}
@@ -78,11 +61,7 @@ func newMoveCmd(env Env) *cobra.Command {
 }
 
 func copyFlags(cmd *cobra.Command, o *copyOptions) {
-	cmd.Flags().IntVar(&o.transfers, "transfers", 4, "files transferred in parallel")
-	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "show what would be copied, change nothing")
-	cmd.Flags().StringVar(&o.conflict, "conflict", "skip", "when a different file exists: skip, overwrite or rename")
-	cmd.Flags().StringVar(&o.bwlimit, "bwlimit", "", "bandwidth limit for all transfers together, e.g. 10M (bytes per second)")
-	cmd.Flags().StringVar(&o.progress, "progress", "auto", "progress on stderr: auto (when a terminal), always or never")
+	cmd.Flags().StringVar(&o.conflict, "conflict", "overwrite", "when a different file exists: overwrite, skip or rename")
 }
 
 // copySides is what copy opened: the engine request and the remote, if any.
@@ -96,19 +75,12 @@ func runCopy(ctx context.Context, env Env, stderr, stdout io.Writer, src, dst lo
 	if err != nil || policy == model.ConflictAsk {
 		return fmt.Errorf("--conflict: want skip, overwrite or rename, not %q", o.conflict)
 	}
-	switch o.progress {
-	case "auto", "always", "never":
-	default:
-		return fmt.Errorf("--progress: want auto, always or never, not %q", o.progress)
-	}
 	if o.transfers < 1 {
 		return fmt.Errorf("--transfers: want at least 1, not %d", o.transfers)
 	}
-	var limit int64
-	if o.bwlimit != "" {
-		if limit, err = config.ParseBandwidth(o.bwlimit); err != nil {
-			return fmt.Errorf("--bwlimit: %w", err)
-		}
+	schedule, limit, err := bwSchedule(o.bwlimit)
+	if err != nil {
+		return err
 	}
 	sides, err := openCopySides(ctx, env, src, dst, o.dryRun, o.move)
 	if err != nil {
@@ -130,7 +102,7 @@ func runCopy(ctx context.Context, env Env, stderr, stdout io.Writer, src, dst lo
 			return err
 		}
 	}
-	opts := transfer.Options{Workers: o.transfers, Conflict: policy, BandwidthLimit: limit, JournalPath: journal, DryRun: o.dryRun}
+	opts := transfer.Options{Workers: o.transfers, Conflict: policy, BandwidthLimit: limit, BandwidthSchedule: schedule, JournalPath: journal, DryRun: o.dryRun}
 	if sides.remote != nil {
 		opts.Remote = sides.remote
 	}
@@ -160,7 +132,6 @@ func runCopy(ctx context.Context, env Env, stderr, stdout io.Writer, src, dst lo
 		fmt.Fprintln(stderr, "megatui: resuming the interrupted copy")
 	}
 
-	showProgress := o.progress == "always" || (o.progress == "auto" && isTerminal(stderr))
 	idle := make(chan error, 1)
 	go func() { idle <- e.WaitIdle(engCtx) }()
 	tick := time.NewTicker(500 * time.Millisecond)
@@ -172,13 +143,14 @@ loop:
 		case waitErr = <-idle:
 			break loop
 		case <-tick.C:
-			if showProgress {
-				fmt.Fprintf(stderr, "\r\x1b[K%s", progressLine(e.Totals()))
+			var running []model.Job
+			for _, j := range e.Snapshot() {
+				if j.State == model.StateRunning {
+					running = append(running, j)
+				}
 			}
+			o.prog.update(e.Totals(), running)
 		}
-	}
-	if showProgress {
-		fmt.Fprint(stderr, "\r\x1b[K")
 	}
 	jobs := e.Snapshot()
 	tot := e.Totals()
@@ -356,15 +328,6 @@ func absOr(p string) string {
 	return p
 }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
 func progressLine(t model.Totals) string {
 	finished := t.ByState[model.StateDone] + t.ByState[model.StateSkipped] + t.ByState[model.StateFailed] + t.ByState[model.StateCancelled]
 	line := fmt.Sprintf("%d/%d files, %s of %s, %s/s", finished, t.Jobs,
@@ -393,6 +356,9 @@ func printCopySummary(stderr, stdout io.Writer, jobs []model.Job, t model.Totals
 	}
 	failed := 0
 	for _, j := range jobs {
+		if j.State == model.StateSkipped && strings.HasPrefix(j.Reason, transfer.SpecialFile) {
+			fmt.Fprintf(stderr, "skipped: %s: %s\n", model.DisplayName(j.Src.Display), j.Reason)
+		}
 		if j.State == model.StateFailed {
 			failed++
 			fmt.Fprintf(stderr, "failed: %s: %s\n", model.DisplayName(j.Src.Display), j.Err)
@@ -407,8 +373,16 @@ func printCopySummary(stderr, stdout io.Writer, jobs []model.Job, t model.Totals
 		if moved {
 			verb = "moved"
 		}
+		// The bytes of the files copied: not the part of a failed file
+		// sent before it failed, nor a file counted twice by its retries.
+		var copied int64
+		for _, j := range jobs {
+			if j.State == model.StateDone {
+				copied += max(j.Size, 0)
+			}
+		}
 		fmt.Fprintf(stderr, "%s %d files (%s), skipped %d, failed %d\n", verb,
-			t.ByState[model.StateDone], humanize.IBytes(uint64(t.BytesDone)), t.ByState[model.StateSkipped], failed)
+			t.ByState[model.StateDone], humanize.IBytes(uint64(copied)), t.ByState[model.StateSkipped], failed)
 	}
 	return failed
 }

@@ -97,7 +97,7 @@ func TestCLICopyRoundTrip(t *testing.T) {
 
 	// Dry run: lists every file, changes nothing.
 	out, se, err := runCopyCLI(t, s, state, "--dry-run", src, "mega:/dest")
-	if err != nil || strings.Count(out, "would upload") != 12 {
+	if err != nil || strings.Count(se, "Skipped copy as --dry-run is set") != 12 {
 		t.Errorf("dry run into a folder still to create: %v\nstdout %s\nstderr %s", err, out, se)
 	}
 	if ents, _ := runCLIList(t, s); len(ents) != 0 {
@@ -106,16 +106,16 @@ func TestCLICopyRoundTrip(t *testing.T) {
 	if _, se, err = runCopyCLI(t, s, state, src, "mega:/dest"); err != nil {
 		t.Fatalf("copy up: %v\n%s", err, se)
 	}
-	if !strings.Contains(se, "copied 12 files") {
+	if !strings.Contains(se, "copy: 12 new, 0 updated, 0 identical, 0 failed") {
 		t.Errorf("summary: %q", se)
 	}
-	out, _, err = runCopyCLI(t, s, state, "--dry-run", src, "mega:/dest")
-	if err != nil || strings.Count(out, "identical file exists") != 12 {
-		t.Errorf("dry run after the copy: %v\n%s", err, out)
+	_, se, err = runCopyCLI(t, s, state, "--dry-run", src, "mega:/dest")
+	if err != nil || !strings.Contains(se, "dry run: would be 0 new, 0 updated, 12 identical") {
+		t.Errorf("dry run after the copy: %v\n%s", err, se)
 	}
 	// Again: everything identical, nothing sent.
 	before := s.CommandCount("u")
-	if _, se, err = runCopyCLI(t, s, state, "--conflict", "overwrite", src, "mega:/dest"); err != nil || !strings.Contains(se, "skipped 12") {
+	if _, se, err = runCopyCLI(t, s, state, src, "mega:/dest"); err != nil || !strings.Contains(se, "12 identical") {
 		t.Errorf("second copy: %v: %s", err, se)
 	}
 	if n := s.CommandCount("u") - before; n != 0 {
@@ -285,7 +285,7 @@ func TestCLICopySurvivesSIGKILL(t *testing.T) {
 // runCLIList lists the Cloud Drive's top folder through the CLI.
 func runCLIList(t *testing.T, s *megasim.Server) ([]string, error) {
 	t.Helper()
-	out, err := runCLI(t, s, "ls", "mega:/")
+	out, err := runCLI(t, s, "lsf", "mega:/")
 	return strings.Fields(out), err
 }
 
@@ -300,7 +300,7 @@ func TestCLICopyWithinMEGA(t *testing.T) {
 		t.Fatalf("copy up: %v\n%s", err, se)
 	}
 	_, se, err := runCopyCLI(t, s, state, "mega:/a", "mega:/b")
-	if err != nil || !strings.Contains(se, "copied 6 files") {
+	if err != nil || !strings.Contains(se, "copy: 6 new") {
 		t.Fatalf("copy within MEGA: %v\n%s", err, se)
 	}
 	if _, se, err := runCopyCLI(t, s, state, "mega:/b", back); err != nil {
@@ -352,7 +352,7 @@ func TestCLICopyMoveCommand(t *testing.T) {
 	if !slices.Equal(ents, []string{"a/", "b/"}) {
 		t.Errorf("top level after the moves: %v (want the emptied a/ and b/ kept, as rclone does)", ents)
 	}
-	out, err := runCLI(t, s, "ls", "-R", "mega:/b")
+	out, err := runCLI(t, s, "lsf", "-R", "mega:/b")
 	if err != nil || strings.TrimSpace(out) != "" {
 		t.Errorf("mega:/b after the move down: %q %v, want empty", out, err)
 	}
@@ -383,9 +383,9 @@ func TestCLIDryRunWithinMEGAIntoNewFolder(t *testing.T) {
 	if _, se, err := runCopyCLI(t, s, state, src, "mega:/a"); err != nil {
 		t.Fatalf("copy up: %v\n%s", err, se)
 	}
-	for verb, want := range map[string]string{"copy": "would copy ", "move": "would move "} {
+	for verb, want := range map[string]string{"copy": "Skipped copy as --dry-run is set", "move": "would move "} {
 		out, se, err := runTransferCLI(t, s, state, verb, "--dry-run", "mega:/a", "mega:/new/deeper")
-		if err != nil || strings.Count(out, want) != 4 {
+		if err != nil || strings.Count(out+se, want) != 4 {
 			t.Errorf("%s --dry-run: got %v\nstdout: %s\nstderr: %s\nwant 4 lines %q", verb, err, out, se, want)
 		}
 	}
@@ -420,7 +420,7 @@ func TestCLIMoveIntoItselfRefused(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(src, "in")); !os.IsNotExist(err) {
 		t.Errorf("a refused local move created its destination: %v", err)
 	}
-	out, err := runCLI(t, s, "ls", "mega:/a")
+	out, err := runCLI(t, s, "lsf", "mega:/a")
 	if err != nil || strings.Contains(out, "in/") || !strings.Contains(out, "sub1/") {
 		t.Errorf("mega:/a after refused moves: %q %v", out, err)
 	}
@@ -443,9 +443,9 @@ func TestCLICopyRejectsBadFlagValues(t *testing.T) {
 		flags []string
 		want  string
 	}{
-		{[]string{"--progress", "bogus"}, "--progress: want auto, always or never"},
-		{[]string{"--conflict", "ask"}, "--conflict: want skip, overwrite or rename"},
-		{[]string{"--transfers", "0"}, "--transfers: want at least 1"},
+		{[]string{"--progress", "bogus"}, "copy needs 2 argument(s), got 3"},
+		{[]string{"--conflict", "ask"}, "unknown flag: --conflict"},
+		{[]string{"--transfers", "0"}, "--transfers: want 1 to 64"},
 		{[]string{"--bwlimit", "fast"}, "--bwlimit: "},
 	} {
 		args := append(append([]string{}, tc.flags...), src, "mega:/dst")
@@ -456,5 +456,14 @@ func TestCLICopyRejectsBadFlagValues(t *testing.T) {
 	}
 	if ents, err := runCLIList(t, s); err != nil || len(ents) != 0 {
 		t.Errorf("top level after refused copies: got %v %v, want nothing", ents, err)
+	}
+	// -P/--progress is a switch: it does not take SRC as its value.
+	for _, p := range []string{"--progress", "-P"} {
+		if _, se, err := runCopyCLI(t, s, state, p, src, "mega:/dst"); err != nil {
+			t.Errorf("copy %s SRC DST: %v\n%s", p, err, se)
+		}
+	}
+	if ents, err := runCLIList(t, s); err != nil || !slices.Equal(ents, []string{"dst/"}) {
+		t.Errorf("after copy -P: got %v %v, want [dst/]", ents, err)
 	}
 }

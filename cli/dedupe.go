@@ -47,7 +47,7 @@ func newDedupeCmd(env Env) *cobra.Command {
 			"  rename       rename all copies to name-1.ext, name-2.ext, ...\n" +
 			"  list         only list the groups\n" +
 			"  identical    only remove copies verified identical by SHA-256\n\n" +
-			"Except in list, rename and identical modes, duplicate folders are first\n" +
+			"Except in list and identical modes, duplicate folders are first\n" +
 			"merged into the one with most entries. Before a group is changed it is\n" +
 			"checked again, so a change made elsewhere meanwhile is never acted on\n" +
 			"blindly. Removed copies go to the Rubbish Bin (unless --permanent) and\n" +

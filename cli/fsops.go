@@ -7,35 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
 
 	"github.com/megatui/megatui/localfs"
 	"github.com/megatui/megatui/model"
 )
-
-func newMkdirCmd(env Env) *cobra.Command {
-	return &cobra.Command{
-		Use:   "mkdir REMOTE:PATH|LOCAL_PATH",
-		Short: "Create a folder and its missing parents",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			loc := parseLocation(args[0])
-			if loc.remote == "" {
-				_, err := localfs.New().MkdirAll(ctx, loc.path)
-				return err
-			}
-			c, err := env.Open(ctx, loc.remote)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			_, err = c.MkdirAll(ctx, loc.path)
-			return err
-		},
-	}
-}
 
 func newMvCmd(env Env) *cobra.Command {
 	return &cobra.Command{
@@ -177,37 +153,4 @@ func newRmCmd(env Env) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&permanent, "permanent", false, "delete for good instead of moving to the Rubbish Bin")
 	return cmd
-}
-
-func newAboutCmd(env Env) *cobra.Command {
-	return &cobra.Command{
-		Use:   "about REMOTE:",
-		Short: "Show the storage quota of a remote",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			loc := parseLocation(args[0])
-			if loc.remote == "" {
-				return fmt.Errorf("about %s: not a remote (write it as NAME:)", args[0])
-			}
-			c, err := env.Open(ctx, loc.remote)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			q, err := c.Quota(ctx)
-			if err != nil {
-				return err
-			}
-			free := uint64(0)
-			if q.Total > q.Used {
-				free = q.Total - q.Used
-			}
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "Total: %s (%d bytes)\n", humanize.IBytes(q.Total), q.Total)
-			fmt.Fprintf(out, "Used:  %s (%d bytes)\n", humanize.IBytes(q.Used), q.Used)
-			fmt.Fprintf(out, "Free:  %s (%d bytes)\n", humanize.IBytes(free), free)
-			return nil
-		},
-	}
 }

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -143,7 +141,7 @@ func runLogin(ctx context.Context, env Env, out io.Writer, args []string, o logi
 	if err != nil {
 		return err
 	}
-	if err := checkReachable(ctx, env.HTTPClient, apiURL); err != nil {
+	if err := account.CheckReachable(ctx, env.HTTPClient, apiURL); err != nil {
 		return account.LoginError(name, email, apiURL, err)
 	}
 	sess, err := passwordLogin(ctx, env, remote, password, o.mfa(env))
@@ -246,28 +244,6 @@ func passwordLogin(ctx context.Context, env Env, r config.Remote, password, mfa 
 	}
 	defer c.Close()
 	return c.Session(), nil
-}
-
-// checkReachable fails fast with model.ErrUnreachable when nothing
-// answers at the API URL, instead of go-mega's ten retries with backoff.
-func checkReachable(ctx context.Context, hc *http.Client, apiURL string) error {
-	probe := http.Client{Timeout: 10 * time.Second}
-	if hc != nil {
-		probe.Transport = hc.Transport
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodHead, megaclient.APIEndpoint(apiURL)+"/cs", nil)
-	if err != nil {
-		return fmt.Errorf("api url: %w", err)
-	}
-	resp, err := probe.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("%w: %w", model.ErrCancelled, ctx.Err())
-		}
-		return fmt.Errorf("%w: %v", model.ErrUnreachable, err)
-	}
-	resp.Body.Close()
-	return nil
 }
 
 func firstNonEmpty(vals ...string) string {
@@ -557,7 +533,7 @@ func importOne(ctx context.Context, env Env, cfg *config.Config, rr config.Rclon
 		}
 		done = "rclone's session reused, no login needed"
 	case rr.Password != "":
-		if err := checkReachable(ctx, env.HTTPClient, r.APIURL); err != nil {
+		if err := account.CheckReachable(ctx, env.HTTPClient, r.APIURL); err != nil {
 			return "", account.LoginError(r.Name, r.Email, r.APIURL, err)
 		}
 		sess, err := passwordLogin(ctx, env, r, rr.Password, o.mfa(env))

@@ -248,7 +248,7 @@ func TestLoginThenLsNeedsNoPassword(t *testing.T) {
 	}
 
 	e.mustRun("", "mkdir", "work:/docs")
-	if got, want := e.mustRun("", "ls", "work:"), "docs/\n"; got != want {
+	if got, want := e.mustRun("", "lsf", "work:"), "docs/\n"; got != want {
 		t.Errorf("ls: got %q, want %q", got, want)
 	}
 	if got := s.CommandCount("us"); got != 1 {
@@ -297,7 +297,7 @@ func TestLoginThenLsNeedsNoPassword(t *testing.T) {
 	if !errors.Is(err, model.ErrSessionExpired) {
 		t.Errorf("resume after logout: got %v, want ErrSessionExpired", err)
 	}
-	_, _, err = e.run("", "ls", "work:")
+	_, _, err = e.run("", "lsf", "work:")
 	if !errors.Is(err, model.ErrNoCredentials) || err.Error() != `no session for remote "work": run megatui login work (or set MEGATUI_PASSWORD for this run)` {
 		t.Errorf("ls after logout: got %v", err)
 	}
@@ -337,7 +337,7 @@ func TestLoginKeepsSecretsOutOfFilesOutputAndArgs(t *testing.T) {
 
 	e.login("work", loginEmail, loginPass, "--remember-password")
 	e.mustRun("", "mkdir", "work:/x")
-	e.mustRun("", "ls", "-l", "work:")
+	e.mustRun("", "lsl", "work:")
 	e.mustRun("", "remotes")
 
 	ks, err := e.keys.LoadSession("work")
@@ -412,7 +412,7 @@ func TestLoginTwoFactor(t *testing.T) {
 		t.Fatalf("session after 2FA login: %v", err)
 	}
 	us := s.CommandCount("us")
-	e.mustRun("", "ls", "secure:")
+	e.mustRun("", "lsf", "secure:")
 	if got := s.CommandCount("us"); got != us {
 		t.Errorf("ls after a 2FA login logged in again (us %d -> %d)", us, got)
 	}
@@ -549,7 +549,7 @@ func TestExpiredSession(t *testing.T) {
 
 	// No password at hand: a clear error, no login attempt.
 	us := s.CommandCount("us")
-	_, _, err = e.run("", "ls", "work:")
+	_, _, err = e.run("", "lsf", "work:")
 	if !errors.Is(err, model.ErrSessionExpired) || err.Error() != `remote "work": session expired: run megatui login work` {
 		t.Errorf("expired session, no password: got %v", err)
 	}
@@ -560,7 +560,7 @@ func TestExpiredSession(t *testing.T) {
 	// MEGATUI_PASSWORD: one login, and the new session is stored, so the
 	// run after needs no password again.
 	e.vars["MEGATUI_PASSWORD"] = loginPass
-	e.mustRun("", "ls", "work:")
+	e.mustRun("", "lsf", "work:")
 	delete(e.vars, "MEGATUI_PASSWORD")
 	if got := s.CommandCount("us"); got != us+1 {
 		t.Errorf("re-login with MEGATUI_PASSWORD: us %d, want %d", got, us+1)
@@ -569,7 +569,7 @@ func TestExpiredSession(t *testing.T) {
 	if err != nil || renewed.SessionID == old.SessionID {
 		t.Fatalf("session after re-login: %v (same as before: %t)", err, renewed.SessionID == old.SessionID)
 	}
-	e.mustRun("", "ls", "work:")
+	e.mustRun("", "lsf", "work:")
 	if got := s.CommandCount("us"); got != us+1 {
 		t.Errorf("run after the re-login logged in again")
 	}
@@ -579,7 +579,7 @@ func TestExpiredSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.ExpireSessions(loginEmail)
-	e.mustRun("", "ls", "work:")
+	e.mustRun("", "lsf", "work:")
 	if got := s.CommandCount("us"); got != us+2 {
 		t.Errorf("re-login with the remembered password: us %d, want %d", got, us+2)
 	}
@@ -605,7 +605,7 @@ func noKeyringScenario(t *testing.T, keys *keyring.Store) {
 	}
 	t.Logf("login said: %s", strings.TrimSpace(errOut))
 
-	_, _, err = e.run("", "ls", "work:")
+	_, _, err = e.run("", "lsf", "work:")
 	if !errors.Is(err, model.ErrNoCredentials) || !errors.Is(err, model.ErrNoSecretService) ||
 		!strings.HasPrefix(err.Error(), `no session for remote "work": run megatui login work (or set MEGATUI_PASSWORD for this run); `+advice) {
 		t.Errorf("ls with no keyring and no password: got %v", err)
@@ -613,7 +613,7 @@ func noKeyringScenario(t *testing.T, keys *keyring.Store) {
 	t.Logf("ls said: %v", err)
 
 	e.vars["MEGATUI_PASSWORD"] = loginPass
-	out, errOut, err = e.run("", "ls", "work:")
+	out, errOut, err = e.run("", "lsf", "work:")
 	if err != nil || out != "" {
 		t.Fatalf("ls with MEGATUI_PASSWORD: %q, %v", out, err)
 	}
@@ -623,7 +623,7 @@ func noKeyringScenario(t *testing.T, keys *keyring.Store) {
 	delete(e.vars, "MEGATUI_PASSWORD")
 	// On a terminal the password is asked for, and the reason given.
 	e.interactive, e.secrets = true, []string{loginPass}
-	out, errOut, err = e.run("", "ls", "work:")
+	out, errOut, err = e.run("", "lsf", "work:")
 	if err != nil || out != "" || len(e.secrets) != 0 {
 		t.Fatalf("ls with the prompt: %q, %v (prompts left %d)", out, err, len(e.secrets))
 	}
@@ -661,7 +661,7 @@ func TestKeyringSwitchedOff(t *testing.T) {
 		t.Errorf("MEGATUI_KEYRING=off still wrote the keyring: %v", mem.Users())
 	}
 	e.vars["MEGATUI_PASSWORD"] = loginPass
-	e.mustRun("", "ls", "work:")
+	e.mustRun("", "lsf", "work:")
 }
 
 func TestImportRclone(t *testing.T) {
@@ -712,8 +712,8 @@ func TestImportRclone(t *testing.T) {
 		t.Errorf("password logins during import: got %d, want 1 (only the remote without a session)", got-us)
 	}
 	// Both imported sessions work with no password login.
-	e.mustRun("", "ls", "sess:")
-	e.mustRun("", "ls", "pw:")
+	e.mustRun("", "lsf", "sess:")
+	e.mustRun("", "lsf", "pw:")
 	if got := s.CommandCount("us"); got != us+1 {
 		t.Errorf("ls after import logged in with a password (us %d -> %d)", us+1, got)
 	}
@@ -769,12 +769,12 @@ func TestLockedKeyringSaysSoAndFallsBack(t *testing.T) {
 	const advice = "the keyring is locked: unlock it (log in to the desktop session, or use a keyring tool such as seahorse), " +
 		"or set MEGATUI_PASSWORD for this run"
 
-	_, _, err := e.run("", "ls", "work:")
+	_, _, err := e.run("", "lsf", "work:")
 	if !errors.Is(err, model.ErrKeyringLocked) || !errors.Is(err, model.ErrNoCredentials) || !strings.HasSuffix(err.Error(), "; "+advice) {
 		t.Errorf("ls with a locked keyring and no password: got %v", err)
 	}
 	e.vars["MEGATUI_PASSWORD"] = loginPass
-	_, errOut, err := e.run("", "ls", "work:")
+	_, errOut, err := e.run("", "lsf", "work:")
 	if err != nil {
 		t.Fatalf("ls with a locked keyring and MEGATUI_PASSWORD: %v", err)
 	}
@@ -848,7 +848,7 @@ func TestLoginNamesWithAtAndPlusAreRemotes(t *testing.T) {
 	for _, name := range []string{"me@x", "work+2"} {
 		e.login(name, loginEmail, loginPass)
 		e.mustRun("", "mkdir", name+":/from-"+name)
-		if got, want := e.mustRun("", "ls", name+":"), "from-"+name+"/\n"; !strings.Contains(got, want) {
+		if got, want := e.mustRun("", "lsf", name+":"), "from-"+name+"/\n"; !strings.Contains(got, want) {
 			t.Errorf("ls %s: got %q, want a line %q", name+":", got, want)
 		}
 		if _, err := os.Stat(name + ":"); err == nil {

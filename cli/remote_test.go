@@ -82,7 +82,7 @@ func TestSecretServiceLoginThenLs(t *testing.T) {
 		t.Fatalf("password logins after login: %d, want 1", us)
 	}
 	e.mustRun("", "mkdir", remote+":/from-login")
-	if got, want := e.mustRun("", "ls", remote+":"), "from-login/\n"; got != want {
+	if got, want := e.mustRun("", "lsf", remote+":"), "from-login/\n"; got != want {
 		t.Errorf("ls: got %q, want %q", got, want)
 	}
 	if got := s.CommandCount("us"); got != us {
@@ -191,10 +191,10 @@ func TestBinaryLoginKeepsPasswordOutOfArgs(t *testing.T) {
 		transcript += so.String() + se.String()
 		return so.String(), se.String(), err
 	}
-	if _, se, err := run(nil, "ls", "work:"); err == nil || !strings.Contains(se, `no session for remote "work": run megatui login work`) {
+	if _, se, err := run(nil, "lsf", "work:"); err == nil || !strings.Contains(se, `no session for remote "work": run megatui login work`) {
 		t.Errorf("ls with no keyring and no password: %v, stderr %q", err, se)
 	}
-	if so, se, err := run([]string{"MEGATUI_PASSWORD=" + loginPass}, "ls", "work:"); err != nil || so != "" {
+	if so, se, err := run([]string{"MEGATUI_PASSWORD=" + loginPass}, "lsf", "work:"); err != nil || so != "" {
 		t.Errorf("ls with MEGATUI_PASSWORD: %v, stdout %q, stderr %q", err, so, se)
 	}
 	if _, se, err := run(nil, "login", "work", "--password", "x"); err == nil || !strings.Contains(se, "unknown flag: --password") {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/megatui/megatui/app"
+	"github.com/megatui/megatui/config"
 )
 
 // ExitCode reports err on stderr in one line, unless it is an exit status
@@ -22,6 +23,9 @@ func ExitCode(err error, stderr io.Writer) int {
 	var ee exitError
 	if errors.As(err, &ee) {
 		return ee.code
+	}
+	if code, ok := usageOf(err, stderr); ok {
+		return code
 	}
 	fmt.Fprintln(stderr, "megatui:", err)
 	return 1
@@ -37,6 +41,16 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 // every subcommand. All of them read the outside world through env.
 func New(env Env, version string) *cobra.Command {
 	env = env.withDefaults()
+	g := &globals{}
+	// --config names the config file for every command (as
+	// MEGATUI_CONFIG would).
+	getenv := env.Getenv
+	env.Getenv = func(k string) string {
+		if k == config.EnvConfig && g.config != "" {
+			return g.config
+		}
+		return getenv(k)
+	}
 	var tui app.Options
 	root := &cobra.Command{
 		Use:           "megatui [LOCAL_DIR]",
@@ -45,7 +59,7 @@ func New(env Env, version string) *cobra.Command {
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.MaximumNArgs(1),
+		Args:          tuiArgs(),
 		Example: "  megatui --demo            try it against a built-in local MEGA server\n" +
 			"  megatui                   browse the current folder and your MEGA account\n" +
 			"  megatui --remote work ~   another remote, starting in your home folder",
@@ -58,12 +72,18 @@ func New(env Env, version string) *cobra.Command {
 	}
 	root.Flags().BoolVar(&tui.Demo, "demo", false, "run against an embedded MEGA server (megasim) with demo data; touches no account, config or keyring")
 	root.Flags().StringVar(&tui.Remote, "remote", "", "the remote shown in the right pane (default: the first configured)")
+	g.register(root.PersistentFlags())
 	root.AddCommand(
-		newLsCmd(env), newLsdCmd(env), newMkdirCmd(env), newMvCmd(env), newRmCmd(env), newAboutCmd(env),
+		newLsCmd(env, g), newLslCmd(env, g), newLsfCmd(env, g), newLsdCmd(env, g), newLsjsonCmd(env, g),
+		newTreeCmd(env, g), newSizeCmd(env, g), newCatCmd(env, g), newRcatCmd(env, g),
+		newMkdirCmd(env, g), newRmdirCmd(env, g), newRmdirsCmd(env, g), newDeleteCmd(env, g), newPurgeCmd(env, g),
+		newMvCmd(env), newRmCmd(env), newAboutCmd(env, g), newCleanupCmd(env, g),
 		newSimCmd(env),
-		newCopyCmd(env), newMoveCmd(env),
+		newCopyCmd(env, g), newMoveCmd(env, g), newSyncCmd(env, g), newCopytoCmd(env, g), newMovetoCmd(env, g),
+		newCheckCmd(env, g),
 		newDedupeCmd(env),
 		newLoginCmd(env), newLogoutCmd(env), newRemotesCmd(env), newImportRcloneCmd(env),
 	)
+	usageOnBadArgs(root)
 	return root
 }

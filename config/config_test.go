@@ -16,7 +16,7 @@ func TestDefaultIsValid(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("Default() is invalid: %v", err)
 	}
-	if c.Transfers.Transfers != 4 || c.Transfers.Conflict != "ask" || c.UI.Theme != ThemeAuto || c.UI.ShowHidden {
+	if c.Transfers.Transfers != DefaultTransfers || c.Transfers.ChunkWorkers != DefaultChunkWorkers || c.Transfers.Conflict != "ask" || c.UI.Theme != ThemeAuto || c.UI.ShowHidden {
 		t.Errorf("Default() = %+v", c)
 	}
 }

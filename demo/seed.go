@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/megatui/megatui/model"
 )
 
@@ -257,40 +259,27 @@ func (d *dirCache) count() int {
 
 // uploadAll uploads specs, parallel at a time; the first error stops it.
 func uploadAll(ctx context.Context, c Client, dirs *dirCache, specs []spec, parallel int, step func()) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	jobs := make(chan spec)
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	fail := func(err error) { once.Do(func() { first = err; cancel() }) }
-	for range min(parallel, max(len(specs), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for sp := range jobs {
-				if err := uploadOne(ctx, c, dirs, sp); err != nil {
-					fail(err)
-					return
-				}
-				step()
-			}
-		}()
-	}
-feed:
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(parallel, 1))
 	for _, sp := range specs {
-		select {
-		case jobs <- sp:
-		case <-ctx.Done():
-			break feed
+		if gctx.Err() != nil {
+			break
 		}
+		g.Go(func() error {
+			if err := uploadOne(gctx, c, dirs, sp); err != nil {
+				return err
+			}
+			step()
+			return nil
+		})
 	}
-	close(jobs)
-	wg.Wait()
-	if first == nil && ctx.Err() != nil {
-		first = fmt.Errorf("demo: %w", errors.Join(model.ErrCancelled, ctx.Err()))
+	if err := g.Wait(); err != nil {
+		return err
 	}
-	return first
+	if ctx.Err() != nil {
+		return fmt.Errorf("demo: %w", errors.Join(model.ErrCancelled, ctx.Err()))
+	}
+	return nil
 }
 
 func uploadOne(ctx context.Context, c Client, dirs *dirCache, sp spec) error {

@@ -31,7 +31,7 @@ func New() *FS { return &FS{} }
 
 // Translate maps an OS error to the model sentinel it stands for
 // (model.ErrNotFound, ErrExists, ErrPermission, ErrNotDir, ErrIsDir,
-// ErrCancelled), keeping err in the chain and in the message. Errors of no
+// ErrDiskFull, ErrCancelled), keeping err in the chain and in the message. Errors of no
 // known kind, and nil, are returned as they are. This is the one
 // translation of local file system errors.
 func Translate(err error) error {
@@ -61,6 +61,8 @@ func sentinel(op string, err error) error {
 		return model.ErrIsDir
 	case errors.Is(err, syscall.EINVAL) && op == "move":
 		return model.ErrCircular
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return model.ErrDiskFull
 	}
 	return nil
 }

@@ -37,6 +37,8 @@ func TestTranslate(t *testing.T) {
 		{"read-only", readOnly, model.ErrPermission},
 		{"not a folder", notDir, model.ErrNotDir},
 		{"cancelled", context.Canceled, model.ErrCancelled},
+		{"disk full", &os.PathError{Op: "write", Path: file, Err: syscall.ENOSPC}, model.ErrDiskFull},
+		{"over disk quota", &os.PathError{Op: "write", Path: file, Err: syscall.EDQUOT}, model.ErrDiskFull},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Translate(tc.err)

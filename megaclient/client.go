@@ -43,7 +43,7 @@ func (s Session) String() string {
 // GoString is String, so %#v redacts too.
 func (s Session) GoString() string { return s.String() }
 
-// SessionStore keeps sessions between runs (main wires the keyring's).
+// SessionStore keeps sessions between runs (account wires the keyring's).
 // LoadSession returns an error wrapping model.ErrNoCredentials (or any
 // error) when there is none.
 type SessionStore interface {
@@ -77,9 +77,14 @@ type Options struct {
 	// Logf receives go-mega's log lines; nil discards them (go-mega would
 	// otherwise print to stderr and corrupt a TUI).
 	Logf func(format string, args ...any)
-	// Workers is how many go-mega instances transfers may use at once
-	// (default 4); ChunkWorkers how many chunks of one file move in
-	// parallel (default 4).
+	// Warn receives, once per node, why a node from the server was
+	// quarantined (invalid data, a parent cycle): a message for the user.
+	Warn func(msg string)
+	// Workers is how many files are expected to move at once (default
+	// 4); it sizes the pool of idle connections. It does not limit
+	// transfers: each running Upload or Download gets its own go-mega
+	// instance, so the caller's concurrency is what runs. ChunkWorkers is
+	// how many chunks of one file move in parallel (default 4).
 	Workers      int
 	ChunkWorkers int
 	// EventWait bounds how long a mutation waits for its own action
@@ -104,8 +109,11 @@ type Client struct {
 	expired   bool
 	closed    bool
 	pool      *workerPool
-	loggedIn  bool // a password login happened in this Client
-	privkAsk  bool // `ug` was asked for the RSA private key
+	throttle  *throttle    // chunk concurrency of the data path
+	slots     chunkSlots   // chunks in flight over all transfers
+	data      *http.Client // upload pieces and download ranges
+	loggedIn  bool         // a password login happened in this Client
+	privkAsk  bool         // `ug` was asked for the RSA private key
 	base      http.RoundTripper
 	clientTpl http.Client
 }
@@ -130,17 +138,27 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 	}
 	if c.base == nil {
 		// Enough idle connections for every chunk in flight; the default
-		// two per host would reconnect for most chunks.
+		// two per host would reconnect for most chunks. Transfers may run
+		// more files than Workers at once, so keep a margin.
 		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = opts.Workers*opts.ChunkWorkers + 4
+		t.MaxIdleConnsPerHost = max(opts.Workers, 16)*(opts.ChunkWorkers+2) + 4
 		c.base = t
 	}
 	c.clientTpl.Timeout = 0 // the event channel long-polls
 	c.hub = &hub{tree: c.tree, rw: newRewrites(), progress: opts.Progress, notify: c.subs.notify, onExpired: c.markExpired}
-	c.pool = newWorkerPool(c, opts.Workers)
-	if logf := opts.Logf; logf != nil {
+	c.pool = newWorkerPool(c)
+	c.throttle = newThrottle(opts.ChunkWorkers)
+	c.slots = make(chunkSlots, maxChunksInFlight)
+	c.data = &http.Client{Transport: c.base}
+	if logf, warn := opts.Logf, opts.Warn; logf != nil || warn != nil {
 		c.tree.onQuarantine = func(h string, why error) {
-			logf("megaclient: node %s quarantined: %v", h, why)
+			msg := fmt.Sprintf("node %s quarantined (listed as undecryptable): %v", h, why)
+			if logf != nil {
+				logf("megaclient: %s", msg)
+			}
+			if warn != nil {
+				warn(msg)
+			}
 		}
 	}
 

@@ -28,7 +28,17 @@ var errBadAttr = errors.New("bad node attribute")
 
 func b64decode(s string) ([]byte, error) {
 	s = strings.TrimRight(s, "=")
-	s = strings.NewReplacer("+", "-", "/", "_").Replace(s)
+	if strings.ContainsAny(s, "+/") { // standard alphabet: rare, so not on the hot path
+		s = strings.Map(func(r rune) rune {
+			switch r {
+			case '+':
+				return '-'
+			case '/':
+				return '_'
+			}
+			return r
+		}, s)
+	}
 	return base64.RawURLEncoding.DecodeString(s)
 }
 
@@ -302,6 +312,10 @@ func parsePrivk(master []byte, privk string) (*rsaPrivate, error) {
 	enc, err := b64decode(privk)
 	if err != nil {
 		return nil, fmt.Errorf("private key: %w", err)
+	}
+	if len(enc) > maxPrivk {
+		// RSA with a bigger key would only make every share key slow.
+		return nil, fmt.Errorf("private key of %d bytes", len(enc))
 	}
 	raw, err := ecbDecrypt(master, enc)
 	if err != nil {

@@ -1,10 +1,16 @@
 package megaclient
 
 import (
+	"bytes"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/json"
 	"fmt"
 	"hash/maphash"
 	"reflect"
+	"runtime"
+	"sync"
 
 	"github.com/megatui/megatui/model"
 )
@@ -97,11 +103,46 @@ func (t *tree) nameLocked(n *node) (string, bool) {
 	if key == nil {
 		return "", false
 	}
-	a, err := decryptAttrs(key, n.raw.A)
-	if err != nil {
-		return "", false
+	name, err := decryptName(key, n.raw.A)
+	return name, err == nil
+}
+
+// decryptName is decryptAttrs for the name alone: it reads the same
+// attributes the same way, without building the map of the others.
+func decryptName(nodeKey []byte, enc string) (string, error) {
+	buf, err := b64decode(enc)
+	if err != nil || len(buf) == 0 || len(buf)%aes.BlockSize != 0 {
+		return "", errBadAttr
 	}
-	return a.Name, true
+	blk, err := aes.NewCipher(attrKey(nodeKey))
+	if err != nil {
+		return "", err
+	}
+	cipher.NewCBCDecrypter(blk, make([]byte, aes.BlockSize)).CryptBlocks(buf, buf)
+	if !bytes.HasPrefix(buf, []byte("MEGA{")) {
+		return "", errBadAttr
+	}
+	js := bytes.TrimRight(buf[4:], "\x00")
+	if bytes.Contains(js, []byte(`"N"`)) || bytes.IndexByte(js, '\\') >= 0 {
+		// encoding/json matches struct fields case-insensitively, and
+		// escaped keys could spell "N": the full parse decides.
+		a, err := parseAttrJSON(js)
+		return a.Name, err
+	}
+	var a struct {
+		N json.RawMessage `json:"n"`
+	}
+	if err := json.Unmarshal(js, &a); err != nil {
+		return "", errBadAttr
+	}
+	if a.N == nil {
+		return "", nil
+	}
+	name, ok := unquoteRaw(a.N)
+	if !ok {
+		return "", errBadAttr
+	}
+	return name, nil
 }
 
 // indexLocked adds a file or folder to the duplicate index, if there is one.
@@ -114,6 +155,12 @@ func (t *tree) indexLocked(n *node) {
 	if !ok {
 		return // undecryptable: a name of its own, never a duplicate
 	}
+	t.indexNameLocked(n, name)
+}
+
+// indexNameLocked adds a file or folder of known name to the index.
+func (t *tree) indexNameLocked(n *node, name string) {
+	d := t.dup
 	p := n.raw.P
 	n.dupName, n.dupFold, n.dupIn = d.nameKey(p, n.raw.T == typeDir, name), d.foldKey(p, name), true
 	d.touch(p)
@@ -207,6 +254,7 @@ func (t *tree) duplicateGroups(ctx context.Context, root string, fold func(strin
 			}
 		}
 		t.mu.Unlock()
+		var jobs []nameJob
 		for i := 0; i < len(pending); i += dupChunk {
 			if err := ctx.Err(); err != nil {
 				return 0, fmt.Errorf("count duplicates: %w", err)
@@ -216,9 +264,29 @@ func (t *tree) duplicateGroups(ctx context.Context, root string, fold func(strin
 				t.mu.Unlock()
 				break // replaced meanwhile: start over with the new index
 			}
+			jobs = jobs[:0]
 			for _, n := range pending[i:min(i+dupChunk, len(pending))] {
-				if t.nodes[n.raw.H] == n {
-					t.indexLocked(n)
+				if n.dupIn {
+					continue
+				}
+				if n.decoded || n.quarantineLocked() != nil {
+					if t.nodes[n.raw.H] == n {
+						t.indexLocked(n) // nothing to decrypt
+					}
+					continue
+				}
+				if key := t.nodeKeyLocked(&n.raw); key != nil {
+					jobs = append(jobs, nameJob{n: n, key: key, attr: n.raw.A})
+				}
+			}
+			t.mu.Unlock()
+			decryptNames(jobs)
+			t.mu.Lock()
+			for _, j := range jobs {
+				// Skipped if the node changed meanwhile: its change
+				// indexed it (or it is pending for the next pass).
+				if j.ok && t.dup == d && t.nodes[j.n.raw.H] == j.n && !j.n.dupIn && j.n.raw.A == j.attr {
+					t.indexNameLocked(j.n, j.name)
 				}
 			}
 			t.mu.Unlock()
@@ -249,6 +317,32 @@ func (t *tree) duplicateGroups(ctx context.Context, root string, fold func(strin
 		total += n
 	}
 	return total, nil
+}
+
+// nameJob is a name to decrypt outside the tree's lock.
+type nameJob struct {
+	n    *node
+	key  []byte
+	attr string
+	name string
+	ok   bool
+}
+
+// decryptNames decrypts the jobs' names on up to four cores.
+func decryptNames(jobs []nameJob) {
+	workers := min(runtime.GOMAXPROCS(0), 4, max(len(jobs)/256, 1))
+	var wg sync.WaitGroup
+	per := (len(jobs) + workers - 1) / workers
+	for w := range workers {
+		part := jobs[min(w*per, len(jobs)):min((w+1)*per, len(jobs))]
+		wg.Go(func() {
+			for i := range part {
+				name, err := decryptName(part[i].key, part[i].attr)
+				part[i].name, part[i].ok = name, err == nil
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // underLocked reports whether h is root or below it; memo caches answers.

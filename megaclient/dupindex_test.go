@@ -2,6 +2,8 @@ package megaclient
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +159,95 @@ func TestDuplicateCountChecksCandidates(t *testing.T) {
 	}
 	if _, err := c.CountDuplicateGroups(ctx, "/nope", nil); err == nil {
 		t.Error("count in a missing folder: got no error")
+	}
+}
+
+func TestDecryptNameAgreesWithDecryptAttrs(t *testing.T) {
+	t.Parallel()
+	key := []byte("0123456789abcdef0123456789ABCDEF")
+	seal := func(js string) string {
+		plain := append([]byte("MEGA"), js...)
+		if pad := len(plain) % aes.BlockSize; pad != 0 {
+			plain = append(plain, make([]byte, aes.BlockSize-pad)...)
+		}
+		blk, _ := aes.NewCipher(attrKey(key))
+		cipher.NewCBCEncrypter(blk, make([]byte, aes.BlockSize)).CryptBlocks(plain, plain)
+		return b64encode(plain)
+	}
+	for _, js := range []string{
+		`{"n":"plain.txt","c":"AAAA"}`,
+		`{"c":"AAAA","n":"last"}`,
+		`{"N":"upper key"}`,
+		`{"n":"lower","N":"upper"}`,
+		`{"\u006e":"escaped key"}`,
+		`{"n":"tab\tand \"quotes\" and \u00e9"}`,
+		"{\"n\":\"invalid \xff\xfe utf-8\"}",
+		`{"n":"a","n":"b"}`,
+		`{"c":"no name"}`,
+		`{"n":null}`,
+		`{"n":42}`,
+		`{"n":"x"} trailing`,
+		`["n","x"]`,
+		`{"n":"nested","x":{"n":"inner"}}`,
+	} {
+		enc := seal(js)
+		a, aerr := decryptAttrs(key, enc)
+		name, nerr := decryptName(key, enc)
+		if (aerr == nil) != (nerr == nil) || aerr == nil && name != a.Name {
+			t.Errorf("%s: decryptName gives %q, %v; decryptAttrs %q, %v", js, name, nerr, a.Name, aerr)
+		}
+	}
+	if _, err := decryptName(key, "not base64!"); err == nil {
+		t.Error("bad base64: got no error")
+	}
+}
+
+// TestDuplicateCountWhileChanging: changes that land while the index is
+// being built (between its chunks) leave it exact.
+func TestDuplicateCountWhileChanging(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startSim(t)
+	if _, err := s.SeedTree(testEmail, megasim.SeedOptions{Password: testPass, Nodes: 3 * dupChunk, FanOut: 100, SubFolders: 10, Seed: 8}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := s.SeedTree(testEmail, megasim.SeedOptions{Password: testPass, Nodes: 40, FanOut: 40, SubFolders: 1, NamePrefix: "copy", Seed: 9}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := connect(t, s, nil)
+	es, err := c.List(ctx, "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.CountDuplicateGroups(ctx, "/", dedupe.FoldDisk)
+		done <- err
+	}()
+	// Rename copies away and delete others while the index is built.
+	changed := 0
+	for _, e := range es {
+		if !strings.HasPrefix(e.Name, "copy-file-") || changed >= 10 {
+			continue
+		}
+		if changed%2 == 0 {
+			err = c.Rename(ctx, e.ID, "renamed-"+e.ID)
+		} else {
+			err = c.Delete(ctx, e.ID, true)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed++
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.CountDuplicateGroups(ctx, "/", dedupe.FoldDisk)
+	// Each pair of changes hits both members of one group.
+	if want := scanCount(t, c, "/"); err != nil || got != want || want != 40-changed/2 {
+		t.Errorf("count: got %d, %v; want %d (a full scan finds %d)", got, err, 40-changed/2, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"syscall"
 
 	mega "github.com/t3rm1n4l/go-mega"
 
@@ -73,8 +74,14 @@ func sentinel(err error) error {
 	case errors.Is(err, mega.EMFAREQUIRED):
 		return model.ErrMFARequired
 	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return model.ErrDiskFull // writing the download, not the network
+	}
 	var ne net.Error
-	if errors.As(err, &ne) {
+	var errno syscall.Errno
+	if errors.As(err, &ne) && !(errors.As(err, &errno) && !isNetErrno(errno)) {
+		// A bare errno is a net.Error too (it has Timeout): only network
+		// ones mean the server is unreachable.
 		return model.ErrUnreachable
 	}
 	var oe *net.OpError
@@ -82,6 +89,16 @@ func sentinel(err error) error {
 		return model.ErrUnreachable
 	}
 	return nil
+}
+
+// isNetErrno reports whether a system error comes from the network.
+func isNetErrno(e syscall.Errno) bool {
+	switch e {
+	case syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED, syscall.ETIMEDOUT,
+		syscall.EHOSTUNREACH, syscall.ENETUNREACH, syscall.ENETDOWN, syscall.EPIPE:
+		return true
+	}
+	return false
 }
 
 // translateLogin is translate for a password login, where ENOENT means a

@@ -180,17 +180,29 @@ func (t *transport) noteSC(good bool) time.Duration {
 // hand-over (go-mega must pick it up) or by closing, then answers the poll
 // with "try again", which go-mega takes silently.
 func (t *transport) scBackoff(req *http.Request, d time.Duration) (*http.Response, error) {
+	if !t.pause(req, d) {
+		if t.ctx.Err() != nil {
+			return t.park(req)
+		}
+		return nil, req.Context().Err()
+	}
+	return localResponse(req, []byte("-3")), nil
+}
+
+// pause waits d, cut short by a node hand-over; it reports false when
+// closing or the request's end cut it.
+func (t *transport) pause(req *http.Request, d time.Duration) bool {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
 	case <-timer.C:
 	case <-t.link.wake:
 	case <-t.ctx.Done():
-		return t.park(req)
+		return false
 	case <-req.Context().Done():
-		return nil, req.Context().Err()
+		return false
 	}
-	return localResponse(req, []byte("-3")), nil
+	return true
 }
 
 // dataBody holds a download range's body to the length asked for: go-mega
@@ -217,6 +229,31 @@ func (b *dataBody) Read(p []byte) (int, error) {
 }
 
 func (b *dataBody) Close() error { return b.body.Close() }
+
+// maxUploadReply bounds the reply to an upload piece (a completion token
+// is 36 bytes of base64).
+const maxUploadReply = 4 << 10
+
+// cappedBody fails a body longer than max instead of letting go-mega read
+// it whole into memory.
+type cappedBody struct {
+	body      io.ReadCloser
+	max, read int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if int64(len(p)) > b.max-b.read+1 {
+		p = p[:b.max-b.read+1]
+	}
+	n, err := b.body.Read(p)
+	b.read += int64(n)
+	if b.read > b.max {
+		return 0, invalidTransient("upload reply longer than %d bytes", b.max)
+	}
+	return n, err
+}
+
+func (b *cappedBody) Close() error { return b.body.Close() }
 
 // rangeLength returns the length of a download range request
 // ("…/START-END"), or false if the path is not one.

@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -363,4 +366,112 @@ func waitLong(t testing.TB, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// fullDisk is a download target on a full disk.
+type fullDisk struct{}
+
+func (fullDisk) WriteAt(p []byte, off int64) (int, error) {
+	return 0, &os.PathError{Op: "write", Path: "/full/f.bin", Err: syscall.ENOSPC}
+}
+
+func TestDownloadOntoFullDiskIsNotUnreachable(t *testing.T) {
+	t.Parallel()
+	s := startSim(t)
+	c := connect(t, s, nil)
+	ctx := context.Background()
+	data := []byte("does not fit")
+	f, err := c.Upload(ctx, "/", "f.bin", bytes.NewReader(data), int64(len(data)), time.Unix(1700000000, 0), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Download(ctx, "H:"+f.ID, fullDisk{}, nil)
+	if !errors.Is(err, model.ErrDiskFull) || errors.Is(err, model.ErrUnreachable) || errors.Is(err, model.ErrTryAgain) {
+		t.Fatalf("got %v, want %v only", err, model.ErrDiskFull)
+	}
+}
+
+func TestHostileUploadReplies(t *testing.T) {
+	t.Parallel()
+	s, h := startHostile(t)
+	_ = s
+	c, err := connectVia(t, h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	data := randomBytes(200<<10, 3)
+	for _, tc := range []struct {
+		name, what string
+		rule       megasim.Rule
+		want       string
+	}{
+		{"upload URL not http", "u", func(_, r []byte) []byte {
+			return editObject(r, func(m map[string]any) { m["p"] = "ftp://x/ul" })
+		}, `upload URL: "ftp://x/ul" is not http or https`},
+		{"new node reply without a node", "p", func(_, r []byte) []byte {
+			return editObject(r, func(m map[string]any) { m["f"] = []any{} })
+		}, "new node reply holds no node"},
+		{"new node with a bad blob", "p", func(_, r []byte) []byte {
+			return editObject(r, func(m map[string]any) {
+				for _, n := range m["f"].([]any) {
+					n.(map[string]any)["a"] = notWholeBlocks
+				}
+			})
+		}, "new node: attributes of 17 bytes are not whole AES blocks"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h.Rewrite(tc.what, tc.rule)
+			defer h.Rewrite(tc.what, nil)
+			_, err := c.Upload(ctx, "/", "up-"+tc.what+".bin", bytes.NewReader(data), int64(len(data)), time.Unix(1700000000, 0), nil)
+			if !errors.Is(err, model.ErrInvalidReply) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %v saying %q", err, model.ErrInvalidReply, tc.want)
+			}
+		})
+	}
+	t.Run("upload piece reply overlong", func(t *testing.T) {
+		h.Rewrite("upload", func(_, r []byte) []byte { return append(r, make([]byte, 1<<20)...) })
+		defer h.Rewrite("upload", nil)
+		_, err := c.Upload(ctx, "/", "overlong.bin", bytes.NewReader(data), int64(len(data)), time.Unix(1700000000, 0), nil)
+		if err == nil || !strings.Contains(err.Error(), "unexpected reply of 4096 bytes") {
+			t.Fatalf("got %v, want the piece reply refused", err)
+		}
+	})
+	t.Run("mkdir: new node reply without a node", func(t *testing.T) {
+		h.Rewrite("p", func(_, r []byte) []byte {
+			return editObject(r, func(m map[string]any) { m["f"] = []any{} })
+		})
+		defer h.Rewrite("p", nil)
+		if _, err := c.Mkdir(ctx, "/", "x"); !errors.Is(err, model.ErrInvalidReply) {
+			t.Fatalf("got %v, want %v", err, model.ErrInvalidReply)
+		}
+	})
+	if _, err := c.Upload(ctx, "/", "fine.bin", bytes.NewReader(data), int64(len(data)), time.Unix(1700000000, 0), nil); err != nil {
+		t.Fatalf("upload through the untouched proxy: %v", err)
+	}
+}
+
+func TestHostileWaitURLFailingBacksOff(t *testing.T) {
+	t.Parallel()
+	s, h := startHostile(t)
+	c, err := connectVia(t, h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := connect(t, s, nil)
+	var polls atomic.Int32
+	h.Rewrite("sc", func(_, _ []byte) []byte { polls.Add(1); return nil })
+	h.Status("wait", http.StatusInternalServerError)
+	if _, err := other.Mkdir(context.Background(), "/", "poke"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	h.Status("wait", 0)
+	if n, w := polls.Load(), h.Hits("wait"); n > 12 || w == 0 {
+		t.Fatalf("%d polls and %d failed waits in 2 s: want a few of each", n, w)
+	}
+	if _, err := other.Mkdir(context.Background(), "/", "after-wait"); err != nil {
+		t.Fatal(err)
+	}
+	waitLong(t, func() bool { _, err := c.Stat(context.Background(), "/after-wait"); return err == nil })
 }

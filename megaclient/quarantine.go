@@ -38,17 +38,23 @@ func (t *tree) breakCyclesLocked() {
 		onPath
 		done
 	)
-	state := make(map[string]uint8, len(t.nodes))
+	// The walk state lives in the nodes (a map of a million handles
+	// would cost more than the walk), and is cleared at the end.
+	defer func() {
+		for _, n := range t.nodes {
+			n.walk = unseen
+		}
+	}()
 	var path []*node
 	for h := range t.nodes {
 		path = path[:0]
 		cur := h
 		for {
 			n, ok := t.nodes[cur]
-			if !ok || state[cur] == done {
+			if !ok || n.walk == done {
 				break
 			}
-			if state[cur] == onPath {
+			if n.walk == onPath {
 				// path[len-1]'s parent is cur, already on the path.
 				last := path[len(path)-1]
 				if p, ok := t.nodes[last.raw.P]; ok {
@@ -58,7 +64,7 @@ func (t *tree) breakCyclesLocked() {
 				t.reportLocked(last.raw.H, last.quarantineLocked())
 				break
 			}
-			state[cur] = onPath
+			n.walk = onPath
 			path = append(path, n)
 			if n.raw.P == "" {
 				break
@@ -66,7 +72,7 @@ func (t *tree) breakCyclesLocked() {
 			cur = n.raw.P
 		}
 		for _, n := range path {
-			state[n.raw.H] = done
+			n.walk = done
 		}
 	}
 }

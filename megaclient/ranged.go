@@ -1,7 +1,6 @@
 package megaclient
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/aes"
@@ -45,13 +44,14 @@ const rangeAttempts = 4
 // FileReader reads decrypted byte ranges of one MEGA file. It implements
 // io.ReaderAt; it is safe for concurrent use.
 type FileReader struct {
-	c     *Client
-	h     string
-	name  string
-	size  int64
-	block cipher.Block
-	nonce [8]byte
-	ctx   context.Context
+	c       *Client
+	h       string
+	name    string
+	size    int64
+	block   cipher.Block
+	nonce   [8]byte
+	metaMAC [8]byte
+	ctx     context.Context
 
 	mu      sync.Mutex
 	dlURL   string
@@ -91,6 +91,7 @@ func (c *Client) OpenFile(ctx context.Context, ref string) (*FileReader, error) 
 	}
 	r := &FileReader{c: c, h: h, name: inf.attrs.Name, size: inf.raw.S, block: blk, ctx: ctx}
 	copy(r.nonce[:], inf.key[16:24])
+	copy(r.metaMAC[:], inf.key[24:32])
 	if r.size > 0 {
 		if _, err := r.downloadURL(ctx, false); err != nil {
 			return nil, err
@@ -101,6 +102,10 @@ func (c *Client) OpenFile(ctx context.Context, ref string) (*FileReader, error) 
 
 // Size is the file's size in bytes.
 func (r *FileReader) Size() int64 { return r.size }
+
+// Close releases nothing (there is no connection held between reads); it
+// makes a FileReader an io.ReaderAt and io.Closer.
+func (r *FileReader) Close() error { return nil }
 
 // BytesFetched is how many content bytes this reader has downloaded.
 func (r *FileReader) BytesFetched() int64 { return r.fetched.Load() }
@@ -249,143 +254,31 @@ func (c *Client) rawHTTP() *http.Client {
 	return &hc
 }
 
-// maxCommandReply bounds a reply to one of megaclient's own commands.
-const maxCommandReply = 1 << 20
-
 // fileURL asks for the download URL of file h (`g`) and returns it with
-// the size the server reports. The URL is validated: http or https, a
-// host, no credentials.
+// the size the server reports; the URL is validated before use.
 func (c *Client) fileURL(ctx context.Context, h string) (string, int64, error) {
 	var rep struct {
-		S int64  `json:"s"`
-		G string `json:"g"`
-		E int    `json:"e"`
+		S int64           `json:"s"`
+		G json.RawMessage `json:"g"`
+		E int             `json:"e"`
 	}
-	cmd, _ := json.Marshal([]map[string]any{{"a": "g", "g": 1, "n": h}})
-	if err := c.rawCommand(ctx, "download url", cmd, &rep); err != nil {
+	if err := c.command(ctx, "download url", map[string]any{"a": "g", "g": 1, "n": h}, &rep); err != nil {
 		return "", 0, err
 	}
 	if rep.E < 0 {
-		return "", 0, fmt.Errorf("download url: %w", apiSentinel(rep.E))
+		return "", 0, translate("download url", apiCodeError(rep.E))
 	}
-	u, err := url.Parse(rep.G)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || len(rep.G) > 2048 {
-		return "", 0, fmt.Errorf("download url: server sent an unusable url: %w", model.ErrIntegrity)
+	var g string
+	if err := json.Unmarshal(rep.G, &g); err != nil {
+		return "", 0, fmt.Errorf("download url: not a string: %w", model.ErrIntegrity)
+	}
+	if err := checkDataURL(g); err != nil {
+		return "", 0, fmt.Errorf("download url: %v: %w", err, model.ErrIntegrity)
 	}
 	if rep.S < 0 {
 		return "", 0, fmt.Errorf("download url: negative size: %w", model.ErrIntegrity)
 	}
-	return strings.TrimRight(rep.G, "/"), rep.S, nil
-}
-
-// rawCommand sends one API command (body: a JSON array of one object)
-// with the session and decodes the single reply element into out. It
-// retries "try again" a few times, and re-logs in once on an expired
-// session like every other call.
-func (c *Client) rawCommand(ctx context.Context, what string, body []byte, out any) error {
-	var last error
-	for attempt := range rangeAttempts {
-		if attempt > 0 {
-			if err := sleepCtx(ctx, time.Duration(attempt*attempt)*200*time.Millisecond); err != nil {
-				return translate(what, err)
-			}
-		}
-		m, err := c.current()
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		sid := c.Session().SessionID
-		last = c.rawCommandOnce(ctx, sid, body, out)
-		switch {
-		case last == nil:
-			return nil
-		case errors.Is(last, model.ErrSessionExpired):
-			if attempt > 0 {
-				return fmt.Errorf("%s: %w", what, errSessionExpired(nil))
-			}
-			if err := c.relogin(m); err != nil {
-				return fmt.Errorf("%s: %w", what, err)
-			}
-		case errors.Is(last, model.ErrTryAgain):
-		default:
-			return fmt.Errorf("%s: %w", what, last)
-		}
-	}
-	return fmt.Errorf("%s: %w", what, last)
-}
-
-func (c *Client) rawCommandOnce(ctx context.Context, sid string, body []byte, out any) error {
-	u := APIEndpoint(c.opts.APIURL) + "/cs?id=" + strconv.FormatInt(time.Now().UnixNano(), 36) + "&sid=" + url.QueryEscape(sid)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		return errors.New("bad api url")
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.rawHTTP().Do(req)
-	if err != nil {
-		return netError(err)
-	}
-	defer resp.Body.Close()
-	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxCommandReply+1))
-	if err != nil {
-		return fmt.Errorf("read reply: %w: %v", model.ErrTryAgain, err)
-	}
-	if len(reply) > maxCommandReply {
-		return fmt.Errorf("reply too large: %w", model.ErrIntegrity)
-	}
-	if resp.StatusCode >= 500 {
-		return fmt.Errorf("HTTP %d: %w", resp.StatusCode, model.ErrTryAgain)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("unexpected HTTP status %d", resp.StatusCode)
-	}
-	reply = bytes.TrimSpace(reply)
-	var code int
-	if json.Unmarshal(reply, &code) == nil {
-		return apiSentinel(code)
-	}
-	var elems []json.RawMessage
-	if err := json.Unmarshal(reply, &elems); err != nil || len(elems) != 1 {
-		return fmt.Errorf("unexpected reply: %w", model.ErrIntegrity)
-	}
-	if json.Unmarshal(elems[0], &code) == nil {
-		if code == 0 {
-			return nil
-		}
-		return apiSentinel(code)
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(elems[0], out); err != nil {
-		return fmt.Errorf("unexpected reply: %w", model.ErrIntegrity)
-	}
-	return nil
-}
-
-// apiSentinel maps an API error code to a model sentinel.
-func apiSentinel(code int) error {
-	switch code {
-	case 0:
-		return nil
-	case -3, -6, -18, -1, -5, -8:
-		return fmt.Errorf("server error %d: %w", code, model.ErrTryAgain)
-	case -4, -19:
-		return model.ErrRateLimited
-	case -9:
-		return model.ErrNotFound
-	case -11:
-		return model.ErrAccess
-	case -14:
-		return model.ErrIntegrity
-	case -15:
-		return model.ErrSessionExpired
-	case -16:
-		return model.ErrBlocked
-	case -17, -24:
-		return model.ErrQuota
-	}
-	return fmt.Errorf("server answered error %d", code)
+	return strings.TrimRight(g, "/"), rep.S, nil
 }
 
 // netError hides the request URL (it may carry the session id) and marks
@@ -472,7 +365,11 @@ func (c *Client) SampledFingerprint(ctx context.Context, ref string, mtime time.
 	}
 	spans := rec.spans(SampleGap)
 	cache := &spanCache{spans: spans, data: make([][]byte, len(spans))}
-	err = runChunks(ctx, len(spans), sampleWorkers, func(i int) error {
+	idx := make([]int, len(spans))
+	for i := range idx {
+		idx[i] = i
+	}
+	err = runChunks(ctx, idx, newThrottle(sampleWorkers), func(ctx context.Context, i int) error {
 		buf := make([]byte, spans[i][1]-spans[i][0])
 		if _, err := r.ReadAtContext(ctx, buf, spans[i][0]); err != nil && !errors.Is(err, io.EOF) {
 			return err

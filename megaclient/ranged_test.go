@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -169,6 +170,52 @@ func TestSampledFingerprintFetchesOnlySamples(t *testing.T) {
 		st, _ := c.Stat(ctx, e.ID)
 		if st.Fingerprint != want.Encode() || !st.ModTimeKnown || !st.ModTime.Equal(mtime) || st.Name != tc.name {
 			t.Errorf("%s: after SetFingerprint got %q %v %v %q", tc.name, st.Fingerprint, st.ModTimeKnown, st.ModTime, st.Name)
+		}
+	}
+}
+
+func TestMACVerifierOnStreamedContent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startSim(t)
+	c := connect(t, s, nil)
+	for i, size := range []int{0, 5, 16, 128<<10 + 1, 3<<20 + 12345} {
+		data := randomBytes(size, uint64(200+i))
+		e, err := c.Upload(ctx, "/", fmt.Sprintf("m%d", i), bytes.NewReader(data), int64(size), time.Unix(1700000000, 0), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := c.OpenFile(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := r.Verifier()
+		buf := make([]byte, 77777) // pieces that straddle chunk boundaries
+		for off := int64(0); off < int64(size); {
+			n, err := r.ReadAt(buf, off)
+			if err != nil && !errors.Is(err, io.EOF) {
+				t.Fatal(err)
+			}
+			v.Write(buf[:n])
+			off += int64(n)
+		}
+		if err := v.Verify(); err != nil {
+			t.Errorf("size %d: %v", size, err)
+		}
+		if size == 0 {
+			continue
+		}
+		bad := r.Verifier()
+		flipped := append([]byte(nil), data...)
+		flipped[size/2] ^= 1
+		bad.Write(flipped)
+		if err := bad.Verify(); !errors.Is(err, model.ErrIntegrity) {
+			t.Errorf("size %d, one byte flipped: got %v, want ErrIntegrity", size, err)
+		}
+		short := r.Verifier()
+		short.Write(data[:size-1])
+		if err := short.Verify(); !errors.Is(err, model.ErrIntegrity) {
+			t.Errorf("size %d, last byte missing: got %v, want ErrIntegrity", size, err)
 		}
 	}
 }

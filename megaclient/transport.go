@@ -152,15 +152,19 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}()
 		resp, err := t.base.RoundTrip(req.WithContext(ctx))
 		stop()
+		// go-mega goes straight back to `sc` after its wait, whatever
+		// the wait did: a wait URL that fails at once is paused on here,
+		// or the two would be fetched flat out.
 		if err != nil {
+			woken := ctx.Err() != nil // a hand-over (or closing) ended it
 			cancel()
-			if req.Context().Err() == nil && t.ctx.Err() == nil {
-				t.noteSC(false)
+			if !woken {
+				t.pause(req, t.noteSC(false))
 			}
 			return nil, err
 		}
 		if resp.StatusCode != http.StatusOK {
-			t.noteSC(false) // a wait URL that fails would be fetched flat out
+			t.pause(req, t.noteSC(false))
 		}
 		resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
 		return resp, nil
@@ -171,6 +175,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if n, ok := rangeLength(req); ok && resp.StatusCode == http.StatusOK {
 		resp.Body = &dataBody{body: resp.Body, want: n}
+	} else if req.Method == http.MethodPost {
+		// An upload piece: the reply is empty or a completion token.
+		resp.Body = &cappedBody{body: resp.Body, max: maxUploadReply}
 	}
 	return resp, nil
 }

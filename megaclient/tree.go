@@ -50,6 +50,7 @@ type node struct {
 	children map[string]*node
 	invalid  error // quarantined: what is wrong with the node (see validateNode)
 	cycle    bool  // quarantined: attaching it would close a parent cycle
+	walk     uint8 // breakCyclesLocked's state while it runs
 	// The node's keys in the duplicate index, while dupIn (see dupindex.go).
 	dupName, dupFold uint64
 	dupIn            bool

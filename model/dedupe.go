@@ -25,8 +25,8 @@ import (
 // the others.
 //
 // Duplicate folders are merged (children moved into the folder with most
-// entries, or the kept one) in every mode except list, rename (which
-// renames them) and identical (which leaves folders alone).
+// entries, or the kept one) in every mode except list and identical
+// (which leaves folders alone), as rclone's dedupe does.
 type Mode int
 
 const (

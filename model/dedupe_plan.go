@@ -347,20 +347,22 @@ func (b *planBuilder) renameAll(gi int, members []Entry) {
 	}
 }
 
-// numberedName returns name-n.ext (files) or name-n (folders).
+// numberedName returns name-n.ext (files) or name-n (folders), the
+// extension being what follows the last dot, as rclone's (".bashrc"
+// becomes "-1.bashrc").
 func numberedName(name string, n int, dir bool) string {
 	stem, ext := name, ""
-	if dot := strings.LastIndexByte(name, '.'); !dir && dot > 0 {
+	if dot := strings.LastIndexByte(name, '.'); !dir && dot >= 0 {
 		stem, ext = name[:dot], name[dot:]
 	}
 	return fmt.Sprintf("%s-%d%s", stem, n, ext)
 }
 
 func (b *planBuilder) planFolders(gi int, g DupGroup, c Choice) {
+	// Rename mode merges duplicate folders too, as rclone's does: the
+	// same-name files the merge brings together are renamed by the next
+	// pass.
 	switch c.Mode {
-	case ModeRename:
-		b.renameAll(gi, g.Members)
-		return
 	case ModeIdentical:
 		b.note("left %s alone: identical mode does not merge folders", b.label(g))
 		return

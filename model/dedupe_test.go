@@ -82,8 +82,8 @@ func TestBuildPlanModes(t *testing.T) {
 		{"largest", Choice{Mode: ModeLargest}, PlanOptions{}, ddMerge + " trash d2 trash s2 trash z1 trash u2", 2},
 		{"smallest", Choice{Mode: ModeSmallest}, PlanOptions{}, ddMerge + " trash d2 trash s2 trash z2 trash u2", 2},
 		{"rename", Choice{Mode: ModeRename}, PlanOptions{},
-			"rename D1->Docs-1 rename D2->Docs-2 rename d1->diff-2.txt rename d2->diff-3.txt trash s2 " +
-				"rename z1->size-1.txt rename z2->size-2.txt rename u1->unk-1.txt rename u2->unk-2.txt", 1},
+			"move k3->D1 move k4->D1 trash D2 rename d1->diff-2.txt rename d2->diff-3.txt trash s2 " +
+				"rename z1->size-1.txt rename z2->size-2.txt rename u1->unk-1.txt rename u2->unk-2.txt", 2},
 		{"list", Choice{Mode: ModeList}, PlanOptions{}, "", 6},
 		{"identical unverified does nothing", Choice{Mode: ModeIdentical}, PlanOptions{}, "", 2},
 		{"identical verified", Choice{Mode: ModeIdentical}, PlanOptions{Hashes: Hashes{"s1": "H", "s2": "H", "d1": "A", "d2": "B"}}, "trash s2", 2},
@@ -632,5 +632,25 @@ func TestClashKindAndNote(t *testing.T) {
 				t.Errorf("got notes %q, want one saying %q in /Photos", p.Notes, tc.inTxt)
 			}
 		})
+	}
+}
+
+func TestNumberedNameAsRclone(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		n    int
+		dir  bool
+		want string
+	}{
+		{"photo.jpg", 1, false, "photo-1.jpg"},
+		{"archive.tar.gz", 2, false, "archive.tar-2.gz"},
+		{"README", 3, false, "README-3"},
+		{".bashrc", 1, false, "-1.bashrc"},
+		{"v1.2 folder", 1, true, "v1.2 folder-1"},
+	} {
+		if got := numberedName(tc.name, tc.n, tc.dir); got != tc.want {
+			t.Errorf("numberedName(%q, %d) = %q, want %q", tc.name, tc.n, got, tc.want)
+		}
 	}
 }

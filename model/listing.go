@@ -614,6 +614,23 @@ func (l *Listing) MarkAll() {
 	}
 }
 
+// Unmark removes the marks of es (matched by EntryKey), leaving the
+// others.
+func (l *Listing) Unmark(es []Entry) {
+	if len(l.marks) == 0 || len(es) == 0 {
+		return
+	}
+	keys := make(map[string]bool, len(es))
+	for _, e := range es {
+		keys[EntryKey(e)] = true
+	}
+	for _, e := range l.entries {
+		if keys[EntryKey(e)] {
+			l.setMark(e, false)
+		}
+	}
+}
+
 // ClearMarks removes every mark.
 func (l *Listing) ClearMarks() {
 	clear(l.marks)

@@ -451,3 +451,24 @@ func TestSetFolderSizesSortsBySize(t *testing.T) {
 		t.Error("unchanged sizes reported as a change")
 	}
 }
+
+func TestListingUnmarkLeavesOtherMarks(t *testing.T) {
+	t.Parallel()
+	l := NewListing()
+	l.SetEntries("/", sample())
+	for _, name := range []string{"c.jpg", "A.txt", "b.txt"} {
+		l.SelectName(name)
+		l.MarkRow(l.Cursor(), true)
+	}
+	var queued []Entry
+	for _, e := range l.Marked() {
+		if e.Name != "b.txt" {
+			queued = append(queued, e)
+		}
+	}
+	l.Unmark(append(queued, Entry{Name: "not here"}))
+	got := l.Marked()
+	if len(got) != 1 || got[0].Name != "b.txt" || l.MarkCount() != 1 || l.MarkSize() != got[0].Size {
+		t.Errorf("after Unmark: marked %v (count %d, size %d), want only b.txt", got, l.MarkCount(), l.MarkSize())
+	}
+}

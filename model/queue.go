@@ -504,6 +504,9 @@ type Totals struct {
 	// unknown.
 	ETA      time.Duration `json:"eta"`
 	ETAKnown bool          `json:"eta_known"`
+	// Throttle is the concurrency transfers run at and why it is lower
+	// than configured (filled in by the transfer engine).
+	Throttle Throttle `json:"throttle"`
 }
 
 // Totals computes the queue summary at now.

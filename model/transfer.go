@@ -192,3 +192,114 @@ func (j Job) Fraction() float64 {
 	}
 	return min(1, float64(j.Done)/float64(j.Size))
 }
+
+// ChunkResume is what a transfer stopped inside a file (a crash, a quit,
+// a failed attempt) needs to go on from its finished chunks instead of
+// from byte 0. The transfer engine journals it; the remote fills it in.
+// It holds no secret: an upload's file key is kept encrypted under the
+// account's master key, as MEGA itself stores node keys.
+type ChunkResume struct {
+	// Fresh marks a new start: chunks recorded before it are void.
+	Fresh bool `json:"fresh,omitempty"`
+	// URL is the upload URL the chunks were sent to (uploads only).
+	URL string `json:"url,omitempty"`
+	// Key is the upload's file key and nonce, encrypted under the master
+	// key, base64 (uploads only).
+	Key string `json:"key,omitempty"`
+	// Source identifies the local file an upload reads (its size and
+	// fingerprint): chunks of a file that changed since are void.
+	Source string `json:"source,omitempty"`
+	// Chunks are the finished chunks, in the order they finished.
+	Chunks []ChunkDone `json:"chunks,omitempty"`
+	// Resumed, on the record an attempt writes when it goes on from
+	// earlier chunks, is the number of bytes it kept (and will not send
+	// or fetch again).
+	Resumed int64 `json:"resumed,omitempty"`
+}
+
+// ChunkDone is one finished chunk: its offset, length and MAC (the
+// CBC-MAC of its plaintext, base64), so a resumed download can check
+// what its temporary file holds and an upload can compute the file's MAC
+// without reading the chunk again.
+type ChunkDone struct {
+	Off int64  `json:"off"`
+	Len int    `json:"len"`
+	MAC string `json:"mac"`
+}
+
+// Merge applies a later record to r: a Fresh record replaces it, any
+// other appends its chunks (and sets the URL and key when it has them).
+func (r *ChunkResume) Merge(next ChunkResume) {
+	if next.Fresh {
+		*r = next
+		r.Chunks = append([]ChunkDone(nil), next.Chunks...)
+		return
+	}
+	if next.URL != "" {
+		r.URL = next.URL
+	}
+	if next.Key != "" {
+		r.Key = next.Key
+	}
+	if next.Source != "" {
+		r.Source = next.Source
+	}
+	r.Chunks = append(r.Chunks, next.Chunks...)
+}
+
+// Bytes is the number of content bytes the finished chunks hold.
+func (r ChunkResume) Bytes() int64 {
+	var n int64
+	seen := make(map[int64]bool, len(r.Chunks))
+	for _, c := range r.Chunks {
+		if !seen[c.Off] {
+			seen[c.Off] = true
+			n += int64(c.Len)
+		}
+	}
+	return n
+}
+
+// Throttle says how far transfers run below their configured
+// concurrency, and why: the engine lowers the files in flight, and the
+// remote the chunks of each file, while the servers answer "busy"
+// (EAGAIN), fail (HTTP 500) or drop connections, and raises them again
+// once they recover. The transfer panel shows Reason while Slowed.
+type Throttle struct {
+	// Transfers is how many files may move at once now, of
+	// TransfersMax configured.
+	Transfers    int `json:"transfers"`
+	TransfersMax int `json:"transfers_max"`
+	// Chunks is how many chunks of one file may move at once now, of
+	// ChunksMax configured (both 0 when the remote does not adapt).
+	Chunks    int `json:"chunks"`
+	ChunksMax int `json:"chunks_max"`
+	// Reason is what made it slow down last ("server busy (EAGAIN)",
+	// "server errors (HTTP 500)", "connections dropped"); empty once
+	// everything is back at its configured value.
+	Reason string `json:"reason,omitempty"`
+	// Slowdowns counts the times concurrency was lowered.
+	Slowdowns int `json:"slowdowns"`
+}
+
+// Slowed reports whether anything runs below its configured value.
+func (t Throttle) Slowed() bool {
+	return t.Transfers < t.TransfersMax || t.Chunks < t.ChunksMax
+}
+
+// String is the one line the transfer panel shows ("" when not slowed):
+// "slowed down (server busy (EAGAIN)): 2/4 files, 4/8 chunks each".
+func (t Throttle) String() string {
+	if !t.Slowed() {
+		return ""
+	}
+	reason := t.Reason
+	if reason == "" {
+		reason = "recovering"
+	}
+	s := fmt.Sprintf("slowed down (%s): %d/%d files", reason, t.Transfers, t.TransfersMax)
+	if t.ChunksMax > 0 {
+		s += fmt.Sprintf(", %d/%d chunks each", t.Chunks, t.ChunksMax)
+	}
+	return s
+}

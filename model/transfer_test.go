@@ -31,3 +31,35 @@ func TestDirectionNames(t *testing.T) {
 		t.Error("unmarshal of an unknown name: got no error")
 	}
 }
+
+func TestChunkResumeMerge(t *testing.T) {
+	t.Parallel()
+	var r ChunkResume
+	r.Merge(ChunkResume{Fresh: true, URL: "http://a/ul/1", Key: "k1", Source: "s1"})
+	r.Merge(ChunkResume{Chunks: []ChunkDone{{Off: 0, Len: 10, MAC: "m0"}}})
+	r.Merge(ChunkResume{Chunks: []ChunkDone{{Off: 10, Len: 5, MAC: "m1"}, {Off: 0, Len: 10, MAC: "m0"}}})
+	if r.URL != "http://a/ul/1" || len(r.Chunks) != 3 || r.Bytes() != 15 {
+		t.Fatalf("after chunks: got %+v (%d bytes), want URL kept, 3 records, 15 bytes", r, r.Bytes())
+	}
+	r.Merge(ChunkResume{Fresh: true, URL: "http://a/ul/2"})
+	if r.URL != "http://a/ul/2" || r.Key != "" || len(r.Chunks) != 0 || r.Bytes() != 0 {
+		t.Fatalf("after a fresh start: got %+v, want only the new URL", r)
+	}
+}
+
+func TestThrottleString(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		t    Throttle
+		want string
+	}{
+		{"at full speed", Throttle{Transfers: 4, TransfersMax: 4, Chunks: 8, ChunksMax: 8}, ""},
+		{"files lowered", Throttle{Transfers: 2, TransfersMax: 4, Reason: "server busy (EAGAIN)"}, "slowed down (server busy (EAGAIN)): 2/4 files"},
+		{"chunks lowered, no reason left", Throttle{Transfers: 4, TransfersMax: 4, Chunks: 7, ChunksMax: 8}, "slowed down (recovering): 4/4 files, 7/8 chunks each"},
+	} {
+		if got := c.t.String(); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+		}
+	}
+}

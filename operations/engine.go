@@ -22,7 +22,7 @@ func startEngine(ctx context.Context, o SyncOptions) (*engine, error) {
 	if workers <= 0 {
 		workers = 4
 	}
-	opts := transfer.Options{Workers: workers, Conflict: model.ConflictOverwrite, BandwidthLimit: o.BandwidthLimit, Remote: o.Remote}
+	opts := transfer.Options{Workers: workers, Conflict: model.ConflictOverwrite, BandwidthLimit: o.BandwidthLimit, BandwidthSchedule: o.BandwidthSchedule, Remote: o.Remote}
 	if !o.DryRun {
 		opts.JournalPath = o.JournalPath
 	}

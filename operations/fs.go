@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/megatui/megatui/filter"
 	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/transfer"
 )
 
 // Fs is one tree: a folder on the local disk or on MEGA. Paths given to
@@ -80,6 +82,24 @@ type Listing struct {
 	// Excluded marks the folders (relative paths, "" the root) holding
 	// at least one file the filter left out, at any depth.
 	Excluded map[string]bool
+	// Special are the entries that are neither files nor folders (local
+	// symbolic links, pipes, devices): skipped, each with its reason.
+	Special []Skipped
+}
+
+// Skipped is an entry a walk left out, and why.
+type Skipped struct {
+	Path, Reason string
+}
+
+// specialReason says why entry e of f is neither copied nor listed.
+func specialReason(f Fs, e model.Entry) string {
+	if !f.Remote() {
+		if fi, err := os.Lstat(e.ID); err == nil {
+			return transfer.SpecialReason(fi.Mode())
+		}
+	}
+	return transfer.SpecialFile + " (" + e.Kind.String() + ")"
 }
 
 // FilePaths returns the file paths in order.
@@ -97,8 +117,26 @@ func sortedKeys(m map[string]Object) []string {
 	return out
 }
 
-// maxDepth bounds a walk.
-const maxDepth = 256
+// maxDepth bounds a walk: deeper trees fail with model.ErrTooDeep.
+const maxDepth = model.MaxTreeDepth
+
+// descend reports whether a walk at depth goes into folder p (id): not
+// below the caller's limit; an error past maxDepth (a tree that deep is
+// hostile or broken, and a silent cut would pass for a full listing) or
+// when the folder was already walked (a parent cycle).
+func descend(seen map[string]bool, id, p string, depth, limit int) (bool, error) {
+	if depth+1 >= maxDepth {
+		return false, fmt.Errorf("%s: %w: more than %d levels", p, model.ErrTooDeep, maxDepth)
+	}
+	if depth+1 >= limit {
+		return false, nil
+	}
+	if seen[id] {
+		return false, fmt.Errorf("%s: folder reached twice (a parent cycle): %w", p, model.ErrInvalidReply)
+	}
+	seen[id] = true
+	return true, nil
+}
 
 // WalkOptions tune Walk.
 type WalkOptions struct {
@@ -106,6 +144,9 @@ type WalkOptions struct {
 	// MaxDepth limits the levels walked (1 = the root's children only);
 	// 0 is no limit.
 	MaxDepth int
+	// IntoDuplicates walks into same-name duplicate folders too (their
+	// content goes to Duplicates), so listings show everything.
+	IntoDuplicates bool
 }
 
 // Walk lists the whole tree under f's root through the filter.
@@ -122,6 +163,7 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 	if o.MaxDepth > 0 {
 		limit = min(o.MaxDepth, maxDepth)
 	}
+	seen := map[string]bool{root.ID: true}
 	var walk func(id, rel string, depth int) error
 	walk = func(id, rel string, depth int) error {
 		if err := ctx.Err(); err != nil {
@@ -131,8 +173,13 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 		if err != nil {
 			return err
 		}
+		var dupDirs []Object
 		for _, e := range pickFirst(es, func(dup model.Entry) {
-			l.Duplicates = append(l.Duplicates, Object{Path: join(rel, dup.Name), Entry: dup})
+			d := Object{Path: join(rel, dup.Name), Entry: dup}
+			l.Duplicates = append(l.Duplicates, d)
+			if dup.IsDir() {
+				dupDirs = append(dupDirs, d)
+			}
 		}) {
 			p := join(rel, e.Name)
 			switch {
@@ -142,7 +189,9 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 					continue
 				}
 				l.Dirs[p] = Object{Path: p, Entry: e}
-				if depth+1 < limit {
+				if in, err := descend(seen, e.ID, p, depth, limit); err != nil {
+					return err
+				} else if in {
 					if err := walk(e.ID, p, depth+1); err != nil {
 						return err
 					}
@@ -153,6 +202,21 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 					continue
 				}
 				l.Files[p] = Object{Path: p, Entry: e}
+			default:
+				if o.Filter.IncludeFile(p, e.Size, e.ModTime) {
+					l.Special = append(l.Special, Skipped{Path: p, Reason: specialReason(f, e)})
+				}
+			}
+		}
+		if o.IntoDuplicates {
+			for _, d := range dupDirs {
+				if in, err := descend(seen, d.Entry.ID, d.Path, depth, limit); err != nil {
+					return err
+				} else if in {
+					if err := walkAll(ctx, f, o, l, seen, d.Entry.ID, d.Path, depth+1, limit); err != nil {
+						return err
+					}
+				}
 			}
 		}
 		return nil
@@ -224,3 +288,34 @@ func baseRel(rel string) string {
 
 // sameSecond compares modification times at MEGA's precision.
 func sameSecond(a, b time.Time) bool { return a.Unix() == b.Unix() }
+
+// walkAll adds everything under a duplicate folder to l.Duplicates.
+func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, seen map[string]bool, id, rel string, depth, limit int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	es, err := f.List(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		p := join(rel, e.Name)
+		switch {
+		case e.IsDir():
+			if !o.Filter.IncludeDir(p) {
+				continue
+			}
+			l.Duplicates = append(l.Duplicates, Object{Path: p, Entry: e})
+			if in, err := descend(seen, e.ID, p, depth, limit); err != nil {
+				return err
+			} else if in {
+				if err := walkAll(ctx, f, o, l, seen, e.ID, p, depth+1, limit); err != nil {
+					return err
+				}
+			}
+		case e.Kind == model.KindFile && o.Filter.IncludeFile(p, e.Size, e.ModTime):
+			l.Duplicates = append(l.Duplicates, Object{Path: p, Entry: e})
+		}
+	}
+	return nil
+}

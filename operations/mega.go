@@ -57,6 +57,10 @@ func (m *Mega) Remote() bool { return true }
 
 // Root returns the root folder's entry.
 func (m *Mega) Root(ctx context.Context) (model.Entry, error) {
+	if m.root == "//shares" {
+		// Not a node: the list of incoming shares.
+		return model.Entry{Name: "shares", Kind: model.KindDir, ID: "//shares"}, nil
+	}
 	e, err := m.c.Stat(ctx, m.root)
 	if err != nil {
 		return model.Entry{}, fmt.Errorf("%s: %w", m, err)
@@ -91,12 +95,8 @@ func (m *Mega) Open(ctx context.Context, e model.Entry) (ReadAtCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return nopCloser{r}, nil
+	return r, nil
 }
-
-type nopCloser struct{ io.ReaderAt }
-
-func (nopCloser) Close() error { return nil }
 
 // Stream downloads the file to w; nil only when the MAC verified.
 func (m *Mega) Stream(ctx context.Context, e model.Entry, w io.WriterAt) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -39,6 +40,13 @@ type SyncOptions struct {
 	// MaxDelete refuses a sync that would delete more files than this;
 	// -1 is no limit.
 	MaxDelete int
+	// Checksum compares fingerprints (fetching the samples of MEGA files
+	// stored without one) even when size and time match, as rclone's -c.
+	Checksum bool
+	// TrackRenames turns a new file plus a deleted one with the same
+	// size and fingerprint into a move of the old one on the destination
+	// (no transfer), as rclone's --track-renames.
+	TrackRenames bool
 	// IgnoreExisting skips every file that exists on the destination;
 	// Update skips files whose destination is newer; SizeOnly compares
 	// sizes only.
@@ -46,8 +54,10 @@ type SyncOptions struct {
 	Filter                           *filter.Filter
 	// Transfers is how many files move at once (default 4).
 	Transfers int
-	// BandwidthLimit caps bytes per second (0: none).
-	BandwidthLimit int64
+	// BandwidthLimit caps bytes per second (0: none); BandwidthSchedule,
+	// when set, gives the cap in force at each moment.
+	BandwidthLimit    int64
+	BandwidthSchedule func(time.Time) int64
 	// MaxTransfer stops queueing transfers after this many bytes (0:
 	// no limit).
 	MaxTransfer int64
@@ -65,9 +75,9 @@ type SyncOptions struct {
 
 // SyncResult counts what a run did (or, dry, would do).
 type SyncResult struct {
-	New, Updated, Identical, TimesSet, Skipped, Failed int
-	Deleted, DirsCreated, DirsRemoved                  int
-	Bytes                                              int64
+	New, Updated, Identical, TimesSet, Skipped, Failed, Renamed int
+	Deleted, DirsCreated, DirsRemoved                           int
+	Bytes                                                       int64
 	// Resumed is the number of interrupted transfers finished first.
 	Resumed int
 	// SampledBytes is what fingerprinting MEGA files without one fetched.
@@ -89,7 +99,8 @@ type action struct {
 	src     Object
 	dst     Object // existing destination (update, settime, delete, rmdir)
 	fp      model.Fingerprint
-	covered int // files removed with a folder
+	covered int    // files removed with a folder
+	fromDir string // a file removed with this folder
 }
 
 // Sync copies the source tree into the destination (ModeCopy) or makes
@@ -108,7 +119,7 @@ func Sync(ctx context.Context, src, dst Fs, o SyncOptions) (SyncResult, error) {
 	}
 	defer eng.stop()
 	if n := eng.e.Resumed(); n > 0 {
-		log.Log(LevelNotice, "", "finishing %d interrupted transfers first", n)
+		log.Log(LevelNotice, "", "resuming: finishing %d interrupted transfers first", n)
 		res.Resumed = n
 		if err := eng.wait(ctx, o.Progress); err != nil {
 			return res, err
@@ -120,21 +131,27 @@ func Sync(ctx context.Context, src, dst Fs, o SyncOptions) (SyncResult, error) {
 		return res, fmt.Errorf("list source: %w", err)
 	}
 	droot, err := dst.Root(ctx)
-	if errors.Is(err, model.ErrNotFound) && !o.DryRun {
-		err = errors.New("destination folder missing") // the caller creates it
-	}
-	if err != nil {
+	var dl *Listing
+	switch {
+	case errors.Is(err, model.ErrNotFound) && o.DryRun:
+		// Not created in a dry run: everything would be new.
+		droot, err = model.Entry{Kind: model.KindDir}, nil
+		dl = &Listing{Files: map[string]Object{}, Dirs: map[string]Object{}, Excluded: map[string]bool{}}
+	case err != nil:
 		return res, err
+	default:
+		if dl, err = Walk(ctx, dst, WalkOptions{Filter: o.Filter}); err != nil {
+			return res, fmt.Errorf("list destination: %w", err)
+		}
 	}
-	dl, err := Walk(ctx, dst, WalkOptions{Filter: o.Filter})
-	if err != nil {
-		return res, fmt.Errorf("list destination: %w", err)
+	for _, sp := range sl.Special {
+		log.Log(LevelNotice, sp.Path, "skipped: %s", sp.Reason)
 	}
 	for _, d := range dl.Duplicates {
 		log.Log(LevelNotice, d.Path, "duplicate name in the destination: ignoring it (megatui dedupe resolves it)")
 	}
 	plan, st, err := makePlan(ctx, src, dst, sl, dl, o, log)
-	res.SampledBytes, res.Identical, res.Skipped = st.sampled, st.identical, st.skipped
+	res.SampledBytes, res.Identical, res.Skipped = st.sampled, st.identical, st.skipped+len(sl.Special)
 	if err != nil {
 		return res, err
 	}
@@ -171,7 +188,7 @@ func Sync(ctx context.Context, src, dst Fs, o SyncOptions) (SyncResult, error) {
 // they run: folders to create (parents first), times to set, transfers,
 // then deletions (files, then folders, children first).
 func makePlan(ctx context.Context, src, dst Fs, sl, dl *Listing, o SyncOptions, log Logger) ([]action, planStats, error) {
-	var mkdirs, settimes, transfers, deletes, rmdirs []action
+	var mkdirs, settimes, transfers, deletes, rmdirs, renames, covered []action
 	var st planStats
 	for _, p := range sl.DirPaths() {
 		if _, ok := dl.Dirs[p]; !ok {
@@ -235,6 +252,7 @@ func makePlan(ctx context.Context, src, dst Fs, sl, dl *Listing, o SyncOptions, 
 				for i := range rmdirs {
 					if p == rmdirs[i].path || strings.HasPrefix(p, rmdirs[i].path+"/") {
 						rmdirs[i].covered++
+						covered = append(covered, action{kind: "delete", path: p, dst: dl.Files[p], fromDir: rmdirs[i].path})
 						break
 					}
 				}
@@ -242,10 +260,17 @@ func makePlan(ctx context.Context, src, dst Fs, sl, dl *Listing, o SyncOptions, 
 			}
 			deletes = append(deletes, action{kind: "delete", path: p, dst: dl.Files[p]})
 		}
+		if o.TrackRenames {
+			var err error
+			if transfers, deletes, renames, err = trackRenames(ctx, src, dst, transfers, deletes, covered, rmdirs, log); err != nil {
+				return nil, st, err
+			}
+		}
 		// Children before parents.
 		sort.Slice(rmdirs, func(i, j int) bool { return rmdirs[i].path > rmdirs[j].path })
 	}
 	plan := append(mkdirs, settimes...)
+	plan = append(plan, renames...)
 	plan = append(plan, transfers...)
 	plan = append(plan, deletes...)
 	plan = append(plan, rmdirs...)
@@ -273,7 +298,7 @@ func compareForCopy(ctx context.Context, src, dst Fs, s, d Object, o SyncOptions
 		return action{kind: "identical"}, 0, nil
 	}
 	sameTime := se.ModTimeKnown && de.ModTimeKnown && sameSecond(se.ModTime, de.ModTime)
-	if sameTime {
+	if sameTime && !o.Checksum {
 		// Same size and time. Fingerprints decide when both are at hand
 		// without fetching content (local files are read, MEGA's are
 		// stored): a rewritten file with a restored mtime is caught.
@@ -304,6 +329,9 @@ func compareForCopy(ctx context.Context, src, dst Fs, s, d Object, o SyncOptions
 	}
 	if !sfp.SameContent(dfp) {
 		return action{kind: "update", src: s, dst: d}, f1 + f2, nil
+	}
+	if sameTime {
+		return action{kind: "identical"}, f1 + f2, nil
 	}
 	fp := dfp
 	fp.ModTime = se.ModTime
@@ -378,6 +406,8 @@ func (x *executor) run(plan []action) error {
 			}
 			x.res.TimesSet++
 			log.Log(LevelInfo, a.path, "Updated modification time in destination")
+		case "rename":
+			x.rename(a)
 		case "new", "update":
 			size := a.src.Entry.Size
 			if x.o.MaxTransfer > 0 && queuedBytes+size > x.o.MaxTransfer {
@@ -556,7 +586,7 @@ func (x *executor) backupTree(dir Object) error {
 	var walk func(o Object, depth int) error
 	walk = func(o Object, depth int) error {
 		if depth > maxDepth {
-			return errors.New("folder too deep")
+			return fmt.Errorf("%s: %w: more than %d levels", o.Path, model.ErrTooDeep, maxDepth)
 		}
 		es, err := x.dst.List(x.ctx, o.Entry.ID)
 		if err != nil {
@@ -599,3 +629,112 @@ func sizeSuffix(n int64) string {
 
 // elapsed is how long a run took, for the summary.
 func elapsed(start time.Time) time.Duration { return time.Since(start).Round(100 * time.Millisecond) }
+
+// trackRenames pairs new files with deleted ones of the same size and
+// fingerprint (both known without a download) and turns each pair into a
+// rename of the destination's copy.
+func trackRenames(ctx context.Context, src, dst Fs, transfers, deletes, covered, rmdirs []action, log Logger) ([]action, []action, []action, error) {
+	sizes := map[int64]bool{}
+	for _, t := range transfers {
+		if t.kind == "new" {
+			sizes[t.src.Entry.Size] = true
+		}
+	}
+	type cand struct {
+		a    action
+		used bool
+	}
+	byKey := map[string][]*cand{}
+	key := func(fp model.Fingerprint) string { return fmt.Sprintf("%d/%x", fp.Size, fp.CRC) }
+	for _, d := range append(append([]action{}, deletes...), covered...) {
+		if !sizes[d.dst.Entry.Size] || !cheapFingerprint(dst, d.dst.Entry) {
+			continue
+		}
+		fp, _, _, err := dst.Fingerprint(ctx, d.dst.Entry)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		byKey[key(fp)] = append(byKey[key(fp)], &cand{a: d})
+	}
+	if len(byKey) == 0 {
+		return transfers, deletes, nil, nil
+	}
+	var renames, kept []action
+	usedDeletes := map[string]bool{}
+	for _, t := range transfers {
+		if t.kind != "new" || !sizes[t.src.Entry.Size] || !cheapFingerprint(src, t.src.Entry) {
+			kept = append(kept, t)
+			continue
+		}
+		fp, _, _, err := src.Fingerprint(ctx, t.src.Entry)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		var pick *cand
+		for _, c := range byKey[key(fp)] {
+			if !c.used {
+				pick = c
+				break
+			}
+		}
+		if pick == nil {
+			kept = append(kept, t)
+			continue
+		}
+		pick.used = true
+		fp.ModTime = t.src.Entry.ModTime
+		renames = append(renames, action{kind: "rename", path: t.path, src: t.src, dst: pick.a.dst, fp: fp})
+		if pick.a.fromDir == "" {
+			usedDeletes[pick.a.path] = true
+		} else {
+			for i := range rmdirs {
+				if rmdirs[i].path == pick.a.fromDir {
+					rmdirs[i].covered--
+				}
+			}
+		}
+		log.Log(LevelDebug, t.path, "renamed from %s", model.DisplayName(pick.a.path))
+	}
+	var left []action
+	for _, d := range deletes {
+		if !usedDeletes[d.path] {
+			left = append(left, d)
+		}
+	}
+	return kept, left, renames, nil
+}
+
+// rename moves a destination file to its new path (and corrects its
+// time when the source's differs).
+func (x *executor) rename(a action) {
+	log := x.log
+	if x.o.DryRun {
+		log.Log(LevelNotice, a.path, "Skipped rename from %s as --dry-run is set", model.DisplayName(a.dst.Path))
+		x.res.Renamed++
+		return
+	}
+	if !x.confirm("rename "+a.dst.Path+" to", a.path) {
+		return
+	}
+	dir, err := x.dir(parentRel(a.path))
+	if err == nil {
+		err = x.dst.Move(x.ctx, a.dst.Entry, dir.ID, baseRel(a.path))
+	}
+	if err != nil {
+		log.Log(LevelError, a.path, "failed to rename from %s: %v", model.DisplayName(a.dst.Path), err)
+		x.res.Failed++
+		return
+	}
+	x.res.Renamed++
+	log.Log(LevelInfo, a.path, "Renamed from %s (no transfer)", model.DisplayName(a.dst.Path))
+	moved := a.dst.Entry
+	moved.ParentID, moved.Name = dir.ID, baseRel(a.path)
+	if !x.dst.Remote() {
+		moved.ID = filepath.Join(dir.ID, baseRel(a.path))
+	}
+	if !moved.ModTimeKnown || !sameSecond(moved.ModTime, a.src.Entry.ModTime) {
+		if err := x.dst.SetModTime(x.ctx, moved, a.fp); err != nil {
+			log.Log(LevelError, a.path, "failed to set modification time: %v", err)
+		}
+	}
+}

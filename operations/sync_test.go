@@ -265,3 +265,73 @@ func TestCopyUpdatesChangedAndSetsTimes(t *testing.T) {
 		t.Errorf("--ignore-existing: %+v", res)
 	}
 }
+
+func TestSyncTrackRenamesMovesInsteadOfUploading(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startSim(t)
+	c := connect(t, s)
+	dir := t.TempDir()
+	mtime := time.Unix(1700000000, 0)
+	writeTree(t, dir, map[string]string{"a/one.txt": "first file", "a/two.txt": "second file", "old/three.txt": "third file", "same.txt": "x"}, mtime)
+	local, _ := NewLocal(dir, nil)
+	mega := NewMega(c, "mega", "/tr")
+	if _, err := c.MkdirAll(ctx, "/tr"); err != nil {
+		t.Fatal(err)
+	}
+	opts := SyncOptions{Mode: ModeSync, Remote: c, MaxDelete: -1, TrackRenames: true}
+	if _, err := Sync(ctx, local, mega, opts); err != nil {
+		t.Fatal(err)
+	}
+	// A rename in place, a move into a new folder, and a move out of a
+	// folder that disappears.
+	_ = os.Rename(filepath.Join(dir, "a/one.txt"), filepath.Join(dir, "a/uno.txt"))
+	_ = os.MkdirAll(filepath.Join(dir, "b"), 0o755)
+	_ = os.Rename(filepath.Join(dir, "a/two.txt"), filepath.Join(dir, "b/two.txt"))
+	_ = os.Rename(filepath.Join(dir, "old/three.txt"), filepath.Join(dir, "three.txt"))
+	_ = os.Remove(filepath.Join(dir, "old"))
+	before := mutations(s)
+	res, err := Sync(ctx, local, mega, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Renamed != 3 || res.New != 0 || res.Deleted != 0 || res.Failed != 0 {
+		t.Errorf("got %+v, want 3 renames and nothing else", res)
+	}
+	if d := diffCounts(before, mutations(s)); d["upload-piece"] != 0 {
+		t.Errorf("renames uploaded: %v", d)
+	}
+	if got, want := megaFiles(t, c, "/tr"), localFiles(t, dir); !equalMaps(got, want) {
+		t.Errorf("trees differ:\nmega  %v\nlocal %v", got, want)
+	}
+	if _, err := c.Stat(ctx, "/tr/old"); err == nil {
+		t.Error("the emptied folder is still there")
+	}
+}
+
+func TestSyncChecksumCatchesContentBehindSameTime(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startSim(t)
+	c := connect(t, s)
+	dir := t.TempDir()
+	mtime := time.Unix(1700000000, 0)
+	writeTree(t, dir, map[string]string{"f.txt": "content one"}, mtime)
+	if _, err := c.MkdirAll(ctx, "/cs"); err != nil {
+		t.Fatal(err)
+	}
+	plainUpload(t, s, c, "/cs", "f.txt", []byte("content two")) // no fingerprint: time unknown
+	local, _ := NewLocal(dir, nil)
+	mega := NewMega(c, "mega", "/cs")
+	res, err := Sync(ctx, local, mega, SyncOptions{Mode: ModeCopy, Remote: c, MaxDelete: -1, Checksum: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Updated != 1 || res.SampledBytes == 0 {
+		t.Errorf("--checksum: %+v, want the different content replaced after sampling", res)
+	}
+	res, err = Sync(ctx, local, mega, SyncOptions{Mode: ModeCopy, Remote: c, MaxDelete: -1, Checksum: true})
+	if err != nil || res.Identical != 1 || res.SampledBytes != 0 {
+		t.Errorf("second --checksum run: %+v, %v", res, err)
+	}
+}

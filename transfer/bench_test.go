@@ -22,6 +22,7 @@ import (
 
 	mega "github.com/t3rm1n4l/go-mega"
 
+	"github.com/megatui/megatui/config"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
@@ -40,7 +41,9 @@ func benchSim(b *testing.B) *megasim.Server {
 func benchClient(b *testing.B, s *megasim.Server, workers, chunkWorkers int) *megaclient.Client {
 	b.Helper()
 	c, err := megaclient.Connect(context.Background(), megaclient.Options{
-		Remote: "mega", Email: simEmail, Password: simPass, APIURL: s.URL(), HTTPClient: s.HTTPClient(),
+		// No HTTPClient: megaclient's own, as the CLI and the TUI use it
+		// (megasim's data URLs are plain HTTP).
+		Remote: "mega", Email: simEmail, Password: simPass, APIURL: s.URL(),
 		Workers: workers, ChunkWorkers: chunkWorkers,
 	})
 	if err != nil {
@@ -238,7 +241,8 @@ func BenchmarkSmallFiles1000x16KiBLatency20ms(b *testing.B) {
 	})
 }
 
-// BenchmarkDownload1GiBPeakRSS downloads a 1 GiB file in a child process
+// BenchmarkDownload1GiBPeakRSS downloads (and, as megatui-upload, uploads)
+// a 1 GiB file in a child process
 // (this test binary re-executed as TestHelperDownloadProcess, so megasim's
 // memory is not counted) and reports the child's peak RSS: the engine with
 // megaclient, and go-mega's DownloadFile as the baseline.
@@ -261,8 +265,7 @@ func BenchmarkDownload1GiBPeakRSS(b *testing.B) {
 		b.Fatal(err)
 	}
 	f.Close()
-	os.Remove(src)
-	for _, mode := range []string{"go-mega", "megatui"} {
+	for _, mode := range []string{"go-mega", "megatui", "megatui-upload"} {
 		b.Run(mode, func(b *testing.B) {
 			b.SetBytes(size)
 			var peak int64
@@ -270,7 +273,7 @@ func BenchmarkDownload1GiBPeakRSS(b *testing.B) {
 				out := filepath.Join(dir, fmt.Sprintf("out-%s-%d", mode, i))
 				cmd := exec.Command(os.Args[0], "-test.run=^TestHelperDownloadProcess$", "-test.v")
 				cmd.Env = append(os.Environ(), "MEGATUI_TRANSFER_HELPER="+mode, "MEGATUI_API_URL="+s.URL(),
-					"SSL_CERT_FILE="+s.CAFile(), "MEGATUI_HELPER_OUT="+out)
+					"SSL_CERT_FILE="+s.CAFile(), "MEGATUI_HELPER_OUT="+out, "MEGATUI_HELPER_SRC="+src)
 				o, err := cmd.CombinedOutput()
 				if err != nil || !strings.Contains(string(o), "--- PASS") {
 					b.Fatalf("helper: %v\n%s", err, o)
@@ -319,7 +322,9 @@ func TestHelperDownloadProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 	} else {
-		c, err := megaclient.Connect(context.Background(), megaclient.Options{Email: simEmail, Password: simPass, APIURL: url})
+		// The defaults `megatui copy` runs with.
+		c, err := megaclient.Connect(context.Background(), megaclient.Options{Email: simEmail, Password: simPass, APIURL: url,
+			Workers: config.DefaultTransfers, ChunkWorkers: config.DefaultChunkWorkers})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -328,13 +333,27 @@ func TestHelperDownloadProcess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e := New(Options{Remote: c})
+		req := downloadReq(en, out)
+		if mode == "megatui-upload" {
+			root, _, _ := c.Roots()
+			re, err := c.Stat(context.Background(), root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req = uploadReq(os.Getenv("MEGATUI_HELPER_SRC"), re)
+			req.Name = fmt.Sprintf("up-%d", time.Now().UnixNano())
+			// The check below looks for a 1 GiB file in out.
+			if err := os.Link(os.Getenv("MEGATUI_HELPER_SRC"), filepath.Join(out, "big.bin")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e := New(Options{Remote: c, Workers: config.DefaultTransfers})
 		ctx, cancel := context.WithCancel(context.Background())
 		defer func() { cancel(); _ = e.Wait() }()
 		if err := e.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.Enqueue(downloadReq(en, out)); err != nil {
+		if _, err := e.Enqueue(req); err != nil {
 			t.Fatal(err)
 		}
 		if err := e.WaitIdle(ctx); err != nil {

@@ -25,7 +25,9 @@ func (e *Engine) Job(id model.JobID) (model.Job, bool) {
 func (e *Engine) Totals() model.Totals {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.q.Totals(e.opts.Now())
+	t := e.q.Totals(e.opts.Now())
+	t.Throttle = e.adapt.state(e.remoteThrottle())
+	return t
 }
 
 // Speed returns a running job's smoothed speed in bytes per second.
@@ -100,8 +102,9 @@ func (e *Engine) applyLocked(j *job, op func(j *job) error) error {
 	return nil
 }
 
-// Pause stops a job; a running job is interrupted and later restarts from
-// the beginning of its file.
+// Pause stops a job; a running job is interrupted and later goes on from
+// its last finished chunk (on MEGA remotes; from the beginning of its
+// file otherwise).
 func (e *Engine) Pause(id model.JobID) error {
 	return e.control(id, func(j *job) error { return e.q.Pause(j.id) })
 }

@@ -25,6 +25,9 @@ type Options struct {
 	// BandwidthLimit caps the bytes per second of all workers together;
 	// 0 means no limit.
 	BandwidthLimit int64
+	// BandwidthSchedule, when set, replaces BandwidthLimit by the limit
+	// in force at each moment (a timetable; 0 = no limit then).
+	BandwidthSchedule func(now time.Time) int64
 	// JournalPath is the journal file (for example config.StateDir() +
 	// "/transfers.jsonl"); empty disables resume.
 	JournalPath string
@@ -71,6 +74,8 @@ type Engine struct {
 	changed   chan struct{} // closed and replaced on every change
 	reserved  map[string]model.JobID
 
+	adapt adaptive // files in flight, lowered while the servers struggle
+
 	dirMu sync.Mutex
 	dirs  map[string]*dirOnce
 }
@@ -98,6 +103,9 @@ type job struct {
 	copied   bool
 	srcSize  int64
 	srcMtime time.Time
+	// srcChanges counts the uploads whose local source changed while
+	// being read (retried once, then the job fails).
+	srcChanges int
 
 	attempt     int // attempts since the last user Retry
 	transferred int64
@@ -119,6 +127,10 @@ type job struct {
 	partial  string
 	fp       string
 	reserved string
+
+	// chunks is the chunk-level state of an upload or download: what a
+	// retry or a resume goes on from.
+	chunks chunkState
 }
 
 type reqRun struct {
@@ -171,9 +183,11 @@ func New(opts Options) *Engine {
 		changed:  make(chan struct{}),
 		reserved: map[string]model.JobID{},
 		dirs:     map[string]*dirOnce{},
+		adapt:    newAdaptive(opts.Workers),
 	}
-	if opts.BandwidthLimit > 0 {
+	if opts.BandwidthLimit > 0 || opts.BandwidthSchedule != nil {
 		e.bucket = newBucket(opts.BandwidthLimit, opts.Now)
+		e.bucket.schedule = opts.BandwidthSchedule
 	}
 	return e
 }
@@ -214,7 +228,10 @@ func (e *Engine) Start(ctx context.Context) error {
 		}()
 	}
 	for _, jr := range prior {
-		for _, r := range jr.started {
+		for key, r := range jr.started {
+			if c := jr.chunks[key]; len(c.Chunks) > 0 && r.Partial != "" {
+				continue // a download goes on in its partial file
+			}
 			removePartial(r.Partial)
 		}
 		if _, err := e.enqueue(jr.id, jr.req, jr); err != nil {
@@ -366,6 +383,9 @@ func (e *Engine) prepare(r *reqRun, j *job) bool {
 			j.trash = rec.Trash
 			j.partial = rec.Partial
 		}
+		if c, ok := p.chunks[j.key]; ok && j.started {
+			j.chunks.cur = c
+		}
 		if rec, ok := p.copied[j.key]; ok && r.moveSrc {
 			j.copied = true
 			j.srcSize = rec.Size
@@ -493,17 +513,19 @@ func (e *Engine) next(ctx context.Context) *job {
 			return nil
 		}
 		now := e.opts.Now()
-		if mj, ok := e.q.Start(now); ok {
-			j := e.jobs[mj.ID]
-			j.attempt++
-			j.transferred = 0
-			j.question = nil
-			j.ctx, j.cancel = context.WithCancel(ctx)
-			e.busy++
-			e.trackLocked(j)
-			e.emitLocked(EventState, j)
-			e.mu.Unlock()
-			return j
+		if e.busy < e.adapt.cur {
+			if mj, ok := e.q.Start(now); ok {
+				j := e.jobs[mj.ID]
+				j.attempt++
+				j.transferred = 0
+				j.question = nil
+				j.ctx, j.cancel = context.WithCancel(ctx)
+				e.busy++
+				e.trackLocked(j)
+				e.emitLocked(EventState, j)
+				e.mu.Unlock()
+				return j
+			}
 		}
 		ch := e.changed
 		var t *time.Timer
@@ -529,8 +551,12 @@ func (e *Engine) run(ctx context.Context, j *job) {
 	out, err := e.attempt(j.ctx, j)
 	j.cancel()
 	now := e.opts.Now()
+	rt := e.remoteThrottle()
 	e.mu.Lock()
 	e.busy--
+	if ctx.Err() == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, model.ErrCancelled) {
+		e.adapt.observe(err, rt, now)
+	}
 	j.cancel = nil
 	if j.reserved != "" {
 		delete(e.reserved, j.reserved)
@@ -593,6 +619,13 @@ func (e *Engine) forceFinishLocked(j *job, now time.Time) {
 // once every job of it is final.
 func (e *Engine) endLocked(j *job) {
 	mj, _ := e.q.Get(j.id)
+	if mj.State == model.StateCancelled && j.cancel == nil && j.chunks.hasChunks() {
+		// A cancelled job starts from byte 0 if it is retried.
+		if j.dir == model.Download {
+			removePartial(j.partial)
+		}
+		j.chunks.merge(model.ChunkResume{Fresh: true})
+	}
 	if mj.State.Terminal() {
 		_ = e.journal.append(record{T: "end", Req: j.req.id, Key: j.key, State: mj.State.String()})
 	}
@@ -708,7 +741,12 @@ func (e *Engine) setSize(j *job, size int64) {
 	defer e.mu.Unlock()
 	if j.size != size {
 		j.size = size
-		_ = e.q.SetSize(j.id, size)
+		if e.q.SetSize(j.id, size) != nil {
+			// A source that shrank since an earlier attempt: that
+			// attempt's progress is void, and the size is the new one.
+			_ = e.q.Progress(j.id, 0, e.opts.Now())
+			_ = e.q.SetSize(j.id, size)
+		}
 	}
 }
 

@@ -69,7 +69,7 @@ func (e *Engine) expand(ctx context.Context, r *reqRun) error {
 			e.mu.Unlock()
 			return e.expandLocal(ctx, r)
 		default:
-			return fmt.Errorf("%s is not a regular file or folder", req.Src.Path)
+			return fmt.Errorf("%s: %s", req.Src.Path, SpecialReason(fi.Mode()))
 		}
 	}
 }
@@ -77,12 +77,23 @@ func (e *Engine) expand(ctx context.Context, r *reqRun) error {
 // expandLocal walks a local folder depth first, reading each folder in
 // batches and queueing its files as they are found.
 func (e *Engine) expandLocal(ctx context.Context, r *reqRun) error {
-	type dir struct{ path, rel string }
-	stack := []dir{{r.req.Src.Path, r.rootRel()}}
+	type dir struct {
+		path, rel string
+		depth     int
+	}
+	stack := []dir{{r.req.Src.Path, r.rootRel(), 0}}
 	var firstErr error
 	for len(stack) > 0 {
 		d := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		if d.depth >= model.MaxTreeDepth {
+			err := tooDeep(d.path)
+			e.addFinalJob(r, &job{relDir: parentRel(d.rel), name: baseRel(d.rel), src: Endpoint{Path: d.path}}, model.StateFailed, err.Error())
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
 		files, subdirs, err := e.readLocalDir(ctx, r, d.path, d.rel)
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -102,7 +113,7 @@ func (e *Engine) expandLocal(ctx context.Context, r *reqRun) error {
 			}
 		}
 		for i := len(subdirs) - 1; i >= 0; i-- {
-			stack = append(stack, dir{filepath.Join(d.path, subdirs[i]), joinRel(d.rel, subdirs[i])})
+			stack = append(stack, dir{filepath.Join(d.path, subdirs[i]), joinRel(d.rel, subdirs[i]), d.depth + 1})
 		}
 	}
 	return firstErr
@@ -136,7 +147,7 @@ func (e *Engine) readLocalDir(ctx context.Context, r *reqRun, dirPath, rel strin
 				e.addJob(r, &job{relDir: rel, name: de.Name(), src: Endpoint{Path: p}, size: fi.Size()})
 			default:
 				files++
-				e.addFinalJob(r, &job{relDir: rel, name: de.Name(), src: Endpoint{Path: p}}, model.StateSkipped, "not a regular file (symlinks are not followed)")
+				e.addFinalJob(r, &job{relDir: rel, name: de.Name(), src: Endpoint{Path: p}}, model.StateSkipped, SpecialReason(t))
 			}
 		}
 		if errors.Is(err, io.EOF) {
@@ -155,12 +166,25 @@ func (e *Engine) expandRemote(ctx context.Context, r *reqRun) error {
 	type dir struct {
 		ids          []string
 		rel, display string
+		depth        int
 	}
-	queue := []dir{{[]string{r.req.Src.Entry.ID}, r.rootRel(), describe(r.req.Src)}}
+	queue := []dir{{[]string{r.req.Src.Entry.ID}, r.rootRel(), describe(r.req.Src), 0}}
+	// A tree is a graph until proven one: a folder met twice is a cycle.
+	seen := map[string]bool{r.req.Src.Entry.ID: true}
 	var firstErr error
+	fail := func(d dir, err error) {
+		e.addFinalJob(r, &job{relDir: parentRel(d.rel), name: baseRel(d.rel), src: Endpoint{Remote: true, Path: d.display}}, model.StateFailed, err.Error())
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
 	for len(queue) > 0 {
 		d := queue[0]
 		queue = queue[1:]
+		if d.depth >= model.MaxTreeDepth {
+			fail(d, tooDeep(d.display))
+			continue
+		}
 		var ents []model.Entry
 		failed := false
 		for _, id := range d.ids {
@@ -189,12 +213,17 @@ func (e *Engine) expandRemote(ctx context.Context, r *reqRun) error {
 			src := Endpoint{Remote: true, Path: joinDisplay(d.display, ent.Name), Entry: ent}
 			switch ent.Kind {
 			case model.KindDir:
+				if seen[ent.ID] {
+					fail(dir{rel: joinRel(d.rel, name), display: src.Path}, fmt.Errorf("%s: folder met twice (a cycle): %w", src.Path, model.ErrCircular))
+					continue
+				}
+				seen[ent.ID] = true
 				if i, ok := subdirs[name]; ok {
 					queue[i].ids = append(queue[i].ids, ent.ID)
 					continue
 				}
 				subdirs[name] = len(queue)
-				queue = append(queue, dir{[]string{ent.ID}, joinRel(d.rel, name), src.Path})
+				queue = append(queue, dir{[]string{ent.ID}, joinRel(d.rel, name), src.Path, d.depth + 1})
 			case model.KindFile:
 				files++
 				j := &job{relDir: d.rel, name: name, src: src, size: ent.Size}
@@ -334,4 +363,34 @@ func sourceFileNames(ents []model.Entry, target func(string) string, rename bool
 		}
 	}
 	return out
+}
+
+// tooDeep is the error of a folder below model.MaxTreeDepth levels.
+func tooDeep(path string) error {
+	return fmt.Errorf("%s: %w: more than %d levels", path, model.ErrTooDeep, model.MaxTreeDepth)
+}
+
+// SpecialFile starts the reason of a local entry skipped because it is
+// neither a regular file nor a folder; summaries list these skips.
+const SpecialFile = "special file"
+
+// SpecialReason says why a local entry of mode m that is neither a
+// regular file nor a folder is skipped.
+func SpecialReason(m fs.FileMode) string {
+	what := "not a regular file"
+	switch {
+	case m&fs.ModeSymlink != 0:
+		what = "symbolic link, not followed"
+	case m&fs.ModeNamedPipe != 0:
+		what = "named pipe"
+	case m&fs.ModeSocket != 0:
+		what = "socket"
+	case m&fs.ModeCharDevice != 0:
+		what = "character device"
+	case m&fs.ModeDevice != 0:
+		what = "block device"
+	case m&fs.ModeIrregular != 0:
+		what = "irregular file"
+	}
+	return SpecialFile + " (" + what + ")"
 }

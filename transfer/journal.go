@@ -10,6 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
+
+	"github.com/megatui/megatui/model"
 )
 
 // The journal is an append-only file of JSON lines, rewritten compactly
@@ -40,15 +43,20 @@ type record struct {
 	// move as it was copied ("copied" records).
 	Size  int64 `json:"size,omitempty"`
 	MTime int64 `json:"mtime,omitempty"`
+	// Chunks is a job's chunk-level progress ("chunks" records: a fresh
+	// start with its upload URL and encrypted key, or finished chunks),
+	// so a transfer goes on from its last chunk after a restart.
+	Chunks *model.ChunkResume `json:"chunks,omitempty"`
 }
 
 // journaledRequest is a request found in the journal that had not ended.
 type journaledRequest struct {
 	id      string
 	req     Request
-	ended   map[string]string // key -> final state name
-	started map[string]record // key -> start record of a job that had not ended
-	copied  map[string]record // key -> a move whose copy is done but which had not ended
+	ended   map[string]string            // key -> final state name
+	started map[string]record            // key -> start record of a job that had not ended
+	copied  map[string]record            // key -> a move whose copy is done but which had not ended
+	chunks  map[string]model.ChunkResume // key -> chunk state of a job that had not ended
 }
 
 // ErrJournalBusy: another process holds the transfer journal.
@@ -75,6 +83,7 @@ func openJournal(path string) (*journal, []*journaledRequest, error) {
 		lock.Close()
 		return nil, nil, err
 	}
+	pruneJournals(path, time.Now())
 	reqs, err := readJournal(path)
 	if err != nil {
 		return fail(err)
@@ -111,7 +120,8 @@ func readJournal(path string) ([]*journaledRequest, error) {
 			if r.Request == nil || byID[r.Req] != nil {
 				continue
 			}
-			jr := &journaledRequest{id: r.Req, req: *r.Request, ended: map[string]string{}, started: map[string]record{}, copied: map[string]record{}}
+			jr := &journaledRequest{id: r.Req, req: *r.Request, ended: map[string]string{}, started: map[string]record{}, copied: map[string]record{},
+				chunks: map[string]model.ChunkResume{}}
 			byID[r.Req] = jr
 			order = append(order, jr)
 		case "start":
@@ -119,6 +129,15 @@ func readJournal(path string) ([]*journaledRequest, error) {
 				jr.started[r.Key] = r
 				delete(jr.ended, r.Key)
 				delete(jr.copied, r.Key)
+				delete(jr.chunks, r.Key)
+			}
+		case "chunks":
+			if jr := byID[r.Req]; jr != nil && r.Chunks != nil {
+				if _, ok := jr.started[r.Key]; ok {
+					c := jr.chunks[r.Key]
+					c.Merge(*r.Chunks)
+					jr.chunks[r.Key] = c
+				}
 			}
 		case "copied":
 			if jr := byID[r.Req]; jr != nil {
@@ -130,6 +149,7 @@ func readJournal(path string) ([]*journaledRequest, error) {
 				jr.ended[r.Key] = r.State
 				delete(jr.started, r.Key)
 				delete(jr.copied, r.Key)
+				delete(jr.chunks, r.Key)
 			}
 		case "reqend":
 			delete(byID, r.Req)
@@ -164,6 +184,12 @@ func rewriteJournal(path string, reqs []*journaledRequest) error {
 		}
 		for _, r := range jr.copied {
 			if err := enc.Encode(r); err != nil {
+				return fmt.Errorf("encode journal: %w", err)
+			}
+		}
+		for k, c := range jr.chunks {
+			c.Fresh = true // one record holds the whole state
+			if err := enc.Encode(record{T: "chunks", Req: jr.id, Key: k, Chunks: &c}); err != nil {
 				return fmt.Errorf("encode journal: %w", err)
 			}
 		}
@@ -218,6 +244,9 @@ func (j *journal) close() error {
 	}
 	err := j.f.Close()
 	j.f = nil
+	if ferr := finishJournal(j.path); err == nil {
+		err = ferr
+	}
 	if j.lock != nil {
 		if lerr := j.lock.Close(); err == nil {
 			err = lerr

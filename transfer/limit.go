@@ -17,6 +17,9 @@ type bucket struct {
 	tokens float64
 	last   time.Time
 	now    func() time.Time
+	// schedule, when set, gives the rate in force at each moment (0: no
+	// limit).
+	schedule func(time.Time) int64
 }
 
 func newBucket(rate int64, now func() time.Time) *bucket {
@@ -34,6 +37,15 @@ func (b *bucket) reserve(n int) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	t := b.now()
+	if b.schedule != nil {
+		if r := float64(b.schedule(t)); r != b.rate {
+			b.rate, b.burst = r, max(r/4, 64<<10)
+		}
+		if b.rate <= 0 {
+			b.last, b.tokens = t, b.burst
+			return 0
+		}
+	}
 	if el := t.Sub(b.last); el > 0 {
 		b.tokens += el.Seconds() * b.rate
 		if b.tokens > b.burst {

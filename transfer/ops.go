@@ -77,7 +77,6 @@ func (e *Engine) reserve(j *job, parent, name string) bool {
 }
 
 func (e *Engine) upload(ctx context.Context, j *job) (outcome, error) {
-	rem := e.opts.Remote
 	f, err := os.Open(j.src.Path)
 	if err != nil {
 		return outcome{}, translateLocal(err)
@@ -108,10 +107,52 @@ func (e *Engine) upload(ctx context.Context, j *job) (outcome, error) {
 	if e.bucket != nil {
 		src = limitedReaderAt{ctx: ctx, r: f, b: e.bucket}
 	}
-	if _, err := rem.Upload(ctx, parent, j.target, src, size, mtime, func(n int64) { e.progress(j, n) }); err != nil {
+	ent, err := e.sendFile(ctx, j, parent, src, size, mtime)
+	if cerr := sourceChanged(j.src.Path, size, mtime); cerr != nil && ctx.Err() == nil {
+		if err == nil {
+			// Stored, but from a file that changed under the reads: not
+			// a copy of anything. Into the Rubbish Bin with it.
+			_ = e.opts.Remote.Trash(ctx, ent.ID)
+		}
+		return outcome{}, e.changedSource(j, cerr)
+	}
+	if err != nil {
 		return outcome{}, err
 	}
 	return outcome{}, e.trashOld(ctx, j)
+}
+
+// sourceChanged reports how a local file differs from the size and mtime
+// it had when its upload started (nil if it does not).
+func sourceChanged(path string, size int64, mtime time.Time) error {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s vanished during upload: %w", path, translateLocal(err))
+	case fi.Size() != size:
+		return fmt.Errorf("%s changed during upload: %d bytes, now %d", path, size, fi.Size())
+	case !fi.ModTime().Equal(mtime):
+		return fmt.Errorf("%s changed during upload: modified at %s", path, fi.ModTime().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// changedSource turns a source change into the job's error: the first
+// time it is retried (with the file as it is then), the second it fails.
+func (e *Engine) changedSource(j *job, err error) error {
+	e.mu.Lock()
+	j.srcChanges++
+	n := j.srcChanges
+	e.mu.Unlock()
+	j.fp = "" // the next attempt fingerprints the file anew
+	// and sends it whole: chunks read before the change are void.
+	j.chunks.mu.Lock()
+	j.chunks.cur = model.ChunkResume{}
+	j.chunks.mu.Unlock()
+	if n > 1 {
+		return fmt.Errorf("%w; not uploaded", err)
+	}
+	return fmt.Errorf("%w: %w", err, model.ErrTryAgain)
 }
 
 // remoteTarget decides where a new MEGA file goes (its folder, created if
@@ -389,7 +430,7 @@ func (e *Engine) download(ctx context.Context, j *job) (outcome, error) {
 		if e.bucket != nil {
 			w = limitedWriterAt{ctx: ctx, w: f, b: e.bucket}
 		}
-		return e.opts.Remote.Download(ctx, src.ID, w, func(n int64) { e.progress(j, n) })
+		return e.fetchFile(ctx, j, src.ID, f, w)
 	}
 	mtime := src.ModTime
 	if !src.ModTimeKnown {
@@ -480,8 +521,15 @@ func deref(o *outcome) outcome {
 // MAC verified) and the size matches; on any failure the partial file is
 // removed, so no partial content ever sits under the final name.
 func (e *Engine) writeLocal(j *job, dir string, size int64, mtime time.Time, write func(*os.File) error) error {
-	removePartial(j.partial)
-	f, err := os.OpenFile(j.partial, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+	var f *os.File
+	var err error
+	if j.dir == model.Download && j.chunks.hasChunks() {
+		// Go on in the partial file an earlier attempt left.
+		f, err = os.OpenFile(j.partial, os.O_RDWR|os.O_CREATE, 0o666)
+	} else {
+		removePartial(j.partial)
+		f, err = os.OpenFile(j.partial, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+	}
 	if err != nil {
 		return translateLocal(err)
 	}
@@ -505,7 +553,9 @@ func (e *Engine) writeLocal(j *job, dir string, size int64, mtime time.Time, wri
 		err = e.placeLocal(j, dir)
 	}
 	if err != nil {
-		_ = os.Remove(j.partial)
+		if !e.keepPartial(j, err) {
+			_ = os.Remove(j.partial)
+		}
 		return err
 	}
 	return nil

@@ -21,6 +21,9 @@ const (
 	classRateLimited
 	classIntegrity
 	classQuota
+	// classBadReply: a malformed reply worth another try (a bad data
+	// URL, a body cut short); retried as transient, shown for what it is.
+	classBadReply
 )
 
 func classify(err error) errClass {
@@ -33,14 +36,19 @@ func classify(err error) errClass {
 		return classRateLimited
 	case errors.Is(err, model.ErrIntegrity):
 		return classIntegrity
+	case diskFull(err), errors.Is(err, model.ErrPermission), errors.Is(err, model.ErrQuarantined):
+		return classPermanent // local faults, and what the server sent: trying again changes nothing
+	case errors.Is(err, model.ErrInvalidReply) && errors.Is(err, model.ErrTryAgain):
+		return classBadReply
 	case errors.Is(err, model.ErrTryAgain), errors.Is(err, model.ErrUnreachable),
 		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EPIPE):
 		return classTransient
 	}
 	var ne net.Error
-	if errors.As(err, &ne) {
-		return classTransient
+	var errno syscall.Errno
+	if errors.As(err, &ne) && !errors.As(err, &errno) {
+		return classTransient // a bare errno is a net.Error too; the network ones are above
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) {
@@ -95,7 +103,7 @@ func (p RetryPolicy) delay(attempt int, c errClass) time.Duration {
 // retryable reports whether a failure of class c on attempt may be retried.
 func (p RetryPolicy) retryable(attempt int, c errClass) bool {
 	switch c {
-	case classTransient, classRateLimited:
+	case classTransient, classRateLimited, classBadReply:
 		return attempt < p.MaxAttempts
 	case classIntegrity:
 		return attempt < p.IntegrityAttempts
@@ -113,6 +121,8 @@ func waitReason(c errClass, d time.Duration) string {
 		what = "rate limited"
 	case classIntegrity:
 		what = "integrity check failed"
+	case classBadReply:
+		what = "invalid reply from the server"
 	}
 	if secs < 1 {
 		return what + ", retrying"
@@ -131,7 +141,16 @@ func failReason(err error) string {
 	case classIntegrity:
 		return "integrity check failed after retries: " + err.Error()
 	}
+	if diskFull(err) {
+		return "local disk full (free space and retry): " + err.Error()
+	}
 	return err.Error()
+}
+
+// diskFull reports whether err is the local disk (or quota) running out,
+// translated or not.
+func diskFull(err error) bool {
+	return errors.Is(err, model.ErrDiskFull) || errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
 
 // sleepCtx sleeps for d or until ctx ends.

@@ -113,7 +113,7 @@ func enqueueCmd(ctx context.Context, t Transfers, req TransferRequest, pane int)
 		if err != nil {
 			err = fmt.Errorf("queue %s: %w", req.Op, err)
 		}
-		return enqueuedMsg{pane: pane, op: req.Op, n: len(req.Sources), err: err}
+		return enqueuedMsg{pane: pane, op: req.Op, n: len(req.Sources), fs: req.SrcFS, dir: req.SrcDir, sources: req.Sources, err: err}
 	}
 }
 

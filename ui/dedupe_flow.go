@@ -27,7 +27,7 @@ const (
 )
 
 // Deduper is implemented by filesystems that offer the guided dedupe
-// (MEGA; main adapts the dedupe package to it). Every method runs in a
+// (MEGA; app adapts the dedupe package to it). Every method runs in a
 // tea.Cmd. progress may be called from any goroutine.
 type Deduper interface {
 	// ScanDuplicates reads the scope rooted at dir (a path of this

@@ -4,7 +4,7 @@
 //
 // ui owns the small interfaces it consumes (FS, Transfers and the optional
 // capabilities below); megaclient, the local-disk backend and the transfer
-// engine provide concrete types that main wires in. Every call through
+// engine provide concrete types that package app wires in. Every call through
 // these interfaces happens inside a tea.Cmd, never in Update or View.
 package ui
 
@@ -80,7 +80,7 @@ func conflictLabel(c model.Conflict) string {
 }
 
 // TransferRequest asks the queue to copy or move Sources (entries of
-// SrcDir on SrcFS) into DstDir on DstFS. main's adapter maps the FS values
+// SrcDir on SrcFS) into DstDir on DstFS. app's adapter maps the FS values
 // to the engine's locations (local path or MEGA node).
 type TransferRequest struct {
 	Op       model.Op

@@ -110,6 +110,7 @@ func (a *App) onLoginResult(m loginResultMsg) tea.Cmd {
 		if a.fs[i] != s.fs {
 			continue
 		}
+		a.panes[i].Label = s.fs.Label() // it may name the account now
 		dir := a.panes[i].Listing.Dir()
 		if i == s.pane || dir == "" {
 			dir = s.dir

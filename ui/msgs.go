@@ -43,15 +43,20 @@ type paneDir struct {
 	dir string
 }
 
-// enqueuedMsg reports that a copy/move request reached the queue.
+// enqueuedMsg reports that a copy/move request reached the queue. It
+// names its sources (entries of dir on fs), whose marks it clears.
 type enqueuedMsg struct {
-	pane int // the source pane, whose marks the copy used
-	op   model.Op
-	n    int
-	err  error
+	pane    int // the source pane
+	op      model.Op
+	n       int
+	fs      FS
+	dir     string
+	sources []model.Entry
+	err     error
 }
 
-// quotaMsg carries a filesystem's storage quota.
+// quotaMsg carries the storage quota of fs, asked for pane; it is dropped
+// if the pane shows another filesystem by the time it arrives.
 type quotaMsg struct {
 	fs          FS
 	used, total int64

@@ -182,8 +182,13 @@ func (a *App) onEnqueued(m enqueuedMsg) {
 		return
 	}
 	a.setMessage(msgSuccess, fmt.Sprintf("queued %s of %d item(s)", m.op, m.n))
-	if m.pane >= 0 && m.pane < len(a.panes) {
-		a.panes[m.pane].Listing.ClearMarks()
+	// Unmark what was queued, where it was marked: the focus (and the
+	// marks) may have moved on while the request was on its way. A find's
+	// results come from many folders: their pane is the source pane.
+	for i := range a.panes {
+		if a.fs[i] == m.fs && (a.panes[i].Listing.Dir() == m.dir || (i == m.pane && a.found[i] != nil)) {
+			a.panes[i].Listing.Unmark(m.sources)
+		}
 	}
 	if !a.flags.transfers {
 		a.flags.transfers = true

@@ -59,7 +59,7 @@ func (a *App) render() string {
 		if a.lay.Stacked {
 			b.WriteString(p0 + "\n" + p1)
 		} else {
-			b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, p0, p1))
+			b.WriteString(joinSideBySide(p0, a.lay.Panes[0].W, p1))
 		}
 		b.WriteByte('\n')
 	}
@@ -141,6 +141,30 @@ func (a *App) renderPane(i int) string {
 		status = "rename: enter apply · esc cancel"
 	}
 	return p.Render(a.st, i == a.focus && !a.panelFocus, status, edit)
+}
+
+// joinSideBySide puts two blocks next to each other, line by line, as
+// lipgloss.JoinHorizontal would. Panes draw every line exactly their width
+// wide, so nothing is measured (measuring every line of both panes was a
+// third of a frame); a block with fewer lines gets blank lines of leftW.
+func joinSideBySide(left string, leftW int, right string) string {
+	ls, rs := strings.Split(left, "\n"), strings.Split(right, "\n")
+	var b strings.Builder
+	b.Grow(len(left) + len(right) + len(ls))
+	for i := range max(len(ls), len(rs)) {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i < len(ls) {
+			b.WriteString(ls[i])
+		} else {
+			b.WriteString(strings.Repeat(" ", leftW))
+		}
+		if i < len(rs) {
+			b.WriteString(rs[i])
+		}
+	}
+	return b.String()
 }
 
 // renderHeader: app name, then each distinct filesystem with its quota.

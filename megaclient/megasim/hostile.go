@@ -19,7 +19,8 @@ import (
 // server (or another client writing garbage into a shared folder). Every
 // request goes to the server unchanged; a rule registered for what the
 // request was — an API command by name ("us", "f", "g", ...), "sc" for
-// the event channel, "data" for download ranges — may replace the reply.
+// the event channel, "data" for download ranges, "upload" for upload
+// pieces — may replace the reply.
 // The proxy has a data host of its own, and the data URLs in replies are
 // rewritten to name it, so transfers go through it too.
 type Hostile struct {
@@ -32,9 +33,10 @@ type Hostile struct {
 	dataURL string
 	client  *http.Client
 
-	mu    sync.Mutex
-	rules map[string]Rule
-	hits  map[string]int
+	mu     sync.Mutex
+	rules  map[string]Rule
+	status map[string]int
+	hits   map[string]int
 }
 
 // Rule rewrites one reply. req is the command object (for "sc" the query
@@ -57,7 +59,7 @@ func StartHostile(srv *Server) (*Hostile, error) {
 		srv: srv, ln: ln, url: "http://" + ln.Addr().String(),
 		dataLn: dln, dataURL: "http://" + dln.Addr().String(),
 		client: &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 32}},
-		rules:  map[string]Rule{}, hits: map[string]int{},
+		rules:  map[string]Rule{}, status: map[string]int{}, hits: map[string]int{},
 	}
 	newServer := func(upstream string) *http.Server {
 		return &http.Server{
@@ -86,6 +88,18 @@ func (h *Hostile) Rewrite(what string, r Rule) {
 		return
 	}
 	h.rules[what] = r
+}
+
+// Status makes every request of kind what (as for Rewrite; "wait" for the
+// event channel's wait URLs) fail with HTTP status code; 0 turns it off.
+func (h *Hostile) Status(what string, code int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if code == 0 {
+		delete(h.status, what)
+		return
+	}
+	h.status[what] = code
 }
 
 // Hits reports how many replies the rule for what rewrote.
@@ -128,6 +142,18 @@ func (h *Hostile) serve(w http.ResponseWriter, r *http.Request, upstream string)
 		http.Error(w, "read", http.StatusBadRequest)
 		return
 	}
+	if what, _ := h.classify(r, body); what != "" {
+		h.mu.Lock()
+		code := h.status[what]
+		if code != 0 {
+			h.hits[what]++
+		}
+		h.mu.Unlock()
+		if code != 0 {
+			w.WriteHeader(code)
+			return
+		}
+	}
 	out, err := http.NewRequestWithContext(r.Context(), r.Method, upstream+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
 		http.Error(w, "request", http.StatusBadRequest)
@@ -142,7 +168,9 @@ func (h *Hostile) serve(w http.ResponseWriter, r *http.Request, upstream string)
 	defer resp.Body.Close()
 	what, req := h.classify(r, body)
 	rule := h.rule(what)
-	isCS := strings.HasSuffix(r.URL.Path, "/cs")
+	// API replies carry URLs (data URLs, the event channel's wait URL):
+	// they are rewritten to name the proxy.
+	isCS := strings.HasSuffix(r.URL.Path, "/cs") || strings.HasSuffix(r.URL.Path, "/sc")
 	if (rule == nil && !isCS) || resp.StatusCode != http.StatusOK {
 		copyHeader(w.Header(), resp.Header)
 		w.WriteHeader(resp.StatusCode)
@@ -156,6 +184,7 @@ func (h *Hostile) serve(w http.ResponseWriter, r *http.Request, upstream string)
 	}
 	if isCS {
 		reply = bytes.ReplaceAll(reply, []byte(h.srv.DataURL()), []byte(h.dataURL))
+		reply = bytes.ReplaceAll(reply, []byte(h.srv.URL()), []byte(h.url))
 	}
 	if rule == nil {
 		// unchanged but for the data URLs
@@ -189,6 +218,10 @@ func (h *Hostile) classify(r *http.Request, body []byte) (string, []byte) {
 		return "sc", []byte(r.URL.RawQuery)
 	case strings.HasPrefix(p, "/dl/"):
 		return "data", []byte(p)
+	case strings.HasPrefix(p, "/ul/"):
+		return "upload", []byte(p)
+	case strings.Contains(p, "/wsc/"):
+		return "wait", []byte(p)
 	}
 	return "", nil
 }

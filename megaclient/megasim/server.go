@@ -42,6 +42,12 @@ type Options struct {
 	// answers 404 to them.
 	DataAddr string
 	Logf     func(format string, args ...any) // nil = silent
+	// BodyTimeout bounds reading one request, headers and body (default
+	// 2 min: an upload piece of 1 MiB at 10 KiB/s); IdleTimeout how long
+	// a kept-alive connection may wait for its next request (default
+	// 2 min). Slow or stalled clients cannot hold connections for ever.
+	// Responses have no deadline: long polls wait as long as they must.
+	BodyTimeout, IdleTimeout time.Duration
 }
 
 // DefaultQuotaBytes is the storage limit of an account when
@@ -170,9 +176,18 @@ func StartOn(addr string, opts Options) (*Server, error) {
 }
 
 func (s *Server) newHTTPServer(h http.Handler) *http.Server {
+	body, idle := s.opts.BodyTimeout, s.opts.IdleTimeout
+	if body <= 0 {
+		body = 2 * time.Minute
+	}
+	if idle <= 0 {
+		idle = 2 * time.Minute
+	}
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 30 * time.Second,
+		ReadHeaderTimeout: min(30*time.Second, body),
+		ReadTimeout:       body,
+		IdleTimeout:       idle,
 		ConnContext:       withConn,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}
@@ -240,8 +255,8 @@ func newTrustingClient(ca *x509.Certificate) *http.Client {
 // CommandCount reports how many times API command cmd ("us", "f", ...)
 // was executed. Replayed replies and requests refused by a fault (EAGAIN,
 // hashcash) are not executions. Other counters: "sc" and "wsc" (polls and
-// wait URLs served), "upload-piece", "download-range", "download-bytes"
-// (ciphertext bytes served by download ranges), "unknown"
+// wait URLs served), "upload-piece", "download-range", "upload-bytes"
+// and "download-bytes" (ciphertext received and served), "unknown"
 // (unknown commands), "hashcash-challenge" and "hashcash-solved".
 func (s *Server) CommandCount(cmd string) int {
 	s.mu.Lock()

@@ -87,6 +87,9 @@ func growPage(page []byte, end int) []byte {
 	if page != nil {
 		c = max(end, min(2*cap(page), pageSize))
 	}
+	if end >= pageSize/2 {
+		c = pageSize // a big write: the page will most likely fill up
+	}
 	grown := make([]byte, end, c)
 	copy(grown, page)
 	return grown

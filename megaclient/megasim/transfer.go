@@ -230,7 +230,8 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request, rest string
 		writeBare(w, errRange)
 		return
 	}
-	n, sum, err := s.copyPiece(up.blob, r.Body, off, limit)
+	q := r.URL.Query()
+	n, sum, err := s.copyPiece(up.blob, r.Body, off, limit, q.Get("c") != "" || q.Get("d") != "")
 	if errors.Is(err, errPieceRange) {
 		writeBare(w, errRange)
 		return
@@ -243,7 +244,6 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request, rest string
 	if err != nil {
 		return // the client's body broke off: there is no one to answer
 	}
-	q := r.URL.Query()
 	if c := q.Get("c"); c != "" && c != sum {
 		writeBare(w, errKey)
 		return
@@ -254,6 +254,7 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request, rest string
 	}
 	s.mu.Lock()
 	s.counts["upload-piece"]++
+	s.counts["upload-bytes"] += int(n)
 	var reply []byte
 	switch {
 	case up.token != "":
@@ -273,6 +274,7 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request, rest string
 		reply = []byte("0")
 	}
 	s.mu.Unlock()
+	s.logf("megasim: upload piece at %d (%d bytes)", off, n)
 	if s.roll(fault500, f.HTTP500Rate) {
 		http.Error(w, "Server Too Busy", http.StatusInternalServerError)
 		return
@@ -288,10 +290,11 @@ var (
 )
 
 // copyPiece streams a piece into the blob at off, 1 MiB at a time, and
-// returns its length and its 12-byte XOR checksum (§6.2, base64url). A
+// returns its length and, when checked is set (the client sent one to
+// compare), its 12-byte XOR checksum (§6.2, base64url). A
 // piece longer than limit fails with errPieceRange; what was written
 // before is harmless, because only ranges of accepted pieces count.
-func (s *Server) copyPiece(blob string, body io.Reader, off, limit int64) (int64, string, error) {
+func (s *Server) copyPiece(blob string, body io.Reader, off, limit int64, checked bool) (int64, string, error) {
 	var sum [12]byte
 	// At most 1 MiB at a time, and no more than the piece can hold (most
 	// pieces of small files are far smaller).
@@ -303,8 +306,10 @@ func (s *Server) copyPiece(blob string, body io.Reader, off, limit int64) (int64
 			if n+int64(k) > limit {
 				return n, "", errPieceRange
 			}
-			for i, c := range buf[:k] {
-				sum[(n+int64(i))%12] ^= c
+			if checked {
+				for i, c := range buf[:k] {
+					sum[(n+int64(i))%12] ^= c
+				}
 			}
 			if werr := s.blobs.writeAt(blob, buf[:k], off+n); werr != nil {
 				return n, "", fmt.Errorf("%w: %w", errBlobWrite, werr)
@@ -378,6 +383,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, rest stri
 	s.counts["download-range"]++
 	s.counts["download-bytes"] += int(n)
 	s.mu.Unlock()
+	s.logf("megasim: download range %d-%d (%d bytes)", start, end, n)
 	w.Header().Set("Content-Type", "application/octet-stream")
 	if drop {
 		dropMidBody(w, buf)

@@ -172,12 +172,13 @@ func (m Model) Render(st theme.Styles, focused bool, status, edit string) string
 	rows := m.RowsHeight()
 	start := m.Listing.Offset()
 	end := min(start+rows, m.Listing.Len())
+	rs := newRowStyles(st)
 	for i := start; i < end; i++ {
 		b.WriteString(side)
 		if edit != "" && i == m.Listing.Cursor() {
 			b.WriteString(m.editRow(st, i, edit, nameW, showSize, showTime))
 		} else {
-			b.WriteString(m.row(st, i, focused, nameW, showSize, showTime))
+			b.WriteString(m.row(st, rs, i, focused, nameW, showSize, showTime))
 		}
 		b.WriteString(side + "\n")
 	}
@@ -258,7 +259,7 @@ func (m Model) summary() string {
 	return s
 }
 
-func (m Model) row(st theme.Styles, i int, focused bool, nameW int, showSize, showTime bool) string {
+func (m Model) row(st theme.Styles, rs *rowStyles, i int, focused bool, nameW int, showSize, showTime bool) string {
 	l := m.Listing
 	e := l.Row(i)
 	marked := l.IsMarked(e)
@@ -320,27 +321,79 @@ func (m Model) row(st theme.Styles, i int, focused bool, nameW int, showSize, sh
 		}
 		return cs.Render(line)
 	}
-	ns := st.File
+	ns := &rs.file
 	switch {
 	case marked:
-		ns = st.Marked
+		ns = &rs.marked
 	case e.IsDir():
-		ns = st.Folder
+		ns = &rs.folder
 	case model.IsHidden(e):
-		ns = st.Hidden
+		ns = &rs.hidden
 	}
 	var b strings.Builder
-	b.WriteString(ns.Render(mark + name))
+	ns.write(&b, mark+name)
 	if badge != "" {
 		b.WriteString(badgeStyle.Render(badge))
 	}
 	if showSize {
-		b.WriteString(st.Size.Render(" " + size))
+		rs.size.write(&b, " "+size)
 	}
 	if showTime {
-		b.WriteString(st.Time.Render(" " + when))
+		rs.time.write(&b, " "+when)
 	}
 	return b.String()
+}
+
+// span draws one-line text in a style. A style that only colours and
+// decorates text wraps any text in the same escape sequences, so they are
+// taken once per frame (pre, suf) instead of running the style over every
+// cell of every row; other styles render as usual.
+type span struct {
+	style    lipgloss.Style
+	pre, suf string
+	ready    bool // pre, suf and inline are known
+	inline   bool
+}
+
+func newSpan(s lipgloss.Style) span { return span{style: s} }
+
+// spanProbe is drawn once per style and frame: a text of several cells,
+// with spaces and wide and accented runes, must come out as the sequences
+// around "x" wrapped around it.
+const spanProbe = " xy 日é "
+
+func (sp *span) learn() {
+	sp.ready = true
+	out := sp.style.Render("x")
+	i := strings.LastIndex(out, "x")
+	if i < 0 {
+		return
+	}
+	sp.pre, sp.suf = out[:i], out[i+1:]
+	sp.inline = sp.style.Render(spanProbe) == sp.pre+spanProbe+sp.suf
+}
+
+// write appends text (one line, no tabs: names are shown escaped) drawn
+// in the span's style.
+func (sp *span) write(b *strings.Builder, text string) {
+	if !sp.ready {
+		sp.learn()
+	}
+	if !sp.inline || strings.ContainsAny(text, "\t\n") {
+		b.WriteString(sp.style.Render(text))
+		return
+	}
+	b.WriteString(sp.pre)
+	b.WriteString(text)
+	b.WriteString(sp.suf)
+}
+
+// rowStyles are the spans of a frame's rows.
+type rowStyles struct{ file, marked, folder, hidden, size, time span }
+
+func newRowStyles(st theme.Styles) *rowStyles {
+	return &rowStyles{file: newSpan(st.File), marked: newSpan(st.Marked), folder: newSpan(st.Folder),
+		hidden: newSpan(st.Hidden), size: newSpan(st.Size), time: newSpan(st.Time)}
 }
 
 // editRow draws row i with the rename input in place of the name.

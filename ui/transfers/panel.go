@@ -502,6 +502,9 @@ func (m Model) totals() string {
 	case paused > 0 && t.ByState[model.StateRunning]+t.ByState[model.StateQueued]+t.ByState[model.StateWaiting] == 0:
 		s += " · no ETA: the rest is paused"
 	}
+	if th := t.Throttle.String(); th != "" {
+		s += " · " + th
+	}
 	return s
 }
 

@@ -72,3 +72,22 @@ func TestPanelRowAt80Columns(t *testing.T) {
 		t.Errorf("got row width %d, want 80", w)
 	}
 }
+
+// TestPanelSaysWhyItSlowedDown: while transfers run below their
+// configured concurrency the totals line says so and why.
+func TestPanelSaysWhyItSlowedDown(t *testing.T) {
+	t.Parallel()
+	m := New(Keys{})
+	m.SetSize(160, 6)
+	jobs := []model.Job{{ID: 1, Src: model.Location{Display: "a.bin"}, Dst: model.Location{Display: "mega:/a.bin"}, Size: 10, State: model.StateRunning}}
+	m.SetSnapshot(Snapshot{Jobs: jobs, Totals: model.Totals{Jobs: 1,
+		Throttle: model.Throttle{Transfers: 3, TransfersMax: 16, Chunks: 4, ChunksMax: 16, Reason: "server busy (EAGAIN)"}}})
+	if v := m.View(theme.New(true, true)); !strings.Contains(v, "slowed down (server busy (EAGAIN)): 3/16 files, 4/16 chunks each") {
+		t.Errorf("got panel\n%s\nwant the throttle line", v)
+	}
+	m.SetSnapshot(Snapshot{Jobs: jobs, Totals: model.Totals{Jobs: 1,
+		Throttle: model.Throttle{Transfers: 16, TransfersMax: 16, Chunks: 16, ChunksMax: 16}}})
+	if v := m.View(theme.New(true, true)); strings.Contains(v, "slowed") {
+		t.Errorf("got panel\n%s\nwant no throttle line at full speed", v)
+	}
+}

@@ -96,9 +96,9 @@ func TestViewerFindAndSafeDelete(t *testing.T) {
 	open(s, megaTitle, "/", "Docs")
 	filter(s, "server.log")
 	s.Keys("F3")
-	screen := s.WaitFor(`server\.log · .* · text`, short)
-	if !strings.Contains(screen, "event 00000: all is well") {
-		t.Errorf("viewer: got\n%s\nwant the first lines", screen)
+	screen := s.WaitFor(`event 00000: all is well`, short)
+	if !regexp.MustCompile(`server\.log · .* · text`).MatchString(screen) {
+		t.Errorf("viewer: got\n%s\nwant its title line", screen)
 	}
 	s.Keys("G")
 	s.WaitFor(`event 04999`, short)

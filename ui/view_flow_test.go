@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/ui/dialog"
 )
 
 // linesFile is a synthetic text file of n fixed-width lines
@@ -319,5 +320,34 @@ func TestSpaceViewListsBySizeWithTheBin(t *testing.T) {
 	h.press("esc")
 	if h.app.spaceOpen() {
 		t.Error("esc left the space view open")
+	}
+}
+
+// TestGotoCompletesWithTab: in ':' tab completes a folder name; with
+// several candidates it lists them.
+func TestGotoCompletesWithTab(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 30)
+	h.press(":")
+	h.typeText("/d")
+	h.press("tab")
+	d, _ := h.app.topDialog()
+	if in, ok := d.(*dialog.Input); !ok || in.Input.Value() != "/home/u/d" && in.Input.Value() != "/home/u/docs/" {
+		// the dialog starts with the folder's path: "/home/u" then "/d"
+		t.Fatalf("got %T %q", d, in.Input.Value())
+	}
+	in := d.(*dialog.Input)
+	if in.Input.Value() != "/home/u/docs/" {
+		t.Errorf("got %q, want /home/u/docs/", in.Input.Value())
+	}
+	in.Input.SetValue("/home/u/")
+	h.press("tab")
+	if v := stripANSI(h.app.render()); !strings.Contains(v, "docs  photos") {
+		t.Errorf("candidates not listed:\n%s", v)
+	}
+	in.Input.SetValue("/home/u/docs/")
+	h.press("enter")
+	if got := h.app.Pane(0).Dir(); got != "/home/u/docs" {
+		t.Errorf("got folder %q", got)
 	}
 }

@@ -200,7 +200,16 @@ type Input struct {
 	Lines  []string
 	Input  textinput.Model
 	Submit func(value string) tea.Msg
+	// Complete, when set, makes tab complete the text: it returns the Cmd
+	// whose CompletedMsg (with this ID) replaces the text.
+	Complete func(value string) tea.Cmd
 	frame
+}
+
+// CompletedMsg answers an Input's Complete: the new text, and a note
+// (the candidates when several fit) shown under it.
+type CompletedMsg struct {
+	ID, Value, Note string
 }
 
 // NewInput builds an input dialog with initial text selected for editing.
@@ -216,7 +225,21 @@ func NewInput(st theme.Styles, id, title, prompt, value string, submit func(stri
 
 // Update implements Dialog.
 func (d *Input) Update(msg tea.Msg) (Dialog, tea.Cmd) {
+	if c, ok := msg.(CompletedMsg); ok {
+		if c.ID == d.ID {
+			d.Input.SetValue(c.Value)
+			d.Input.CursorEnd()
+			d.Lines = nil
+			if c.Note != "" {
+				d.Lines = []string{c.Note}
+			}
+		}
+		return d, nil
+	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
+		if d.Complete != nil && k.String() == "tab" {
+			return d, d.Complete(d.Input.Value())
+		}
 		switch {
 		case key.Matches(k, d.Keys.Accept):
 			d.done = true

@@ -142,9 +142,11 @@ type App struct {
 	dups        [2]dupIndex
 	accountDups map[FS]int
 
-	ddSeq    uint64 // sequence of guided dedupe sessions
-	viewSeq  uint64 // sequence of viewer sessions
-	spaceSeq uint64 // sequence of space view loads
+	ddSeq    uint64     // sequence of guided dedupe sessions
+	viewSeq  uint64     // sequence of viewer sessions
+	spaceSeq uint64     // sequence of space view loads
+	look     *quickLook // the quick look, nil when off
+	lookSeq  uint64
 	loginSeq uint64 // sequence of login forms
 	auth     map[FS]Authenticator
 }

@@ -85,6 +85,8 @@ func (a *App) onBrowseKey(k tea.KeyPressMsg) tea.Cmd {
 		l.SetShowHidden(!l.ShowHidden())
 	case key.Matches(k, act.View):
 		return a.openViewer()
+	case key.Matches(k, act.QuickLook):
+		return a.toggleQuickLook()
 	case key.Matches(k, act.Copy):
 		a.confirmTransfer(model.OpCopy)
 	case key.Matches(k, act.Move):

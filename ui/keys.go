@@ -57,7 +57,7 @@ type SelectKeys struct {
 
 // ActionKeys act on the selection or the cursor entry.
 type ActionKeys struct {
-	View                                             key.Binding
+	View, QuickLook                                  key.Binding
 	Copy, Move, Rename, Mkdir, Delete, DeleteForever key.Binding
 	Rubbish, Restore, Export                         key.Binding
 }
@@ -104,7 +104,7 @@ func (k SelectKeys) Bindings() []key.Binding {
 }
 
 func (k ActionKeys) Bindings() []key.Binding {
-	return []key.Binding{k.View, k.Copy, k.Move, k.Rename, k.Mkdir, k.Delete, k.DeleteForever, k.Rubbish, k.Restore, k.Export}
+	return []key.Binding{k.View, k.QuickLook, k.Copy, k.Move, k.Rename, k.Mkdir, k.Delete, k.DeleteForever, k.Rubbish, k.Restore, k.Export}
 }
 
 func (k DupKeys) Bindings() []key.Binding { return []key.Binding{k.Next, k.Prev, k.Dedupe, k.Undo} }
@@ -168,6 +168,7 @@ func DefaultKeyMap() KeyMap {
 			},
 			Actions: ActionKeys{
 				View:          b("F3/v", "View", "f3", "v"),
+				QuickLook:     b("Q", "quick look in the other pane", "Q"),
 				Copy:          b("F5/c", "Copy", "f5", "c"),
 				Move:          b("F6/m", "Move", "f6", "m"),
 				Rename:        b("F2/r", "Rename", "f2", "r"),
@@ -424,6 +425,7 @@ func (k *KeyMap) syncBrowse(c keyContext, browse bool) {
 	set(browse && c.inRubbish && c.hasEntries, &a.Restore)
 	set(browse && c.export && c.hasEntries, &a.Export)
 	set(browse && c.viewable, &a.View)
+	set(browse && !c.panel, &a.QuickLook)
 	if c.inRubbish {
 		// Folders are not made in the Rubbish Bin; restore puts things back.
 		set(false, &a.Mkdir)

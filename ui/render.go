@@ -56,6 +56,14 @@ func (a *App) render() string {
 	} else if a.lay.Panes[0].H > 0 {
 		p0 := a.renderPane(0)
 		p1 := a.renderPane(1)
+		if a.look != nil && !a.panelFocus {
+			// Quick look takes the other pane's place.
+			if a.focus == 0 {
+				p1 = a.renderLook(1)
+			} else {
+				p0 = a.renderLook(0)
+			}
+		}
 		if a.lay.Stacked {
 			b.WriteString(p0 + "\n" + p1)
 		} else {

@@ -19,6 +19,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if a.msgSeq != seq {
 		cmd = tea.Batch(cmd, a.expireMessage())
 	}
+	if a.look != nil {
+		cmd = tea.Batch(cmd, a.followLook())
+	}
 	a.maybeAsk()
 	a.syncKeys()
 	for i := range a.panes {
@@ -62,6 +65,8 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.onLoginResult(msg)
 	case viewOpenedMsg, viewChunkMsg, viewFoundMsg:
 		return a.onViewMsg(msg)
+	case previewOpenedMsg, previewChunkMsg:
+		return a.onPreview(msg)
 
 	// Results of the panes' I/O (results.go).
 	case listingMsg:

@@ -351,3 +351,24 @@ func TestGotoCompletesWithTab(t *testing.T) {
 		t.Errorf("got folder %q", got)
 	}
 }
+
+// TestQuickLookFollowsTheCursor: Q shows the start of the cursor file in
+// the other pane's place and follows the cursor; Q again closes it.
+func TestQuickLookFollowsTheCursor(t *testing.T) {
+	t.Parallel()
+	h, _ := newViewHarness(t)
+	h.press("home", "Q")
+	v := stripANSI(h.app.render())
+	if !strings.Contains(v, "quick look (Q closes)") || !strings.Contains(v, "line 00000000") {
+		t.Fatalf("quick look of big.log:\n%s", v)
+	}
+	golden(t, "quick-look.txt", v)
+	h.press("down", "down") // photo.png
+	if v := stripANSI(h.app.render()); !strings.Contains(v, "PNG image") || strings.Contains(v, "line 00000000") {
+		t.Errorf("quick look did not follow to photo.png:\n%s", v)
+	}
+	h.press("Q")
+	if v := stripANSI(h.app.render()); strings.Contains(v, "quick look") {
+		t.Errorf("Q did not close the quick look")
+	}
+}

@@ -75,7 +75,18 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 	var accounts []*megaFS
 	var right *megaFS
 	welcome := "" // the UI's own first hint
+	// Bookmarks and folder history are kept in the config file (not by
+	// the demo, which must leave the user's files alone).
+	savePlaces := func(bm, hist []ui.Place) error {
+		c, path, err := env.LoadConfig()
+		if err != nil || path == "" {
+			return err
+		}
+		c.Places.Bookmarks, c.Places.History = configPlaces(bm), configPlaces(hist)
+		return config.Save(path, c)
+	}
 	if o.Demo {
+		savePlaces = nil
 		welcome = "Demo: the right pane is a MEGA account · tab to it, open Duplicates (⧉ marks copies), d: guided dedupe · F1: every key"
 		d, sandbox, err := startDemo(ctx, dirs)
 		if err != nil {
@@ -147,6 +158,9 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 		DefaultConflict: configConflict(cfg),
 		MessageTTL:      10 * time.Second,
 		Welcome:         welcome,
+		Bookmarks:       uiPlaces(cfg.Places.Bookmarks),
+		History:         uiPlaces(cfg.Places.History),
+		SavePlaces:      savePlaces,
 	})
 	if msg := strings.TrimSpace(journalNote + " " + warnings.String()); msg != "" {
 		app.Notify(msg)
@@ -394,4 +408,20 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+func uiPlaces(ps []config.Place) []ui.Place {
+	out := make([]ui.Place, len(ps))
+	for i, p := range ps {
+		out[i] = ui.Place{FS: p.FS, Path: p.Path}
+	}
+	return out
+}
+
+func configPlaces(ps []ui.Place) []config.Place {
+	out := make([]config.Place, len(ps))
+	for i, p := range ps {
+		out[i] = config.Place{FS: p.FS, Path: p.Path}
+	}
+	return out
 }

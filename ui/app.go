@@ -55,6 +55,10 @@ type Options struct {
 	// message line (errors stay three times as long); 0 keeps messages
 	// until the next one.
 	MessageTTL time.Duration
+	// Bookmarks and History are the folders kept from earlier sessions;
+	// SavePlaces, when set, keeps them again (it runs in a tea.Cmd).
+	Bookmarks, History []Place
+	SavePlaces         func(bookmarks, history []Place) error
 	// Welcome is the first screen's message when nothing else is said:
 	// where a newcomer starts (DefaultWelcome when empty).
 	Welcome string
@@ -146,9 +150,12 @@ type App struct {
 	viewSeq  uint64     // sequence of viewer sessions
 	spaceSeq uint64     // sequence of space view loads
 	look     *quickLook // the quick look, nil when off
-	lookSeq  uint64
-	loginSeq uint64 // sequence of login forms
-	auth     map[FS]Authenticator
+	// bookmarks and history (most recent first), see places.go.
+	bookmarks, history []Place
+	savePlacesFn       func(bookmarks, history []Place) error
+	lookSeq            uint64
+	loginSeq           uint64 // sequence of login forms
+	auth               map[FS]Authenticator
 }
 
 // New builds the App.
@@ -168,6 +175,7 @@ func New(o Options) *App {
 		a.ctx = context.Background()
 	}
 	a.msgTTL = o.MessageTTL
+	a.bookmarks, a.history, a.savePlacesFn = slices.Clone(o.Bookmarks), slices.Clone(o.History), o.SavePlaces
 	a.message = o.Welcome
 	if a.message == "" {
 		a.message = DefaultWelcome
@@ -205,6 +213,7 @@ func New(o Options) *App {
 			dirs[i] = "/"
 		}
 		a.panes[i].Listing.SetEntries(dirs[i], nil)
+		a.remember(Place{FS: a.fs[i].Label(), Path: dirs[i]})
 		a.panes[i].Listing.SetShowHidden(o.ShowHidden)
 		a.panes[i].Badge = func(e model.Entry) (pane.Badge, bool) { return a.dupBadge(i, e) }
 	}
@@ -296,7 +305,7 @@ func (a *App) context() keyContext {
 	dd, login := a.dedupe(), a.loginForm()
 	nDialogs := len(a.dialogs())
 	c := keyContext{
-		dialog:     nDialogs > 0 || a.help() != nil || login != nil || dd != nil || a.logOpen() || a.viewing() != nil || a.spaceOpen(),
+		dialog:     nDialogs > 0 || a.help() != nil || login != nil || dd != nil || a.logOpen() || a.viewing() != nil || a.spaceOpen() || a.placesOpen(),
 		filtering:  a.filter() != nil || a.renaming() != nil,
 		renaming:   a.renaming() != nil,
 		hasEntries: l.Len() > 0,

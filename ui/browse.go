@@ -24,7 +24,7 @@ func (a *App) onBrowseKey(k tea.KeyPressMsg) tea.Cmd {
 		a.openHelp()
 	case key.Matches(k, km.General.Quit):
 		if a.transfers == nil {
-			return tea.Quit
+			return a.quit()
 		}
 		return quitCheckCmd(a.transfers)
 	case key.Matches(k, nav.Up):
@@ -58,6 +58,10 @@ func (a *App) onBrowseKey(k tea.KeyPressMsg) tea.Cmd {
 		return a.mirror()
 	case key.Matches(k, nav.Space):
 		return a.openSpace()
+	case key.Matches(k, nav.Bookmark):
+		return a.toggleBookmark()
+	case key.Matches(k, nav.Places):
+		a.openPlaces()
 	case key.Matches(k, sel.Toggle):
 		l.ToggleMark()
 	case key.Matches(k, sel.SelectAll):

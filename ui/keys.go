@@ -47,6 +47,7 @@ type NavKeys struct {
 	Up, Down, PageUp, PageDown, Home, End   key.Binding
 	Open, Parent, GoTo, SwitchPane, Refresh key.Binding
 	SwitchFS, Find, Mirror, Space           key.Binding
+	Bookmark, Places                        key.Binding
 }
 
 // SelectKeys select entries and change what a pane shows.
@@ -95,7 +96,7 @@ func (AskKeys) Title() string     { return "Name conflict" }
 // Bindings list each group's keys in the order the help shows them.
 func (k NavKeys) Bindings() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Parent, k.GoTo,
-		k.Find, k.Space, k.SwitchPane, k.Mirror, k.SwitchFS, k.Refresh}
+		k.Find, k.Space, k.Places, k.Bookmark, k.SwitchPane, k.Mirror, k.SwitchFS, k.Refresh}
 }
 
 func (k SelectKeys) Bindings() []key.Binding {
@@ -153,6 +154,8 @@ func DefaultKeyMap() KeyMap {
 				Find:       b("F", "find below (name >size <age)", "F"),
 				Mirror:     b("alt+o/=", "same folder in the other pane", "alt+o", "="),
 				Space:      b("z", "space used (ncdu)", "z"),
+				Bookmark:   b("B", "bookmark this folder (again: drop)", "B"),
+				Places:     b("'", "bookmarks and recent folders", "'"),
 			},
 			Select: SelectKeys{
 				Toggle:          b("space/ins", "select", "space", "insert"),
@@ -417,6 +420,7 @@ func (k *KeyMap) syncBrowse(c keyContext, browse bool) {
 	set(browse && (c.canParent || c.finding), &n.Parent)
 	set(browse && !c.panel && c.switchFS, &n.SwitchFS)
 	set(browse && !c.panel && c.sizer, &n.Space)
+	set(browse && !c.panel, &n.Bookmark, &n.Places)
 	set(browse && c.hasEntries, &s.Toggle, &s.SelectAll, &s.Invert, &s.SelectPattern,
 		&s.UnselectPattern, &a.Rename, &a.Delete, &a.DeleteForever)
 	set(browse && (c.hasMarks || c.hasFilter), &s.ClearMarks)

@@ -142,6 +142,9 @@ func (a *App) logOpen() bool { _, ok := findOverlay[*logOverlay](a); return ok }
 // spaceOpen reports whether the space view is open.
 func (a *App) spaceOpen() bool { _, ok := findOverlay[*spaceOverlay](a); return ok }
 
+// placesOpen reports whether the places list is open.
+func (a *App) placesOpen() bool { _, ok := findOverlay[*placesOverlay](a); return ok }
+
 // browsing reports that the browser has the keyboard, the filter input
 // aside: mouse clicks and the wheel reach the panes.
 func (a *App) browsing() bool {

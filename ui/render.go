@@ -96,6 +96,8 @@ func (a *App) render() string {
 			over = a.renderLog(o)
 		case *spaceOverlay:
 			over = a.renderSpace(o)
+		case *placesOverlay:
+			over = a.renderPlaces(o)
 		}
 	}
 	if over == "" {

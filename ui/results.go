@@ -32,6 +32,9 @@ func (a *App) onListing(m listingMsg) tea.Cmd {
 		return nil
 	}
 	p.Problem = ""
+	if m.dir != p.Listing.Dir() {
+		a.remember(Place{FS: a.fs[m.pane].Label(), Path: m.dir})
+	}
 	if m.dir != p.Listing.Dir() && m.pane == a.focus {
 		a.closeInputs()
 	}

@@ -71,6 +71,11 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	// Results of the panes' I/O (results.go).
 	case listingMsg:
 		return a.onListing(msg)
+	case placesSavedMsg:
+		if msg.err != nil {
+			a.setError(fmt.Errorf("keep bookmarks: %w", msg.err))
+		}
+		return nil
 	case spaceMsg:
 		a.onSpace(msg)
 		return nil
@@ -120,7 +125,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case quitCheckMsg:
 		return a.onQuitCheck(msg)
 	case quitConfirmedMsg:
-		return tea.Quit
+		return a.quit()
 	case cancelConfirmedMsg:
 		if a.transfers == nil {
 			return nil
@@ -267,10 +272,18 @@ func (a *App) resize(w, h int) {
 	a.refitAsks()
 }
 
+// quit keeps the places, then quits.
+func (a *App) quit() tea.Cmd {
+	if save := a.savePlaces(); save != nil {
+		return tea.Sequence(save, tea.Quit)
+	}
+	return tea.Quit
+}
+
 // onQuitCheck quits, or asks first while transfers run.
 func (a *App) onQuitCheck(m quitCheckMsg) tea.Cmd {
 	if m.active == 0 {
-		return tea.Quit
+		return a.quit()
 	}
 	a.pushDialog(&dialog.Confirm{
 		ID: "quit", Title: "Quit megatui?",

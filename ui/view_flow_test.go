@@ -372,3 +372,47 @@ func TestQuickLookFollowsTheCursor(t *testing.T) {
 		t.Errorf("Q did not close the quick look")
 	}
 }
+
+// TestBookmarksAndHistory: B bookmarks the folder, visited folders make a
+// history, ' lists both and goes to one (switching the pane's filesystem),
+// and both are handed to the store, on change and at quit.
+func TestBookmarksAndHistory(t *testing.T) {
+	t.Parallel()
+	local, mega := fixture()
+	var saved [][]Place
+	app := New(Options{Left: local, Right: mega, LeftDir: "/home/u", RightDir: "/Cloud",
+		Bookmarks: []Place{{FS: "mega:me@example.com", Path: "/Cloud"}},
+		SavePlaces: func(bm, hist []Place) error {
+			saved = append(saved, bm)
+			return nil
+		}})
+	h := &harness{t: t, app: app, local: local, mega: mega}
+	h.send(windowSize(120, 30))
+	h.run(app.Init())
+	h.press("enter") // into docs
+	h.press("B")
+	if len(saved) != 1 || len(saved[0]) != 2 || saved[0][1] != (Place{FS: "local", Path: "/home/u/docs"}) {
+		t.Fatalf("saved %v, want the new bookmark after the old one", saved)
+	}
+	if got := app.history; len(got) < 2 || got[0].Path != "/home/u/docs" {
+		t.Errorf("history %v, want /home/u/docs first", got)
+	}
+	h.press("'")
+	v := stripANSI(h.app.render())
+	if !strings.Contains(v, "★ mega:me@example.com:/Cloud") || !strings.Contains(v, "★ local:/home/u/docs") {
+		t.Fatalf("places:\n%s", v)
+	}
+	h.press("enter") // the MEGA bookmark, from the local pane
+	if app.fs[0] != FS(mega) || app.Pane(0).Dir() != "/Cloud" {
+		t.Errorf("left pane: %s %q, want mega /Cloud", app.fs[0].Label(), app.Pane(0).Dir())
+	}
+	h.press("'", "x", "esc") // drop the first bookmark
+	if len(app.bookmarks) != 1 || app.bookmarks[0].Path != "/home/u/docs" {
+		t.Errorf("bookmarks %v after x", app.bookmarks)
+	}
+	n := len(saved)
+	h.press("q")
+	if len(saved) != n+1 || !h.quit() {
+		t.Errorf("quit: saved %d times (was %d), quit %v", len(saved), n, h.quit())
+	}
+}

@@ -264,7 +264,8 @@ func DefaultKeyMap() KeyMap {
 
 // browseGroups are the groups of the browser's help, in order.
 func (k KeyMap) browseGroups() []keyGroup {
-	return []keyGroup{k.Browse.Nav, k.Browse.Select, k.Browse.Actions, k.Panel, k.Browse.Dups, k.General}
+	// General first: help and quit are on the first page at any size.
+	return []keyGroup{k.General, k.Browse.Nav, k.Browse.Select, k.Browse.Actions, k.Panel, k.Browse.Dups}
 }
 
 // ShortHelp implements help.KeyMap: the keys shown in the F-key bar.

@@ -591,6 +591,11 @@ func (m Model) groupRow(st theme.Styles, g Group, open bool, cursor bool, inner 
 		done += min(j.Done, max(j.Size, j.Done))
 		speed += m.snap.Speed[j.ID]
 	}
+	if t := m.snap.Totals.Speed; t > 0 && speed > t {
+		// Per-job speeds of many small files run ahead of the smoothed
+		// overall speed; a part of the queue never goes faster than all.
+		speed = t
+	}
 	if speed > 0 && !unknown {
 		left = time.Duration(float64(size-done) / speed * float64(time.Second))
 	}

@@ -66,7 +66,7 @@ func TestCopyBothWays(t *testing.T) {
 		t.Errorf("server up.bin: got %d bytes, want the %d local bytes", len(got), len(up))
 	}
 	// And through the CLI, as a user would check.
-	if out := env.CLI(t, "ls", "-l", "mega:/Inbox"); !strings.Contains(out, "307200") || !strings.Contains(out, "up.bin") {
+	if out := env.CLI(t, "lsl", "mega:/Inbox"); !strings.Contains(out, "307200") || !strings.Contains(out, "up.bin") {
 		t.Errorf("megatui ls -l mega:/Inbox: got\n%s\nwant up.bin with 307200 bytes", out)
 	}
 }

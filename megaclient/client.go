@@ -154,7 +154,7 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 		c.tree.onQuarantine = func(h string, why error) {
 			msg := fmt.Sprintf("node %s quarantined (listed as undecryptable): %v", h, why)
 			if logf != nil {
-				logf("megaclient: %s", msg)
+				logf("megaclient: node %s quarantined (listed as undecryptable): %v", h, why)
 			}
 			if warn != nil {
 				warn(msg)

@@ -7,7 +7,7 @@
 #
 # Usage: screenshots/generate.sh [SHOT...]
 #   SHOT is one of: two-pane transfers transfer-groups duplicates dedupe
-#   help login viewer folder-sizes
+#   help login viewer folder-sizes space quick-look
 #   (default: all). Environment: SHOT_COLS, SHOT_ROWS (screen size,
 #   default 140x40), SHOT_TIMEOUT (seconds to wait for a screen, default 30),
 #   SHOT_KEEP=1 keeps the work folder and the .ansi captures for debugging.
@@ -24,7 +24,7 @@ OUT="$ROOT/screenshots"
 COLS=${SHOT_COLS:-140}
 ROWS=${SHOT_ROWS:-40}
 TIMEOUT=${SHOT_TIMEOUT:-30}
-ALL_SHOTS=(two-pane transfers transfer-groups duplicates dedupe help login viewer folder-sizes)
+ALL_SHOTS=(two-pane transfers transfer-groups duplicates dedupe help login viewer folder-sizes space quick-look)
 
 # A fixed work folder: the local pane's title shows its path, so a fixed
 # path keeps the images the same from run to run. A lock keeps two runs
@@ -374,6 +374,35 @@ shot_folder_sizes() {
 	wait_re 'Many files/ +[0-9.]+ [KMG]iB'
 	settle
 	shoot folder-sizes
+	stop_shot
+}
+
+# space: the ncdu-style space view of the demo account, Rubbish Bin
+# included.
+shot_space() {
+	start_demo space
+	keys Tab
+	keys z
+	wait_re 'Space used in .*· [0-9.]+ [KMG]iB'
+	wait_for "Many files/"
+	settle
+	shoot space
+	stop_shot
+}
+
+# quick-look: the MEGA pane's cursor file shown in the local pane's place.
+shot_quick_look() {
+	start_demo quick-look
+	keys Tab
+	keys j Enter
+	wait_for ":/Documents" "README.txt"
+	keys /
+	tmux -S "$SOCKET" send-keys -t 0 -l "README"
+	keys Enter
+	keys Q
+	wait_for "quick look" "Welcome to the megatui demo"
+	settle
+	shoot quick-look
 	stop_shot
 }
 

@@ -96,6 +96,10 @@ type App struct {
 	cancel    [2]context.CancelFunc
 	cameFrom  [2]map[string]string // child folder -> its name, to focus it on the way up
 	found     [2]*findState        // a pane's find results, nil when it shows a folder
+	// refreshSeq is the sequence of a pane's background refresh on its
+	// way (0: none); refreshAgain asks for one more after it.
+	refreshSeq   [2]uint64
+	refreshAgain [2]bool
 	focus     int
 	transfers Transfers
 

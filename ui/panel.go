@@ -217,7 +217,7 @@ func (a *App) onSnapshot(m snapshotMsg) tea.Cmd {
 		if done > a.lastDone {
 			// Finished jobs changed what the panes show, and the quota.
 			for i := range a.panes {
-				cmds = append(cmds, a.load(i, a.panes[i].Listing.Dir(), ""))
+				cmds = append(cmds, a.refreshPane(i))
 			}
 			cmds = append(cmds, a.refreshQuotas(nil)...)
 		}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/megatui/megatui/model"
 	"github.com/megatui/megatui/ui/transfers"
 )
@@ -206,5 +208,40 @@ func TestMessagesExpire(t *testing.T) {
 	app.Update(messageExpiredMsg{seq: old})
 	if got := app.Message(); got != "new" {
 		t.Errorf("an old timer cleared the newer message: got %q", got)
+	}
+}
+
+// TestRefreshesDoNotPileUp: a stream of finished transfers refreshes a
+// pane one listing at a time (one more after the one on its way), without
+// the loading mark, instead of cancelling each listing with the next.
+func TestRefreshesDoNotPileUp(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 120, 30)
+	calls := func() int {
+		n := 0
+		for _, c := range h.local.callLog() {
+			if c == "list /home/u" {
+				n++
+			}
+		}
+		return n
+	}
+	before := calls()
+	ch := make(chan transfers.Snapshot)
+	close(ch)
+	var cmds []tea.Cmd
+	for done := 1; done <= 5; done++ {
+		s := folderCopy(10, done)
+		_, cmd := h.app.Update(snapshotMsg{snap: s, ch: ch, ok: true})
+		cmds = append(cmds, cmd) // the listings are on their way, not run yet
+		if h.app.panes[0].Loading {
+			t.Fatalf("a background refresh marked the pane loading")
+		}
+	}
+	for _, c := range cmds {
+		h.run(c)
+	}
+	if n := calls() - before; n < 1 || n > 2 {
+		t.Errorf("5 snapshots made %d listings of the pane, want 1 and one more after it", n)
 	}
 }

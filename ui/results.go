@@ -14,10 +14,44 @@ import (
 // Results of the panes' I/O: listings, operations, quotas, remote changes
 // and exported links.
 
+// refreshPane reloads pane i's folder after a change behind it (finished
+// transfers, account events): one such listing at a time — while one is
+// on its way, one more follows it, so a stream of changes cannot keep
+// cancelling a big folder's listing — and without the loading mark, since
+// what the pane shows stays valid meanwhile. Find results stay as they
+// are.
+func (a *App) refreshPane(i int) tea.Cmd {
+	if a.found[i] != nil {
+		return nil
+	}
+	if a.refreshSeq[i] != 0 && a.refreshSeq[i] == a.seq[i] {
+		a.refreshAgain[i] = true
+		return nil
+	}
+	loading := a.panes[i].Loading
+	cmd := a.load(i, a.panes[i].Listing.Dir(), "")
+	a.refreshSeq[i] = a.seq[i]
+	a.panes[i].Loading = loading
+	return cmd
+}
+
 func (a *App) onListing(m listingMsg) tea.Cmd {
 	if m.seq != a.seq[m.pane] {
 		return nil // stale: a newer request was made
 	}
+	again := false
+	if a.refreshSeq[m.pane] == m.seq {
+		a.refreshSeq[m.pane] = 0
+		again, a.refreshAgain[m.pane] = a.refreshAgain[m.pane], false
+	}
+	cmd := a.applyListing(m)
+	if again {
+		cmd = tea.Batch(cmd, a.refreshPane(m.pane))
+	}
+	return cmd
+}
+
+func (a *App) applyListing(m listingMsg) tea.Cmd {
 	p := &a.panes[m.pane]
 	p.Loading = false
 	if m.err != nil {
@@ -187,7 +221,7 @@ func (a *App) onFSChanged(m fsChangedMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	for i := range a.panes {
 		if a.fs[i] == m.fs && (m.dir == "" || m.dir == a.panes[i].Listing.Dir()) {
-			cmds = append(cmds, a.load(i, a.panes[i].Listing.Dir(), ""))
+			cmds = append(cmds, a.refreshPane(i))
 		}
 	}
 	if c, ok := m.fs.(DuplicateCounter); ok {

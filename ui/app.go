@@ -87,21 +87,21 @@ const (
 
 // App is megatui's root tea.Model.
 type App struct {
-	ctx       context.Context
-	fs        [2]FS
-	all       []FS        // filesystems a pane can switch to
-	watched   map[FS]bool // filesystems whose Watch was started
-	panes     [2]pane.Model
-	seq       [2]uint64
-	cancel    [2]context.CancelFunc
-	cameFrom  [2]map[string]string // child folder -> its name, to focus it on the way up
-	found     [2]*findState        // a pane's find results, nil when it shows a folder
+	ctx      context.Context
+	fs       [2]FS
+	all      []FS        // filesystems a pane can switch to
+	watched  map[FS]bool // filesystems whose Watch was started
+	panes    [2]pane.Model
+	seq      [2]uint64
+	cancel   [2]context.CancelFunc
+	cameFrom [2]map[string]string // child folder -> its name, to focus it on the way up
+	found    [2]*findState        // a pane's find results, nil when it shows a folder
 	// refreshSeq is the sequence of a pane's background refresh on its
 	// way (0: none); refreshAgain asks for one more after it.
 	refreshSeq   [2]uint64
 	refreshAgain [2]bool
-	focus     int
-	transfers Transfers
+	focus        int
+	transfers    Transfers
 
 	keys       KeyMap
 	st         theme.Styles

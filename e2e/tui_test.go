@@ -131,3 +131,34 @@ func TestViewerFindAndSafeDelete(t *testing.T) {
 		t.Fatalf("Enter in the permanent-delete dialog deleted the file")
 	}
 }
+
+// TestFindOverTheDemoAccount: in `megatui --demo`, F from the top of the
+// MEGA account finds every report.pdf, in whatever folder, and the first
+// screen says where to start.
+func TestFindOverTheDemoAccount(t *testing.T) {
+	t.Parallel()
+	bin := binPath(t)
+	root := t.TempDir()
+	vars := []string{"HOME=" + root + "/home", "XDG_CONFIG_HOME=" + root + "/config",
+		"XDG_STATE_HOME=" + root + "/state", "XDG_CACHE_HOME=" + root + "/cache", "MEGATUI_KEYRING=off"}
+	s := Start(t, Cols, Rows, root, vars, bin, "--demo")
+	screen := s.WaitFor(`│ Duplicates/ `, long)
+	if !strings.Contains(screen, "d: guided dedupe") {
+		t.Errorf("first screen: got\n%s\nwant the hint about the duplicates and d", screen)
+	}
+	s.Keys("Tab")
+	s.Keys("F")
+	s.WaitFor(`Find below`, short)
+	s.Type("report*.pdf")
+	s.Keys("Enter")
+	screen = s.WaitFor(`find report\*\.pdf below / · \d+ result`, short)
+	for _, want := range []string{"Duplicates/report.pdf", "Archive/report (copy).pdf"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("find: got\n%s\nwant %q among the results", screen, want)
+		}
+	}
+	m := regexp.MustCompile(`· (\d+) result`).FindStringSubmatch(screen)
+	if m == nil || m[1] != "4" {
+		t.Errorf("find: got %v results, want 4 (three report.pdf and the copy)", m)
+	}
+}

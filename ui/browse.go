@@ -45,9 +45,9 @@ func (a *App) onBrowseKey(k tea.KeyPressMsg) tea.Cmd {
 		return a.parent()
 	case key.Matches(k, nav.Refresh):
 		if f := a.found[a.focus]; f != nil {
-			return a.onFindSubmit(findSubmitMsg{pane: a.focus, root: f.root, query: f.query})
+			return tea.Batch(a.onFindSubmit(findSubmitMsg{pane: a.focus, root: f.root, query: f.query}), a.refreshConnection(a.focus))
 		}
-		return a.load(a.focus, l.Dir(), "")
+		return tea.Batch(a.load(a.focus, l.Dir(), ""), a.refreshConnection(a.focus))
 	case key.Matches(k, nav.SwitchFS):
 		a.chooseFS()
 	case key.Matches(k, nav.GoTo):

@@ -22,6 +22,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if a.look != nil {
 		cmd = tea.Batch(cmd, a.followLook())
 	}
+	if a.probe != nil {
+		cmd, a.probe = tea.Batch(cmd, a.probe), nil
+	}
 	a.maybeAsk()
 	a.syncKeys()
 	for i := range a.panes {
@@ -100,6 +103,15 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case copyLinkMsg:
 		a.setMessage(msgSuccess, "link copied to the clipboard")
 		return tea.SetClipboard(msg.link)
+	case removeLinkMsg:
+		return a.onRemoveLink(msg)
+	case probeMsg:
+		return a.onProbe(msg)
+	case linkOpenedMsg:
+		return a.onLinkOpened(msg)
+	case linkRemovedMsg:
+		a.onLinkRemoved(msg)
+		return nil
 	case accountDupsMsg:
 		if msg.err != nil {
 			delete(a.accountDups, msg.fs)

@@ -122,6 +122,11 @@ func runSync(cmd *cobra.Command, env Env, g *globals, f syncFlags, mode operatio
 		if mode == operations.ModeSync {
 			return &usageError{cmd: cmd, err: fmt.Errorf("sync: SRC must be a folder (to copy one file, use copy or copyto)")}
 		}
+		if !o.DryRun {
+			if o.JournalPath, err = journalPath(env, kind, src, dst); err != nil {
+				return err
+			}
+		}
 		return copyOne(ctx, cmd, g, o, sfs, root, dfs, root.Name)
 	}
 	if err := ensureDir(ctx, s, dst, o.DryRun); err != nil {
@@ -228,11 +233,7 @@ func copyOne(ctx context.Context, cmd *cobra.Command, g *globals, o operations.S
 		}
 		return err
 	}
-	existing, err := findChild(ctx, dfs, dir, name)
-	if err != nil {
-		return err
-	}
-	res, err := operations.CopyFile(ctx, sfs, operations.Object{Path: name, Entry: e}, dfs, dir, name, existing, o)
+	res, err := operations.CopyFile(ctx, sfs, operations.Object{Path: name, Entry: e, Raw: name}, dfs, dir, name, o)
 	return finishRun(ctx, cmd.ErrOrStderr(), g, o, "copy", res, err)
 }
 
@@ -256,21 +257,6 @@ func ensureDirFs(ctx context.Context, f operations.Fs, dryRun bool) error {
 		}
 	}
 	return nil
-}
-
-// findChild returns the entry called name in folder dir, if any (the
-// first of same-name entries).
-func findChild(ctx context.Context, f operations.Fs, dir model.Entry, name string) (*operations.Object, error) {
-	es, err := f.List(ctx, dir.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range es {
-		if e.Name == name {
-			return &operations.Object{Path: name, Entry: e}, nil
-		}
-	}
-	return nil, nil
 }
 
 // finishRun prints the summary and turns the outcome into an exit status.
@@ -397,11 +383,12 @@ func runCopyto(cmd *cobra.Command, env Env, g *globals, f syncFlags, src, dst lo
 	if err != nil {
 		return err
 	}
-	existing, err := findChild(ctx, dfs, dir, name)
-	if err != nil {
-		return err
+	if !o.DryRun {
+		if o.JournalPath, err = journalPath(env, kind, src, dst); err != nil {
+			return err
+		}
 	}
-	res, err := operations.CopyFile(ctx, sfs, operations.Object{Path: name, Entry: root}, dfs, dir, name, existing, o)
+	res, err := operations.CopyFile(ctx, sfs, operations.Object{Path: name, Entry: root, Raw: name}, dfs, dir, name, o)
 	if err == nil && move && !o.DryRun && res.Failed == 0 {
 		if rerr := sfs.Remove(ctx, root, false); rerr != nil {
 			return fmt.Errorf("moveto: the copy is done but the source stays: %w", rerr)

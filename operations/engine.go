@@ -123,7 +123,7 @@ func (x *executor) transfer(queued []action) error {
 			Src:      endpoint(x.src, a.path, a.src.Entry),
 			DstDir:   endpoint(x.dst, parentRel(a.path), dir),
 			Op:       model.OpCopy,
-			Name:     baseRel(a.path),
+			Name:     a.targetName(),
 			Conflict: model.ConflictOverwrite,
 		}
 		id, err := x.eng.e.Enqueue(req)

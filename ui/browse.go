@@ -221,8 +221,17 @@ func (a *App) chooseFS() {
 		}
 	}
 	pi := a.focus
+	if a.openLink != nil {
+		labels = append(labels, "a public link…") // index len(a.all): ask for it
+	}
 	a.pushDialog(&dialog.Confirm{ID: "switch-fs", Title: "Show in this pane", ChoiceLabel: "filesystem (tab to change)",
 		Choices: labels, Choice: cur, OnYes: func(c int) tea.Msg { return switchFSMsg{pane: pi, fs: c} }})
+}
+
+// askLink asks for a public link to open in pane p.
+func (a *App) askLink(p int) {
+	a.pushDialog(dialog.NewInput(a.st, "open-link", "Open a public link (read-only)", "link: ", "",
+		func(v string) tea.Msg { return linkSubmitMsg{pane: p, link: v} }, a.keys.Dialog))
 }
 
 // switchFS shows filesystem a.all[fi] in pane p, from its root.

@@ -228,6 +228,20 @@ func (a *App) onGotoSubmit(m gotoSubmitMsg) tea.Cmd {
 	return a.load(a.focus, p, "")
 }
 
+// onLinkSubmit opens the link typed in the "public link" dialog.
+func (a *App) onLinkSubmit(m linkSubmitMsg) tea.Cmd {
+	l := strings.TrimSpace(m.link)
+	if l == "" || a.openLink == nil {
+		return nil
+	}
+	if !isLink(l) {
+		a.setMessage(msgError, "not a MEGA link: paste https://mega.nz/folder/…#KEY or https://mega.nz/file/…#KEY")
+		return nil
+	}
+	a.setMessage(msgInfo, "opening the link…")
+	return openLinkCmd(a.ctx, a.openLink, m.pane, l)
+}
+
 // isLink reports whether a typed location is a MEGA link.
 func isLink(s string) bool {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")

@@ -112,9 +112,13 @@ type (
 		pattern string
 		on      bool
 	}
-	copyLinkMsg         struct{ link string }
-	removeLinkMsg       struct{ path, name string }
-	switchFSMsg         struct{ pane, fs int }
+	copyLinkMsg   struct{ link string }
+	removeLinkMsg struct{ path, name string }
+	switchFSMsg   struct{ pane, fs int }
+	linkSubmitMsg struct {
+		pane int
+		link string
+	}
 	quitConfirmedMsg    struct{}
 	restoreConfirmedMsg struct {
 		pane  int

@@ -162,7 +162,13 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case restoreConfirmedMsg:
 		return a.onRestoreConfirmed(msg)
 	case switchFSMsg:
+		if msg.fs == len(a.all) && a.openLink != nil {
+			a.askLink(msg.pane)
+			return nil
+		}
 		return a.switchFS(msg.pane, msg.fs)
+	case linkSubmitMsg:
+		return a.onLinkSubmit(msg)
 	case renameSubmitMsg:
 		return a.onRenameSubmit(msg)
 	case mkdirSubmitMsg:

@@ -316,6 +316,16 @@ func (p *megaFS) ExportLink(ctx context.Context, path string) (string, error) {
 	return c.Link(ctx, path)
 }
 
+// RemoveLink removes the public link of path (and, for a folder, the
+// share behind it).
+func (p *megaFS) RemoveLink(ctx context.Context, path string) error {
+	c, err := p.clientCtx(ctx)
+	if err != nil {
+		return err
+	}
+	return c.RemoveLink(ctx, path)
+}
+
 func (p *megaFS) Quota(ctx context.Context) (used, total int64, err error) {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
@@ -323,6 +333,13 @@ func (p *megaFS) Quota(ctx context.Context) (used, total int64, err error) {
 	}
 	q, err := c.Quota(ctx)
 	return int64(q.Used), int64(q.Total), err
+}
+
+// Probe asks the server for the quota: one cheap request, to tell
+// whether the account is reachable.
+func (p *megaFS) Probe(ctx context.Context) error {
+	_, _, err := p.Quota(ctx)
+	return err
 }
 
 // Watch turns the account's change notifications (folder handles) into

@@ -119,7 +119,9 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 		}
 	}()
 
-	engine, journalNote, err := startEngine(ctx, cfg, dirs.StateDir, right)
+	links := &linkRoutes{}
+	defer links.closeAll()
+	engine, journalNote, err := startEngine(ctx, cfg, dirs.StateDir, right, links)
 	if err != nil {
 		return err
 	}
@@ -138,6 +140,7 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 		RightDir:    "/",
 		Filesystems: all,
 		Transfers:   queue,
+		OpenLink:    openLink(env, links),
 		NoColor:     os.Getenv("NO_COLOR") != "",
 		// Settings from the config file.
 		Theme:           uiTheme(cfg.UI.Theme),
@@ -217,14 +220,14 @@ func startDemo(ctx context.Context, dirs config.Dirs) (*demo.Demo, string, error
 // startEngine starts the transfer engine with its journal in the state
 // directory. When another megatui holds the journal, transfers still work
 // but are not journaled, and the returned note says so.
-func startEngine(ctx context.Context, cfg config.Config, stateDir string, remote *megaFS) (*transfer.Engine, string, error) {
+func startEngine(ctx context.Context, cfg config.Config, stateDir string, remote *megaFS, links *linkRoutes) (*transfer.Engine, string, error) {
 	// The engine applies "ask" per request: its own default must be an answer.
 	conflict := configConflict(cfg)
 	if conflict == model.ConflictAsk {
 		conflict = model.ConflictSkip
 	}
 	bw, _ := config.ParseBandwidth(cfg.Transfers.BWLimit)
-	opts := transfer.Options{Remote: fsRemote{remote}, Workers: cfg.Transfers.Transfers, Conflict: conflict,
+	opts := transfer.Options{Remote: fsRemote{p: remote, links: links}, Workers: cfg.Transfers.Transfers, Conflict: conflict,
 		BandwidthLimit: bw}
 	if err := config.EnsurePrivateDir(stateDir); err == nil {
 		opts.JournalPath = filepath.Join(stateDir, "transfers.jsonl")
@@ -293,13 +296,19 @@ func remoteLogin(env account.Env, r config.Remote) func(ctx context.Context, ema
 
 // fsRemote is the transfer engine's view of the MEGA pane's account: it
 // follows the pane's client, which may connect only after the login form.
-type fsRemote struct{ p *megaFS }
+type fsRemote struct {
+	p     *megaFS
+	links *linkRoutes // files of public links open in a pane are read from the link
+}
 
 var _ transfer.Remote = fsRemote{}
 
 func (r fsRemote) c(ctx context.Context) (*megaclient.Client, error) { return r.p.clientWait(ctx) }
 
 func (r fsRemote) List(ctx context.Context, folderID string) ([]model.Entry, error) {
+	if p := r.links.find(folderID); p != nil {
+		return p.List(ctx, folderID)
+	}
 	c, err := r.c(ctx)
 	if err != nil {
 		return nil, err
@@ -332,6 +341,9 @@ func (r fsRemote) Upload(ctx context.Context, parentID, name string, src io.Read
 }
 
 func (r fsRemote) Download(ctx context.Context, id string, dst io.WriterAt, progress func(int64)) error {
+	if p := r.links.find(id); p != nil {
+		return p.Download(ctx, id, dst, progress)
+	}
 	c, err := r.c(ctx)
 	if err != nil {
 		return err

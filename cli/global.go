@@ -275,7 +275,11 @@ func tuiArgs() cobra.PositionalArgs {
 		case len(a) == 0:
 			return nil
 		case len(a) > 1:
-			return &usageError{cmd: cmd, err: fmt.Errorf("unknown command %q for \"megatui\"", strings.Join(a, " "))}
+			msg := fmt.Sprintf("unknown command %q for \"megatui\"", a[0])
+			if sug := cmd.SuggestionsFor(a[0]); len(sug) > 0 {
+				msg += "; did you mean " + strings.Join(sug, " or ") + "?"
+			}
+			return &usageError{cmd: cmd, err: errors.New(msg)}
 		}
 		if fi, err := os.Stat(a[0]); err == nil && fi.IsDir() {
 			return nil

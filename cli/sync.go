@@ -48,10 +48,24 @@ func newCopyCmd(env Env, g *globals) *cobra.Command {
 			"file whose content matches but whose time differs only gets its time\n" +
 			"set. Nothing is deleted from DST. SRC and DST are local paths or\n" +
 			"REMOTE:PATH; DST is created. An interrupted copy resumes when the same\n" +
-			"command is run again. Exit status 1 if any file failed.",
-		Example: "  megatui copy -P ~/Photos mega:/Photos\n  megatui copy --include '*.jpg' mega:/Photos ./photos",
+			"command is run again. Exit status 1 if any file failed.\n\n" +
+			"SRC may be a public MEGA link (https://mega.nz/file/…#KEY or\n" +
+			"https://mega.nz/folder/…#KEY), downloaded without an account into the\n" +
+			"local folder DST; \"-\" reads the link from stdin, keeping its key out\n" +
+			"of the process list.",
+		Example: "  megatui copy -P ~/Photos mega:/Photos\n  megatui copy --include '*.jpg' mega:/Photos ./photos\n  megatui copy https://mega.nz/folder/HANDLE#KEY ./album",
 		Args:    args(2, 2),
 		RunE: func(cmd *cobra.Command, a []string) error {
+			srcArg, err := linkArg(env, a[0])
+			if err != nil {
+				return err
+			}
+			if src := parseLocation(srcArg); src.link != "" {
+				// A public link: read with no account, through the engine.
+				o := copyOptions{transfers: g.transfers, dryRun: g.dryRun, bwlimit: g.bwlimit, conflict: "skip",
+					prog: newProgress(g, cmd.ErrOrStderr())}
+				return runCopy(cmd.Context(), env, cmd.ErrOrStderr(), cmd.OutOrStdout(), src, parseLocation(a[1]), o)
+			}
 			return runSync(cmd, env, g, f, operations.ModeCopy, parseLocation(a[0]), parseLocation(a[1]))
 		},
 	}

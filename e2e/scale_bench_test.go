@@ -23,8 +23,8 @@ import (
 // for an account of 100 nodes (the baseline), 100,000 and 1,000,000 nodes
 // it reports
 //
-//   - ls-s, ls-peak-MiB: wall time and peak RSS of `megatui ls mega:/`
-//     (password login, the whole `f` fetch, the first listing);
+//   - ls-s, ls-peak-MiB: wall time and peak RSS of `megatui lsf mega:/`
+//     (password login, the whole `f` fetch, the listing of one folder);
 //   - tui-first-s: the TUI in tmux, from start to the first MEGA listing
 //     on screen; tui-dups-s: until the header shows the account's
 //     duplicate count; tui-steady-MiB: its RSS a few seconds later;
@@ -87,7 +87,7 @@ func BenchmarkScale(b *testing.B) {
 		}
 		return fmt.Sprintf("×%.1f", v/b)
 	}
-	fmt.Fprintf(&t, "\n%10s %16s %16s %16s %16s %16s %16s %8s %16s %8s\n", "nodes", "ls s", "ls peak MiB",
+	fmt.Fprintf(&t, "\n%10s %16s %16s %16s %16s %16s %16s %8s %16s %8s\n", "nodes", "lsf s", "lsf peak MiB",
 		"tui first s", "tui steady MiB", "tui peak MiB", "dups ms", "again ms", "scan+detect ms", "groups")
 	for _, r := range rows {
 		fmt.Fprintf(&t, "%10d %8.2f %7s %8.0f %7s %8.2f %7s %8.0f %7s %8.0f %7s %8.1f %7s %8.2f %8.1f %7s %8d\n", r.nodes,
@@ -156,21 +156,22 @@ func measureScale(b *testing.B, bin string, nodes int) scaleFigures {
 		"MEGATUI_API_URL=" + srv.URL(),
 	}
 
-	// megatui ls: wall time and peak RSS of the whole process.
-	cmd := exec.Command(bin, "lsf", "mega:/") // the top folder, as rclone's lsf
+	// megatui lsf (one folder, as rclone's lsf): wall time and peak RSS
+	// of the whole process.
+	cmd := exec.Command(bin, "lsf", "mega:/")
 	cmd.Env = append(os.Environ(), vars...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		b.Fatalf("megatui ls: %v\n%s", err, stderr.String())
+		b.Fatalf("megatui lsf: %v\n%s", err, stderr.String())
 	}
 	f.ls = time.Since(start)
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		f.lsPeak = float64(ru.Maxrss) / 1024 // KiB on Linux
 	}
 	if want := min(nodes-2*copies, 100) + 2*copies; strings.Count(stdout.String(), "\n") != want {
-		b.Fatalf("megatui ls printed %d lines, want %d", strings.Count(stdout.String(), "\n"), want)
+		b.Fatalf("megatui lsf printed %d lines, want %d", strings.Count(stdout.String(), "\n"), want)
 	}
 
 	// The TUI in tmux: first listing, duplicate count, RSS.

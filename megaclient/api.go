@@ -64,7 +64,8 @@ func apiRequest(ctx context.Context, rt http.RoundTripper, base string, params m
 			return decodeResult(reply, out)
 		}
 		last = err
-		if !retry {
+		var u *UnreachableError
+		if !retry || errors.As(err, &u) && hostUnreachable(u) && attempt+1 >= csAttempts {
 			return err
 		}
 	}
@@ -82,6 +83,9 @@ func apiOnce(ctx context.Context, rt http.RoundTripper, u string, body []byte) (
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, false, ctx.Err()
+		}
+		if u := netFailure(apiWhere(req.URL.Scheme+"://"+req.URL.Host), err); u != nil {
+			return nil, true, u
 		}
 		return nil, true, err
 	}
@@ -152,6 +156,12 @@ func (c *Client) command(ctx context.Context, what string, cmd any, out any) err
 			return fmt.Errorf("%s: megaclient: client closed", what)
 		}
 		err := apiRequest(ctx, tr, APIEndpoint(c.opts.APIURL), map[string]string{"sid": sid}, cmd, out)
+		if err != nil {
+			if ierr := tr.takeInvalid(); ierr != nil {
+				// The transport refused the reply (see checkReply).
+				return fmt.Errorf("%s: %w", what, ierr)
+			}
+		}
 		if errors.Is(err, mega.ESID) && attempt == 0 {
 			if rerr := c.relogin(m); rerr != nil {
 				return fmt.Errorf("%s: %w", what, rerr)

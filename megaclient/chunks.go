@@ -297,6 +297,9 @@ func getRange(ctx context.Context, hc *http.Client, url string, pos int64, dst [
 		return &pieceError{op: op, cause: err, retry: true}
 	}
 	defer resp.Body.Close()
+	if qe := transferQuotaResponse(resp); qe != nil {
+		return qe // not retried here: the wait is the server's
+	}
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 		pe := &pieceError{op: op, status: resp.StatusCode, cause: errors.New(resp.Status), retry: resp.StatusCode >= 500 || resp.StatusCode == 429}

@@ -42,6 +42,26 @@ func b64decode(s string) ([]byte, error) {
 	return base64.RawURLEncoding.DecodeString(s)
 }
 
+// b64DecodedLen is len(b64decode(s)) without decoding (and allocating):
+// it accepts and rejects exactly the texts b64decode does.
+func b64DecodedLen(s string) (int, error) {
+	s = strings.TrimRight(s, "=")
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_', c == '+', c == '/':
+			n++
+		case c == '\r' || c == '\n': // skipped by the decoder
+		default:
+			return 0, base64.CorruptInputError(i)
+		}
+	}
+	if n%4 == 1 {
+		return 0, base64.CorruptInputError(len(s))
+	}
+	return n/4*3 + [4]int{0, 0, 1, 2}[n%4], nil
+}
+
 func b64encode(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 // ecbDecrypt decrypts a key (a multiple of 16 bytes) block by block.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -192,4 +193,25 @@ func TestFetchReplyStreamed(t *testing.T) {
 			t.Errorf("read %d bytes of one value, want at most about %d", body.read, maxFetchValue)
 		}
 	})
+}
+
+func TestB64DecodedLenAgreesWithB64decode(t *testing.T) {
+	t.Parallel()
+	const alphabet = "AZaz09-_+/=\r\n!. é"
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 20000 {
+		b := make([]byte, rng.IntN(12))
+		for j := range b {
+			b[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(b)
+		if i%3 == 0 {
+			s = b64encode([]byte(s)) + strings.Repeat("=", rng.IntN(3))
+		}
+		raw, derr := b64decode(s)
+		n, lerr := b64DecodedLen(s)
+		if (derr == nil) != (lerr == nil) || derr == nil && n != len(raw) {
+			t.Fatalf("%q: b64DecodedLen gives %d, %v; b64decode %d bytes, %v", s, n, lerr, len(raw), derr)
+		}
+	}
 }

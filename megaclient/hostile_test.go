@@ -155,8 +155,8 @@ func TestHostileAttributeBlobQuarantined(t *testing.T) {
 	}))
 	var logs atomic.Int32
 	c, err := connectVia(t, h, func(o *Options) {
-		o.Logf = func(format string, args ...any) {
-			if strings.Contains(format, "quarantined") {
+		o.Warn = func(msg string) {
+			if strings.Contains(msg, "quarantined (listed as undecryptable)") {
 				logs.Add(1)
 			}
 		}
@@ -474,4 +474,34 @@ func TestHostileWaitURLFailingBacksOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitLong(t, func() bool { _, err := c.Stat(context.Background(), "/after-wait"); return err == nil })
+}
+
+func TestHostileRangedReadSizeClaim(t *testing.T) {
+	t.Parallel()
+	s, h := startHostile(t)
+	ctx := context.Background()
+	data := randomBytes(100<<10, 9)
+	f, err := connect(t, s, nil).Upload(ctx, "/", "r.bin", bytes.NewReader(data), int64(len(data)), time.Unix(1700000000, 0), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := connectVia(t, h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Rewrite("g", func(_, r []byte) []byte {
+		return editObject(r, func(m map[string]any) { m["s"] = int64(1) << 50 })
+	})
+	fr, err := c.OpenFile(ctx, "H:"+f.ID)
+	if err == nil {
+		_, err = fr.ReadAt(make([]byte, 16), 0)
+	}
+	if !errors.Is(err, model.ErrInvalidReply) || !strings.Contains(err.Error(), "download size 1125899906842624 for a file of 102400 bytes") {
+		t.Fatalf("got %v, want the size claim refused", err)
+	}
+	h.Rewrite("g", nil)
+	// The refusal belongs to that read only: the next operation is clean.
+	if _, err := c.Mkdir(ctx, "/", "after"); err != nil {
+		t.Fatalf("mkdir after the refused read: %v", err)
+	}
 }

@@ -250,15 +250,20 @@ func (c *Client) UploadResume(ctx context.Context, parent, name string, src io.R
 		if err := validDataURL(url); err != nil {
 			return err
 		}
-		resumed := up.resume(prior)
-		if !resumed {
-			if err := up.fresh(url); err != nil {
-				return err
+		// A second call (after a re-login) goes on with the state the
+		// first one built.
+		if up.fc == nil {
+			up.resumed = up.resume(prior)
+			if !up.resumed {
+				if err := up.fresh(url); err != nil {
+					return err
+				}
 			}
 		}
 		err = up.send(ctx)
 		var pe *pieceError
-		if resumed && errors.As(err, &pe) && pe.restart {
+		if up.resumed && errors.As(err, &pe) && pe.restart {
+			up.resumed = false
 			// The earlier upload URL is gone: start again, once.
 			if err := up.fresh(url); err != nil {
 				return err
@@ -300,11 +305,12 @@ type upload struct {
 	progress func(int64)
 	record   func(model.ChunkResume)
 
-	fc   *fileCipher
-	url  string
-	mu   sync.Mutex
-	macs [][16]byte
-	done []bool
+	fc      *fileCipher
+	url     string
+	resumed bool // going on from an earlier attempt's URL and chunks
+	mu      sync.Mutex
+	macs    [][16]byte
+	done    []bool
 	// token is the completion handle, from the reply to the piece that
 	// completed the file.
 	token string
@@ -588,7 +594,7 @@ func (c *Client) DownloadResume(ctx context.Context, ref string, dst io.WriterAt
 			if _, err := dst.WriteAt(buf, ch.pos); err != nil {
 				return fmt.Errorf("write at %d: %w", ch.pos, err)
 			}
-			macs[i] = mac
+			macs[i], done[i] = mac, true
 			record(model.ChunkResume{Chunks: []model.ChunkDone{{Off: ch.pos, Len: ch.n, MAC: b64encode(mac[:])}}})
 			if progress != nil {
 				progress(int64(ch.n))

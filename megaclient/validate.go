@@ -69,12 +69,12 @@ func validateAttrBlob(a string) error {
 	if len(a) > maxAttrBytes*4/3+4 {
 		return fmt.Errorf("attributes of %d characters", len(a))
 	}
-	buf, err := b64decode(a)
+	n, err := b64DecodedLen(a) // every node of a load passes here: no decoding
 	if err != nil {
 		return errors.New("attributes are not base64")
 	}
-	if len(buf) == 0 || len(buf)%aes.BlockSize != 0 {
-		return fmt.Errorf("attributes of %d bytes are not whole AES blocks", len(buf))
+	if n == 0 || n%aes.BlockSize != 0 {
+		return fmt.Errorf("attributes of %d bytes are not whole AES blocks", n)
 	}
 	return nil
 }
@@ -94,22 +94,24 @@ func validateNodeKeys(k string, typ int) error {
 		want = 32
 	}
 	usable := false
-	for _, part := range strings.Split(k, "/") {
+	for rest, more := k, true; more; {
+		var part string
+		part, rest, more = strings.Cut(rest, "/")
 		h, enc, ok := strings.Cut(part, ":")
 		if !ok || h == "" {
 			return fmt.Errorf("key entry %q has no handle", clip(part))
 		}
-		raw, err := b64decode(enc)
+		n, err := b64DecodedLen(enc)
 		if err != nil {
 			return fmt.Errorf("key entry of %s is not base64", clip(h))
 		}
 		switch {
-		case len(raw) == want:
+		case n == want:
 			usable = true
-		case len(raw) > 32:
+		case n > 32:
 			usable = true // RSA-encrypted to this account
 		default:
-			return fmt.Errorf("key of %d bytes for a %s", len(raw), typeName(typ))
+			return fmt.Errorf("key of %d bytes for a %s", n, typeName(typ))
 		}
 	}
 	if !usable {

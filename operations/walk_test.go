@@ -3,7 +3,10 @@ package operations
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/megatui/megatui/model"
@@ -36,5 +39,40 @@ func TestWalkStopsAtAParentCycle(t *testing.T) {
 	}
 	if want := "a/b/a: folder reached twice (a parent cycle)"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %v does not say %q", err, want)
+	}
+}
+
+func TestWalkListsSpecialFilesWithTheirKind(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "plain"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(root, "pipe"), 0o644); err != nil {
+		t.Skipf("no FIFOs: %v", err)
+	}
+	if err := os.Symlink("link", filepath.Join(root, "link")); err != nil {
+		t.Fatal(err)
+	}
+	f, err := NewLocal(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := Walk(context.Background(), f, WalkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"pipe": "special file (named pipe)", "link": "special file (symbolic link, not followed)"}
+	got := map[string]string{}
+	for _, sp := range l.Special {
+		got[sp.Path] = sp.Reason
+	}
+	if len(got) != len(want) || len(l.Files) != 1 {
+		t.Fatalf("special %v, files %v; want %v and one file", l.Special, l.FilePaths(), want)
+	}
+	for p, why := range want {
+		if got[p] != why {
+			t.Errorf("%s: %q, want %q", p, got[p], why)
+		}
 	}
 }

@@ -55,6 +55,9 @@ type Options struct {
 	// by filesystem. A filesystem that implements Authenticator itself
 	// needs no entry here.
 	Authenticators map[FS]Authenticator
+	// OpenLink opens a public MEGA link (typed at `:`) as a read-only
+	// filesystem; nil: links are not offered.
+	OpenLink func(ctx context.Context, link string) (FS, error)
 }
 
 // ThemeMode picks the colour theme.
@@ -125,12 +128,15 @@ type App struct {
 	ddSeq    uint64 // sequence of guided dedupe sessions
 	loginSeq uint64 // sequence of login forms
 	auth     map[FS]Authenticator
+	conn     map[FS]*connState // network filesystems' state (connection.go)
+	openLink func(ctx context.Context, link string) (FS, error)
+	probe    tea.Cmd // a probe to start after this update
 }
 
 // New builds the App.
 func New(o Options) *App {
 	a := &App{ctx: o.Context, fs: [2]FS{o.Left, o.Right}, transfers: o.Transfers, noColor: o.NoColor,
-		watched: map[FS]bool{}, fold: o.Fold, accountDups: map[FS]int{}, auth: map[FS]Authenticator{}}
+		watched: map[FS]bool{}, fold: o.Fold, accountDups: map[FS]int{}, auth: map[FS]Authenticator{}, openLink: o.OpenLink}
 	for fs, au := range o.Authenticators {
 		a.auth[fs] = au
 	}
@@ -323,7 +329,12 @@ func (a *App) setMessage(kind int, s string) { a.message, a.messageKind = s, kin
 // it for start-up notes such as resumed transfers).
 func (a *App) Notify(s string) { a.setMessage(msgInfo, s) }
 
-func (a *App) setError(err error) { a.setMessage(msgError, err.Error()) }
+func (a *App) setError(err error) {
+	a.setMessage(msgError, err.Error())
+	if c := a.noteUnreachable(err); c != nil {
+		a.probe = tea.Batch(a.probe, c)
+	}
+}
 
 // Keys returns the key map as it applies now (for tests and help).
 func (a *App) Keys() KeyMap { return a.keys }

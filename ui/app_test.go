@@ -792,3 +792,31 @@ func TestDialogsWarnAboutUnseenSelection(t *testing.T) {
 		t.Errorf("got the note with every selected entry on screen:\n%s", v)
 	}
 }
+
+// TestLinkDialogShowsWholeLink: a real-length link in a narrow terminal is
+// wrapped in the dialog, never cut; the dialog can also remove the link.
+func TestLinkDialogShowsWholeLink(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 30)
+	h.mega.linkKey = "x8D3kq-_Lm0pQ7rS2tUvW9yZaBcDeFgHiJkLmNoPqRs"
+	h.press("tab", "e")
+	v := stripANSI(h.app.render())
+	want := "https://mega.nz/file/notes.md#" + h.mega.linkKey
+	flat := strings.Map(func(r rune) rune {
+		if strings.ContainsRune("│╭╮╰╯─ \n", r) {
+			return -1
+		}
+		return r
+	}, v)
+	if !strings.Contains(flat, want) {
+		t.Fatalf("the whole link %s is not in the dialog:\n%s", want, v)
+	}
+	// Choose "remove the public link" and confirm.
+	h.press("right", "enter")
+	if len(h.mega.removed) != 1 || !strings.HasSuffix(h.mega.removed[0], "notes.md") {
+		t.Fatalf("removed %v, want notes.md", h.mega.removed)
+	}
+	if m := h.app.Message(); !strings.Contains(m, "removed") {
+		t.Errorf("message %q, want the removal confirmed", m)
+	}
+}

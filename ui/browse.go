@@ -43,7 +43,7 @@ func (a *App) onBrowseKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, nav.Parent):
 		return a.parent()
 	case key.Matches(k, nav.Refresh):
-		return a.load(a.focus, l.Dir(), "")
+		return tea.Batch(a.load(a.focus, l.Dir(), ""), a.refreshConnection(a.focus))
 	case key.Matches(k, nav.SwitchFS):
 		a.chooseFS()
 	case key.Matches(k, nav.GoTo):

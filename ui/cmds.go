@@ -123,7 +123,17 @@ func exportCmd(ctx context.Context, ex Exporter, path, name string) tea.Cmd {
 		if err != nil {
 			err = fmt.Errorf("export %q: %w", name, err)
 		}
-		return linkMsg{name: name, link: link, err: err}
+		return linkMsg{path: path, name: name, link: link, err: err}
+	}
+}
+
+func removeLinkCmd(ctx context.Context, lr LinkRemover, path, name string) tea.Cmd {
+	return func() tea.Msg {
+		err := lr.RemoveLink(ctx, path)
+		if err != nil {
+			err = fmt.Errorf("remove the link of %q: %w", name, err)
+		}
+		return linkRemovedMsg{name: name, err: err}
 	}
 }
 

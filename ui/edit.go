@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -149,10 +150,46 @@ func (a *App) onGotoSubmit(m gotoSubmitMsg) tea.Cmd {
 	if p == "" {
 		return nil
 	}
+	if a.openLink != nil && isLink(p) {
+		a.setMessage(msgInfo, "opening the link…")
+		return openLinkCmd(a.ctx, a.openLink, a.focus, p)
+	}
 	if !strings.HasPrefix(p, "/") {
 		p = a.fs[a.focus].Join(a.cur().Listing.Dir(), p)
 	}
 	return a.load(a.focus, p, "")
+}
+
+// isLink reports whether a typed location is a MEGA link.
+func isLink(s string) bool {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
+	return strings.HasPrefix(s, "mega.nz/") || strings.HasPrefix(s, "mega.co.nz/") || strings.HasPrefix(s, "www.mega.nz/")
+}
+
+// linkOpenedMsg is a public link opened for pane.
+type linkOpenedMsg struct {
+	pane int
+	fs   FS
+	err  error
+}
+
+func openLinkCmd(ctx context.Context, open func(context.Context, string) (FS, error), pane int, link string) tea.Cmd {
+	return func() tea.Msg {
+		fs, err := open(ctx, link)
+		return linkOpenedMsg{pane: pane, fs: fs, err: err}
+	}
+}
+
+// onLinkOpened shows an opened link in its pane (read-only; F5 copies
+// from it).
+func (a *App) onLinkOpened(m linkOpenedMsg) tea.Cmd {
+	if m.err != nil {
+		a.setError(m.err)
+		return nil
+	}
+	a.all = append(a.all, m.fs)
+	a.setMessage(msgSuccess, "opened "+pane.DisplayName(m.fs.Label())+" (read-only: F5 copies from it)")
+	return a.switchFS(m.pane, len(a.all)-1)
 }
 
 func (a *App) openPattern(on bool) {

@@ -57,6 +57,12 @@ type Exporter interface {
 	ExportLink(ctx context.Context, path string) (string, error)
 }
 
+// LinkRemover is implemented by filesystems that can remove the public
+// link of an item again.
+type LinkRemover interface {
+	RemoveLink(ctx context.Context, path string) error
+}
+
 // QuotaReporter is implemented by filesystems with a storage quota.
 type QuotaReporter interface {
 	Quota(ctx context.Context) (used, total int64, err error)

@@ -73,8 +73,14 @@ type fsChangedMsg struct {
 
 // linkMsg carries an exported public link.
 type linkMsg struct {
-	name, link string
-	err        error
+	path, name, link string
+	err              error
+}
+
+// linkRemovedMsg reports the removal of a public link.
+type linkRemovedMsg struct {
+	name string
+	err  error
 }
 
 // quitCheckMsg answers "are transfers running?" when the user quits.
@@ -104,6 +110,7 @@ type (
 		on      bool
 	}
 	copyLinkMsg         struct{ link string }
+	removeLinkMsg       struct{ path, name string }
 	switchFSMsg         struct{ pane, fs int }
 	quitConfirmedMsg    struct{}
 	restoreConfirmedMsg struct {

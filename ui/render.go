@@ -163,6 +163,9 @@ func (a *App) renderHeader() string {
 				humanize.IBytes(uint64(q.total)), q.used*100/q.total)
 		}
 		parts = append(parts, a.st.Header.Render(s))
+		if note := a.offlineNote(fs); note != "" {
+			parts = append(parts, a.st.Error.Render(note))
+		}
 	}
 	if d := a.dupHeader(); d != "" {
 		parts = append(parts, a.st.DupCollision.Render(d))

@@ -111,9 +111,38 @@ func (a *App) onLink(m linkMsg) {
 	// Replace "exporting a link…", which would otherwise stay after the
 	// dialog closes and suggest the export is still running.
 	a.setMessage(msgSuccess, "public link for "+pane.DisplayName(m.name)+" created")
-	a.pushDialog(&dialog.Confirm{
+	d := &dialog.Confirm{
 		ID: "link", Title: "Public link for " + pane.DisplayName(m.name),
-		Lines: []string{pane.DisplayName(m.link), "", "Copy it to the clipboard (OSC 52, works over SSH)?"},
-		OnYes: func(int) tea.Msg { return copyLinkMsg{link: m.link} },
-	})
+		Whole:       []string{pane.DisplayName(m.link)},
+		Lines:       []string{"Anyone with the link can download it."},
+		ChoiceLabel: "Do",
+		Choices:     []string{"copy to the clipboard (OSC 52)"},
+		OnYes: func(choice int) tea.Msg {
+			if choice == 1 {
+				return removeLinkMsg{path: m.path, name: m.name}
+			}
+			return copyLinkMsg{link: m.link}
+		},
+	}
+	if _, ok := a.fs[a.focus].(LinkRemover); ok {
+		d.Choices = append(d.Choices, "remove the link")
+	}
+	a.pushDialog(d)
+}
+
+func (a *App) onRemoveLink(m removeLinkMsg) tea.Cmd {
+	lr, ok := a.fs[a.focus].(LinkRemover)
+	if !ok {
+		return nil
+	}
+	a.setMessage(msgInfo, "removing the link of "+pane.DisplayName(m.name)+"…")
+	return removeLinkCmd(a.ctx, lr, m.path, m.name)
+}
+
+func (a *App) onLinkRemoved(m linkRemovedMsg) {
+	if m.err != nil {
+		a.setError(m.err)
+		return
+	}
+	a.setMessage(msgSuccess, "public link of "+pane.DisplayName(m.name)+" removed")
 }

@@ -15,6 +15,9 @@ import (
 // transfer panel or the focused pane.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := a.update(msg)
+	if a.probe != nil {
+		cmd, a.probe = tea.Batch(cmd, a.probe), nil
+	}
 	a.maybeAsk()
 	a.syncKeys()
 	for i := range a.panes {
@@ -79,6 +82,15 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case copyLinkMsg:
 		a.setMessage(msgSuccess, "link copied to the clipboard")
 		return tea.SetClipboard(msg.link)
+	case removeLinkMsg:
+		return a.onRemoveLink(msg)
+	case probeMsg:
+		return a.onProbe(msg)
+	case linkOpenedMsg:
+		return a.onLinkOpened(msg)
+	case linkRemovedMsg:
+		a.onLinkRemoved(msg)
+		return nil
 	case accountDupsMsg:
 		if msg.err != nil {
 			delete(a.accountDups, msg.fs)

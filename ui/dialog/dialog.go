@@ -83,9 +83,12 @@ func emit(m tea.Msg) tea.Cmd {
 // Confirm asks a yes/no question, optionally with a choice among Choices
 // (cycled with Next/Prev).
 type Confirm struct {
-	ID     string
-	Title  string
-	Lines  []string
+	ID    string
+	Title string
+	Lines []string
+	// Whole lines are shown in full, wrapped to the dialog's width, never
+	// cut (a public link).
+	Whole  []string
 	Danger bool // drawn with the danger frame (permanent delete)
 	// ChoiceLabel and Choices, when set, show a cycling choice.
 	ChoiceLabel string
@@ -123,6 +126,14 @@ func (c *Confirm) View(st theme.Styles) string {
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render(cells.Truncate(c.Title, inner)))
 	b.WriteString("\n\n")
+	for _, l := range c.Whole {
+		for _, part := range cells.Wrap(l, inner) {
+			b.WriteString(part + "\n")
+		}
+	}
+	if len(c.Whole) > 0 && len(c.Lines) > 0 {
+		b.WriteString("\n")
+	}
 	for _, l := range c.Lines {
 		b.WriteString(cells.Truncate(l, inner) + "\n")
 	}

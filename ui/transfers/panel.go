@@ -365,7 +365,7 @@ func (m Model) row(st theme.Styles, j model.Job, cursor bool, inner int) string 
 		detail = j.Reason
 		if !j.RetryAt.IsZero() && !m.snap.Now.IsZero() {
 			if d := j.RetryAt.Sub(m.snap.Now).Round(time.Second); d > 0 {
-				detail += fmt.Sprintf(", retry in %d s", int(d.Seconds()))
+				detail += ", retry in " + model.FormatWait(d)
 			}
 		}
 	case model.StateFailed:

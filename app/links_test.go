@@ -69,6 +69,21 @@ func TestTUIOpensFolderLinkAndCopiesFromIt(t *testing.T) {
 		t.Fatalf("inner shows %v", rows)
 	}
 
+	// `o` offers "a public link…" beside the filesystems.
+	d.Press("tab", "o")
+	for i := 0; i < 6 && !strings.Contains(d.screen(), "‹ a public link… ›"); i++ {
+		d.Press("right")
+	}
+	if !strings.Contains(d.screen(), "‹ a public link… ›") {
+		t.Fatalf("o offers no public link:\n%s", d.screen())
+	}
+	d.Press("enter")
+	d.Type(link)
+	d.Press("enter")
+	if rows := d.rows(0); !slices.Equal(rows, []string{"inner"}) {
+		t.Fatalf("o → public link shows %v (message %q), want [inner]", rows, app.Message())
+	}
+
 	// F5 from the link pane: the queue adapter hands it to the engine,
 	// whose remote reads the link's nodes from the link.
 	lfs := routes.links[0]

@@ -145,25 +145,19 @@ func runCopy(ctx context.Context, env Env, stderr, stdout io.Writer, src, dst lo
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	var waitErr error
-	var quotaSeen quotaWatch
 loop:
 	for {
 		select {
 		case waitErr = <-idle:
 			break loop
 		case <-tick.C:
-			var running []model.Job
+			var jobs []model.Job
 			for _, j := range e.Snapshot() {
-				if j.State == model.StateRunning {
-					running = append(running, j)
+				if j.State == model.StateRunning || j.State == model.StateWaiting {
+					jobs = append(jobs, j)
 				}
 			}
-			o.prog.update(e.Totals(), running)
-			if tot := e.Totals(); tot.ByState[model.StateWaiting] > 0 {
-				if quota := quotaCountdown(e.Snapshot(), time.Now(), &quotaSeen); quota != "" && quotaSeen.announce {
-					fmt.Fprintln(stderr, "megatui:", quota)
-				}
-			}
+			o.prog.update(e.Totals(), jobs)
 		}
 	}
 	jobs := e.Snapshot()

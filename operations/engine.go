@@ -66,7 +66,9 @@ func (g *engine) wait(ctx context.Context, progress func(model.Totals, []model.J
 			if progress != nil {
 				var running []model.Job
 				for _, j := range g.e.Snapshot() {
-					if j.State == model.StateRunning {
+					// Waiting jobs too: the caller shows a transfer-quota
+					// countdown from them.
+					if j.State == model.StateRunning || j.State == model.StateWaiting {
 						running = append(running, j)
 					}
 				}

@@ -68,7 +68,8 @@ type SyncOptions struct {
 	Remote transfer.Remote
 	// Confirm, when set, is asked before each change (-i); false skips it.
 	Confirm func(action, path string) bool
-	// Progress is called about twice a second while files transfer.
+	// Progress is called about twice a second while files transfer, with
+	// the jobs running or waiting to retry.
 	Progress func(t model.Totals, running []model.Job)
 	Log      Logger
 }

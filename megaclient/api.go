@@ -49,12 +49,8 @@ func apiRequest(ctx context.Context, rt http.RoundTripper, base string, params m
 	var last error
 	for attempt := 0; attempt < apiAttempts; attempt++ {
 		if attempt > 0 {
-			t := time.NewTimer(backoff)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return ctx.Err()
-			case <-t.C:
+			if err := sleepCtx(ctx, backoff); err != nil {
+				return err
 			}
 			backoff = min(2*backoff, apiMaxBackoff)
 		}

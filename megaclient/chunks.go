@@ -358,12 +358,8 @@ func withChunkRetry(ctx context.Context, th *throttle, fn func() error) error {
 			return err
 		}
 		th.failure(pe.reason())
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sleepCtx(ctx, delay); err != nil {
+			return err
 		}
 		delay = min(2*delay, 2*time.Second)
 	}

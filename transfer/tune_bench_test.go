@@ -84,29 +84,8 @@ func (t *throttleSampler) String() string {
 // runSampled is runEngine with the throttle sampled.
 func runSampled(b *testing.B, opts Options, req Request) string {
 	b.Helper()
-	e := New(opts)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer func() { cancel(); _ = e.Wait() }()
-	if err := e.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	go func() {
-		for range e.Events() {
-		}
-	}()
 	var ts throttleSampler
-	go ts.run(ctx, e)
-	if _, err := e.Enqueue(req); err != nil {
-		b.Fatal(err)
-	}
-	if err := e.WaitIdle(ctx); err != nil {
-		b.Fatal(err)
-	}
-	for _, j := range e.Snapshot() {
-		if j.State != model.StateDone {
-			b.Fatalf("job %s: %s %s", j.Dst.Display, j.State, j.Err)
-		}
-	}
+	runEngineWith(b, opts, req, ts.run)
 	return ts.String()
 }
 

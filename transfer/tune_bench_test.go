@@ -89,21 +89,29 @@ func runSampled(b *testing.B, opts Options, req Request) string {
 	return ts.String()
 }
 
-func BenchmarkTransferFaults(b *testing.B) {
-	const n, smallSize = 300, 16 << 10
-	bigSize := int64(envInt("MEGATUI_BENCH_BIG", 128)) << 20
-	ctx := context.Background()
-	s := memSim(b)
-	var t table
-	dir := filepath.Join(b.TempDir(), "small")
+// benchSources writes n random files of smallSize bytes into a folder
+// and one of bigSize bytes beside it, and returns the folder and the file.
+func benchSources(b *testing.B, n int, smallSize, bigSize int64) (dir, big string) {
+	b.Helper()
+	dir = filepath.Join(b.TempDir(), "small")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.Fatal(err)
 	}
 	for i := 0; i < n; i++ {
 		randomFile(b, filepath.Join(dir, fmt.Sprintf("f%04d", i)), smallSize)
 	}
-	src := filepath.Join(b.TempDir(), "big.bin")
-	randomFile(b, src, bigSize)
+	big = filepath.Join(b.TempDir(), "big.bin")
+	randomFile(b, big, bigSize)
+	return dir, big
+}
+
+func BenchmarkTransferFaults(b *testing.B) {
+	const n, smallSize = 300, 16 << 10
+	bigSize := int64(envInt("MEGATUI_BENCH_BIG", 128)) << 20
+	ctx := context.Background()
+	s := memSim(b)
+	var t table
+	dir, src := benchSources(b, n, smallSize, bigSize)
 	retry := RetryPolicy{BaseDelay: 100 * time.Millisecond, MaxDelay: 2 * time.Second, MaxAttempts: 20}
 	faults := megasim.Faults{EAGAINRate: 0.10, HTTP500Rate: 0.05}
 	// Rounds alternate clean and faulty runs; the fastest of each case is
@@ -184,15 +192,7 @@ func BenchmarkTransferDefaults(b *testing.B) {
 	ctx := context.Background()
 	s := memSim(b)
 	var t table
-	dir := filepath.Join(b.TempDir(), "small")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	for i := 0; i < n; i++ {
-		randomFile(b, filepath.Join(dir, fmt.Sprintf("f%04d", i)), smallSize)
-	}
-	src := filepath.Join(b.TempDir(), "big.bin")
-	randomFile(b, src, bigSize)
+	dir, src := benchSources(b, n, smallSize, bigSize)
 	for _, lat := range []time.Duration{0, 20 * time.Millisecond, 100 * time.Millisecond} {
 		ms := fmt.Sprintf("%03dms", lat.Milliseconds())
 		for _, cw := range []int{4, 8, 16, 32} {

@@ -42,23 +42,16 @@ func connectVia(t testing.TB, h *megasim.Hostile, mod func(*Options)) (*Client, 
 	return c, err
 }
 
-// editObject rewrites the one object of a one-element array reply.
-func editObject(reply []byte, edit func(m map[string]any)) []byte {
-	return megasim.EditResult(edit)(nil, reply)
-}
-
 // editNodes rewrites the nodes of an `f` reply.
 func editNodes(edit func(n map[string]any)) megasim.Rule {
-	return func(_, reply []byte) []byte {
-		return editObject(reply, func(m map[string]any) {
-			nodes, _ := m["f"].([]any)
-			for _, n := range nodes {
-				if nm, ok := n.(map[string]any); ok {
-					edit(nm)
-				}
+	return megasim.EditResult(func(m map[string]any) {
+		nodes, _ := m["f"].([]any)
+		for _, n := range nodes {
+			if nm, ok := n.(map[string]any); ok {
+				edit(nm)
 			}
-		})
-	}
+		}
+	})
 }
 
 // notWholeBlocks is an attribute blob of 17 bytes: go-mega panics on it.
@@ -93,7 +86,7 @@ func TestHostileLoginReplies(t *testing.T) {
 					if tc.edit == nil {
 						return []byte(`{"k":"x"}`)
 					}
-					return editObject(reply, tc.edit)
+					return megasim.EditResult(tc.edit)(nil, reply)
 				})
 				start := time.Now()
 				_, err := connectVia(t, h, nil)
@@ -258,18 +251,10 @@ func TestHostileDownloadReplies(t *testing.T) {
 		want       string
 		retry      bool
 	}{
-		{"size claim of 2^50", "g", func(_, r []byte) []byte {
-			return editObject(r, func(m map[string]any) { m["s"] = int64(1) << 50 })
-		}, "download size 1125899906842624 for a file of 307200 bytes", false},
-		{"attributes not whole blocks", "g", func(_, r []byte) []byte {
-			return editObject(r, func(m map[string]any) { m["at"] = notWholeBlocks })
-		}, "download attributes: attributes of 17 bytes are not whole AES blocks", false},
-		{"URL not http", "g", func(_, r []byte) []byte {
-			return editObject(r, func(m map[string]any) { m["g"] = "file:///etc/passwd" })
-		}, `download URL: "file:///etc/passwd" is not http or https`, true},
-		{"URL empty", "g", func(_, r []byte) []byte {
-			return editObject(r, func(m map[string]any) { m["g"] = "" })
-		}, "download URL: empty", true},
+		{"size claim of 2^50", "g", megasim.EditResult(func(m map[string]any) { m["s"] = int64(1) << 50 }), "download size 1125899906842624 for a file of 307200 bytes", false},
+		{"attributes not whole blocks", "g", megasim.EditResult(func(m map[string]any) { m["at"] = notWholeBlocks }), "download attributes: attributes of 17 bytes are not whole AES blocks", false},
+		{"URL not http", "g", megasim.EditResult(func(m map[string]any) { m["g"] = "file:///etc/passwd" }), `download URL: "file:///etc/passwd" is not http or https`, true},
+		{"URL empty", "g", megasim.EditResult(func(m map[string]any) { m["g"] = "" }), "download URL: empty", true},
 		{"reply not JSON", "g", func(_, r []byte) []byte { return []byte(`[{"g":`) }, "download reply is not a one-element array", true},
 		{"body truncated", "data", func(_, r []byte) []byte { return r[:len(r)/2] }, "download body of ", true},
 		{"body overlong", "data", func(_, r []byte) []byte { return append(r, make([]byte, 1<<20)...) }, "download body longer than the", true},
@@ -376,19 +361,13 @@ func TestHostileUploadReplies(t *testing.T) {
 		rule       megasim.Rule
 		want       string
 	}{
-		{"upload URL not http", "u", func(_, r []byte) []byte {
-			return editObject(r, func(m map[string]any) { m["p"] = "ftp://x/ul" })
-		}, `upload URL: "ftp://x/ul" is not http or https`},
-		{"new node reply without a node", "p", func(_, r []byte) []byte {
-			return editObject(r, func(m map[string]any) { m["f"] = []any{} })
-		}, "new node reply holds no node"},
-		{"new node with a bad blob", "p", func(_, r []byte) []byte {
-			return editObject(r, func(m map[string]any) {
-				for _, n := range m["f"].([]any) {
-					n.(map[string]any)["a"] = notWholeBlocks
-				}
-			})
-		}, "new node: attributes of 17 bytes are not whole AES blocks"},
+		{"upload URL not http", "u", megasim.EditResult(func(m map[string]any) { m["p"] = "ftp://x/ul" }), `upload URL: "ftp://x/ul" is not http or https`},
+		{"new node reply without a node", "p", megasim.EditResult(func(m map[string]any) { m["f"] = []any{} }), "new node reply holds no node"},
+		{"new node with a bad blob", "p", megasim.EditResult(func(m map[string]any) {
+			for _, n := range m["f"].([]any) {
+				n.(map[string]any)["a"] = notWholeBlocks
+			}
+		}), "new node: attributes of 17 bytes are not whole AES blocks"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h.Rewrite(tc.what, tc.rule)
@@ -408,9 +387,7 @@ func TestHostileUploadReplies(t *testing.T) {
 		}
 	})
 	t.Run("mkdir: new node reply without a node", func(t *testing.T) {
-		h.Rewrite("p", func(_, r []byte) []byte {
-			return editObject(r, func(m map[string]any) { m["f"] = []any{} })
-		})
+		h.Rewrite("p", megasim.EditResult(func(m map[string]any) { m["f"] = []any{} }))
 		defer h.Rewrite("p", nil)
 		if _, err := c.Mkdir(ctx, "/", "x"); !errors.Is(err, model.ErrInvalidReply) {
 			t.Fatalf("got %v, want %v", err, model.ErrInvalidReply)
@@ -459,9 +436,7 @@ func TestHostileRangedReadSizeClaim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.Rewrite("g", func(_, r []byte) []byte {
-		return editObject(r, func(m map[string]any) { m["s"] = int64(1) << 50 })
-	})
+	h.Rewrite("g", megasim.EditResult(func(m map[string]any) { m["s"] = int64(1) << 50 }))
 	fr, err := c.OpenFile(ctx, "H:"+f.ID)
 	if err == nil {
 		_, err = fr.ReadAt(make([]byte, 16), 0)

@@ -151,8 +151,10 @@ func TestTUIRestoresTerminalOnAnyExit(t *testing.T) {
 			if err := syscall.Kill(pid, tc.sig); err != nil {
 				t.Fatal(err)
 			}
-			s.WaitFor(`\[tui ended\]`, long)
-			screen := s.WaitFor(`icanon`, short)
+			// The shell goes on as soon as the TUI is gone, so its "[tui
+			// ended]" may land on the alternate screen the monitor then
+			// leaves; the stty line printed after it is what to wait for.
+			screen := s.WaitFor(`icanon`, long)
 			if alt, mouse := terminalState(s); alt || mouse {
 				t.Fatalf("after %s: alternate screen %v, mouse tracking %v; screen:\n%s", tc.name, alt, mouse, screen)
 			}

@@ -74,7 +74,20 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 
 	var accounts []*megaFS
 	var right *megaFS
+	welcome := "" // the UI's own first hint
+	// Bookmarks and folder history are kept in the config file (not by
+	// the demo, which must leave the user's files alone).
+	savePlaces := func(bm, hist []ui.Place) error {
+		c, path, err := env.LoadConfig()
+		if err != nil || path == "" {
+			return err
+		}
+		c.Places.Bookmarks, c.Places.History = configPlaces(bm), configPlaces(hist)
+		return config.Save(path, c)
+	}
 	if o.Demo {
+		savePlaces = nil
+		welcome = "Demo: the right pane is a MEGA account · tab to it, open Duplicates (⧉ marks copies), d: guided dedupe · F1: every key"
 		d, sandbox, err := startDemo(ctx, dirs)
 		if err != nil {
 			return err
@@ -127,7 +140,7 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 	}
 	queue := newQueueAdapter(ctx, engine, right)
 
-	local := localFS{fs: localfs.New()}
+	local := localFS{fs: localfs.New(), watch: &localWatch{}}
 	all := []ui.FS{local}
 	for _, p := range accounts {
 		all = append(all, p)
@@ -146,6 +159,11 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 		Theme:           uiTheme(cfg.UI.Theme),
 		ShowHidden:      cfg.UI.ShowHidden,
 		DefaultConflict: configConflict(cfg),
+		MessageTTL:      10 * time.Second,
+		Welcome:         welcome,
+		Bookmarks:       uiPlaces(cfg.Places.Bookmarks),
+		History:         uiPlaces(cfg.Places.History),
+		SavePlaces:      savePlaces,
 	})
 	if msg := strings.TrimSpace(journalNote + " " + warnings.String()); msg != "" {
 		app.Notify(msg)
@@ -402,4 +420,20 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+func uiPlaces(ps []config.Place) []ui.Place {
+	out := make([]ui.Place, len(ps))
+	for i, p := range ps {
+		out[i] = ui.Place{FS: p.FS, Path: p.Path}
+	}
+	return out
+}
+
+func configPlaces(ps []ui.Place) []config.Place {
+	out := make([]config.Place, len(ps))
+	for i, p := range ps {
+		out[i] = config.Place{FS: p.FS, Path: p.Path}
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"syscall"
 	"time"
@@ -99,6 +100,19 @@ func netFailure(where string, err error) *UnreachableError {
 		return nil
 	}
 	return &UnreachableError{where: where, cause: cause, err: err}
+}
+
+// dataNetError is a failed request to a storage server in plain words,
+// without the request's URL (a data URL is a credential for its file).
+func dataNetError(req *http.Request, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if u := netFailure("the storage server "+req.URL.Host, err); u != nil {
+		return u
+	}
+	return err
 }
 
 // lastPart is the innermost part of a wrapped error message.

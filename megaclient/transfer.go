@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
@@ -480,10 +479,10 @@ func (u *upload) setToken(reply []byte) {
 	u.mu.Unlock()
 }
 
-// validDataURL accepts only http(s) URLs: a transfer URL comes from the
-// server and, for a resume, from the journal on disk.
+// validDataURL checks a transfer URL from the server or, for a resume,
+// from the journal on disk; a bad one is worth asking for again.
 func validDataURL(u string) error {
-	if len(u) > 2048 || !(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) || strings.ContainsAny(u, " \t\r\n") {
+	if err := validateDataURL(u); err != nil {
 		return fmt.Errorf("bad transfer URL from the server: %w", model.ErrTryAgain)
 	}
 	return nil

@@ -253,13 +253,13 @@ func TestCopyFlow(t *testing.T) {
 		wantNone bool
 	}{
 		{"F5 copies the cursor entry", []string{"down", "down", "f5", "enter"}, model.OpCopy, []string{"a.txt"}, model.ConflictSkip, false},
-		{"c copies the selection", []string{"down", "down", "space", "space", "c", "y"}, model.OpCopy, []string{"a.txt", "b.txt"}, model.ConflictSkip, false},
+		{"c copies the selection", []string{"down", "down", "space", "space", "c", "enter"}, model.OpCopy, []string{"a.txt", "b.txt"}, model.ConflictSkip, false},
 		{"conflict policy cycles", []string{"down", "down", "c", "tab", "tab", "enter"}, model.OpCopy, []string{"a.txt"}, model.ConflictRename, false},
-		{"conflict policy backwards", []string{"down", "down", "c", "left", "enter"}, model.OpCopy, []string{"a.txt"}, model.ConflictAsk, false},
+		{"conflict policy backwards", []string{"down", "down", "c", "shift+tab", "enter"}, model.OpCopy, []string{"a.txt"}, model.ConflictAsk, false},
 		{"F6 moves", []string{"f6", "enter"}, model.OpMove, []string{"docs"}, model.ConflictSkip, false},
-		{"m moves", []string{"end", "m", "y"}, model.OpMove, []string{"日本語ファイル.txt"}, model.ConflictSkip, false},
+		{"m moves", []string{"end", "m", "enter"}, model.OpMove, []string{"日本語ファイル.txt"}, model.ConflictSkip, false},
 		{"esc cancels", []string{"c", "esc"}, model.OpCopy, nil, 0, true},
-		{"n cancels", []string{"f6", "n"}, model.OpCopy, nil, 0, true},
+		{"esc cancels a move", []string{"f6", "esc"}, model.OpCopy, nil, 0, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -547,14 +547,20 @@ func TestHelpOverlay(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 120, 40)
 	h.press("?")
-	v := stripANSI(h.app.render())
-	for _, want := range []string{"megatui keys", "F5/c", "Copy", "filter", "delete PERMANENTLY"} {
+	v := ""
+	for range len(h.app.helpPages()) {
+		v += stripANSI(h.app.render())
+		h.press("tab")
+	}
+	for _, want := range []string{"megatui keys", "F5/c", "Copy", "filter", "delete PERMANENTLY",
+		"pause/resume (panel)"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("help lacks %q", want)
 		}
 	}
-	if strings.Contains(v, "restore from bin") {
-		t.Errorf("help lists restore, which does not apply in the local pane")
+	// Keys that work elsewhere are listed with where they work.
+	if !strings.Contains(v, "restore from bin (in the bin)") {
+		t.Errorf("help lacks restore with its note")
 	}
 	h.press("x")
 	if h.app.help() != nil {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -141,8 +142,72 @@ func (a *App) onMkdirSubmit(m mkdirSubmitMsg) tea.Cmd {
 }
 
 func (a *App) openGoto() {
-	a.pushDialog(dialog.NewInput(a.st, "goto", "Go to folder", "path: ", a.cur().Listing.Dir(),
-		func(v string) tea.Msg { return gotoSubmitMsg{path: v} }, a.keys.Dialog))
+	d := dialog.NewInput(a.st, "goto", "Go to folder", "path: ", a.cur().Listing.Dir(),
+		func(v string) tea.Msg { return gotoSubmitMsg{path: v} }, a.keys.Dialog)
+	fs, cwd, ctx := a.fs[a.focus], a.cur().Listing.Dir(), a.ctx
+	d.Complete = func(v string) tea.Cmd {
+		return func() tea.Msg { return completePath(ctx, fs, cwd, v) }
+	}
+	a.pushDialog(d)
+}
+
+// completePath completes the last element of v (a folder path, absolute
+// or relative to cwd) with the folders of fs that start with it, as a
+// shell does: one match completes it (with a slash), several complete
+// their common start and are listed in the note.
+func completePath(ctx context.Context, fs FS, cwd, v string) dialog.CompletedMsg {
+	out := dialog.CompletedMsg{ID: "goto", Value: v}
+	dirPart, prefix := "", v
+	if i := strings.LastIndex(v, "/"); i >= 0 {
+		dirPart, prefix = v[:i+1], v[i+1:]
+	}
+	dir := dirPart
+	switch {
+	case dir == "":
+		dir = cwd
+	case !strings.HasPrefix(dir, "/"):
+		dir = fs.Join(cwd, dir)
+	}
+	for len(dir) > 1 && strings.HasSuffix(dir, "/") && dir != "//" {
+		dir = dir[:len(dir)-1]
+	}
+	es, err := fs.List(ctx, dir)
+	if err != nil {
+		out.Note = "cannot list " + pane.DisplayName(dir)
+		return out
+	}
+	var names []string
+	for _, e := range es {
+		if e.IsDir() && strings.HasPrefix(strings.ToLower(e.Name), strings.ToLower(prefix)) {
+			names = append(names, e.Name)
+		}
+	}
+	slices.SortFunc(names, model.NaturalCompare)
+	switch len(names) {
+	case 0:
+		out.Note = "no folder starts with " + pane.DisplayName(prefix)
+	case 1:
+		out.Value = dirPart + names[0] + "/"
+	default:
+		common := names[0]
+		for _, n := range names[1:] {
+			for !strings.HasPrefix(strings.ToLower(n), strings.ToLower(common)) {
+				common = common[:len(common)-1]
+			}
+		}
+		if len(common) > len(prefix) {
+			out.Value = dirPart + common
+		}
+		shown := names[:min(len(names), 8)]
+		for i := range shown {
+			shown[i] = pane.DisplayName(shown[i])
+		}
+		out.Note = strings.Join(shown, "  ")
+		if len(names) > 8 {
+			out.Note += fmt.Sprintf("  … (%d)", len(names))
+		}
+	}
+	return out
 }
 
 func (a *App) onGotoSubmit(m gotoSubmitMsg) tea.Cmd {
@@ -156,6 +221,9 @@ func (a *App) onGotoSubmit(m gotoSubmitMsg) tea.Cmd {
 	}
 	if !strings.HasPrefix(p, "/") {
 		p = a.fs[a.focus].Join(a.cur().Listing.Dir(), p)
+	}
+	for len(p) > 1 && strings.HasSuffix(p, "/") && p != "//" {
+		p = p[:len(p)-1] // a completed folder ends with a slash
 	}
 	return a.load(a.focus, p, "")
 }

@@ -46,6 +46,7 @@ type paneDir struct {
 // enqueuedMsg reports that a copy/move request reached the queue. It
 // names its sources (entries of dir on fs), whose marks it clears.
 type enqueuedMsg struct {
+	pane    int // the source pane
 	op      model.Op
 	n       int
 	fs      FS
@@ -57,7 +58,6 @@ type enqueuedMsg struct {
 // quotaMsg carries the storage quota of fs, asked for pane; it is dropped
 // if the pane shows another filesystem by the time it arrives.
 type quotaMsg struct {
-	pane        int
 	fs          FS
 	used, total int64
 	err         error
@@ -88,8 +88,11 @@ type quitCheckMsg struct{ active int }
 
 // Dialog outcomes.
 type (
-	transferConfirmedMsg struct{ req TransferRequest }
-	deleteConfirmedMsg   struct {
+	transferConfirmedMsg struct {
+		reqs []TransferRequest // one per source folder
+		pane int
+	}
+	deleteConfirmedMsg struct {
 		pane      int
 		paths     []string
 		permanent bool

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -70,30 +69,7 @@ func TestTUISurvivesHostileActionPackets(t *testing.T) {
 		t.Fatal(err)
 	}
 	const notWholeBlocks = "AAAAAAAAAAAAAAAAAAAAAAA" // 17 bytes
-	h.Rewrite("sc", func(_, reply []byte) []byte {
-		var ev map[string]any
-		if json.Unmarshal(reply, &ev) != nil {
-			return nil
-		}
-		pkts, _ := ev["a"].([]any)
-		for _, p := range pkts {
-			pm, _ := p.(map[string]any)
-			switch pm["a"] {
-			case "u":
-				pm["at"] = notWholeBlocks
-			case "t":
-				tm, _ := pm["t"].(map[string]any)
-				nodes, _ := tm["f"].([]any)
-				for _, n := range nodes {
-					if nm, ok := n.(map[string]any); ok {
-						nm["a"] = notWholeBlocks
-					}
-				}
-			}
-		}
-		out, _ := json.Marshal(ev)
-		return out
-	})
+	h.Rewrite("sc", megasim.CorruptAttrs(notWholeBlocks))
 	if err := other.Rename(context.Background(), "H:"+victim.ID, "renamed"); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megatui/megatui/internal/nobodytest"
 	"github.com/megatui/megatui/model"
 )
 
@@ -118,7 +119,7 @@ func TestPermissionDenied(t *testing.T) {
 	if os.Geteuid() == 0 {
 		// Root passes every permission check: run this test again as an
 		// unprivileged user where the platform allows it.
-		rerunUnprivileged(t, "TestPermissionDenied")
+		nobodytest.Rerun(t, "TestPermissionDenied")
 		return
 	}
 	dir := t.TempDir()

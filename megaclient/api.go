@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -42,18 +43,14 @@ func apiRequest(ctx context.Context, rt http.RoundTripper, base string, params m
 	_, _ = rand.Read(id[:])
 	u := base + "/cs?id=" + b64encode(id[:])
 	for k, v := range params {
-		u += "&" + k + "=" + v
+		u += "&" + url.QueryEscape(k) + "=" + url.QueryEscape(v)
 	}
 	backoff := apiMinBackoff
 	var last error
 	for attempt := 0; attempt < apiAttempts; attempt++ {
 		if attempt > 0 {
-			t := time.NewTimer(backoff)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return ctx.Err()
-			case <-t.C:
+			if err := sleepCtx(ctx, backoff); err != nil {
+				return err
 			}
 			backoff = min(2*backoff, apiMaxBackoff)
 		}
@@ -84,6 +81,11 @@ func apiOnce(ctx context.Context, rt http.RoundTripper, u string, body []byte) (
 		}
 		if u := netFailure(apiWhere(req.URL.Scheme+"://"+req.URL.Host), err); u != nil {
 			return nil, true, u
+		}
+		// url.Error quotes the request URL, which carries the session id.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
 		}
 		return nil, true, err
 	}

@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -218,17 +217,6 @@ func (e *pieceError) reason() string {
 	}
 }
 
-// storageCode reads a bare negative MEGA error code from a data server
-// reply ("-3"); ok is false for anything else.
-func storageCode(body []byte) (int, bool) {
-	s := strings.TrimSpace(string(body))
-	if len(s) < 2 || len(s) > 4 || s[0] != '-' {
-		return 0, false
-	}
-	n, err := strconv.Atoi(s)
-	return n, err == nil && n < 0
-}
-
 // pieceTimeout bounds one piece or range (at most 1 MiB): a connection
 // that stalls for longer is dropped and the piece tried again.
 const pieceTimeout = 2 * time.Minute
@@ -261,7 +249,7 @@ func postPiece(ctx context.Context, hc *http.Client, url string, pos int64, data
 	if resp.StatusCode != http.StatusOK {
 		return nil, &pieceError{op: op, status: resp.StatusCode, cause: errors.New(resp.Status), retry: true}
 	}
-	if code, ok := storageCode(body); ok {
+	if code, ok := apiError(body); ok {
 		pe := &pieceError{op: op, code: code, cause: fmt.Errorf("storage server error %d", code)}
 		switch code {
 		case -3, -18, -19: // EAGAIN, ETEMPUNAVAIL, ETOOMANYCONNECTIONS
@@ -370,12 +358,8 @@ func withChunkRetry(ctx context.Context, th *throttle, fn func() error) error {
 			return err
 		}
 		th.failure(pe.reason())
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sleepCtx(ctx, delay); err != nil {
+			return err
 		}
 		delay = min(2*delay, 2*time.Second)
 	}

@@ -119,10 +119,10 @@ func TestPieceErrorsAreClassified(t *testing.T) {
 		code    int
 		ok      bool
 		restart bool
-	}{{"-3", -3, true, false}, {"-8", -8, true, true}, {"", 0, false, false}, {"abc", 0, false, false}, {"-99999", 0, false, false}} {
-		code, ok := storageCode([]byte(c.body))
+	}{{"-3", -3, true, false}, {"-8", -8, true, true}, {"", 0, false, false}, {"abc", 0, false, false}, {"-99999", 0, false, false}, {"[-3]", -3, true, false}, {"-0", 0, false, false}} {
+		code, ok := apiError([]byte(c.body))
 		if code != c.code || ok != c.ok {
-			t.Errorf("storageCode(%q): got %d %v, want %d %v", c.body, code, ok, c.code, c.ok)
+			t.Errorf("apiError(%q): got %d %v, want %d %v", c.body, code, ok, c.code, c.ok)
 		}
 	}
 	pe := &pieceError{op: "x", status: 500, retry: true}

@@ -3,7 +3,6 @@ package megaclient
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
@@ -45,13 +44,7 @@ func connectVia(t testing.TB, h *megasim.Hostile, mod func(*Options)) (*Client, 
 
 // editObject rewrites the one object of a one-element array reply.
 func editObject(reply []byte, edit func(m map[string]any)) []byte {
-	var rs []map[string]any
-	if json.Unmarshal(reply, &rs) != nil || len(rs) != 1 {
-		return nil
-	}
-	edit(rs[0])
-	out, _ := json.Marshal(rs)
-	return out
+	return megasim.EditResult(edit)(nil, reply)
 }
 
 // editNodes rewrites the nodes of an `f` reply.
@@ -220,30 +213,7 @@ func TestHostileActionPacketsQuarantined(t *testing.T) {
 	waitLong(t, func() bool { _, err := c.Stat(ctx, "/renamed-badly"); return err == nil })
 	// Every node and attribute update another client sends from now on
 	// carries an attribute blob go-mega would panic on.
-	h.Rewrite("sc", func(_, reply []byte) []byte {
-		var ev map[string]any
-		if json.Unmarshal(reply, &ev) != nil {
-			return nil
-		}
-		pkts, _ := ev["a"].([]any)
-		for _, p := range pkts {
-			pm, _ := p.(map[string]any)
-			switch pm["a"] {
-			case "u":
-				pm["at"] = notWholeBlocks
-			case "t":
-				tm, _ := pm["t"].(map[string]any)
-				nodes, _ := tm["f"].([]any)
-				for _, n := range nodes {
-					if nm, ok := n.(map[string]any); ok {
-						nm["a"] = notWholeBlocks
-					}
-				}
-			}
-		}
-		out, _ := json.Marshal(ev)
-		return out
-	})
+	h.Rewrite("sc", megasim.CorruptAttrs(notWholeBlocks))
 	// Make go-mega hold the node, so the `u` packet reaches its filter.
 	if err := c.Rename(ctx, "/renamed-badly", "renamed-badly"); err != nil {
 		t.Fatal(err)

@@ -248,6 +248,7 @@ func (c *Client) fileURL(ctx context.Context, h string) (string, int64, error) {
 	return strings.TrimRight(g, "/"), rep.S, nil
 }
 
+// sleepCtx waits d, or until ctx ends (then it returns ctx.Err()).
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -315,11 +315,16 @@ func (t *transport) roundTripCS(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// apiError returns the error code of a bare or one-element error reply.
+// apiError returns the error code of a bare or one-element error reply
+// ("-3", "[-3]"), from the API or a storage server; MEGA's codes have at
+// most three digits, so a longer number is not one.
 func apiError(reply []byte) (int, bool) {
 	s := strings.TrimSpace(string(reply))
-	if len(s) < 6 && strings.HasPrefix(s, "[") {
-		s = strings.Trim(s, "[]")
+	if len(s) < 7 && strings.HasPrefix(s, "[") {
+		s = strings.TrimSpace(strings.Trim(s, "[]"))
+	}
+	if len(s) < 2 || len(s) > 4 || s[0] != '-' {
+		return 0, false
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n >= 0 {

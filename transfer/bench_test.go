@@ -89,6 +89,13 @@ func randomFile(b *testing.B, path string, size int64) {
 // runEngine runs one request to completion and fails on any failed job.
 func runEngine(b *testing.B, opts Options, req Request) {
 	b.Helper()
+	runEngineWith(b, opts, req, nil)
+}
+
+// runEngineWith is runEngine with watch (if not nil) started beside the
+// engine before the request is queued; it runs until the engine is done.
+func runEngineWith(b *testing.B, opts Options, req Request, watch func(ctx context.Context, e *Engine)) {
+	b.Helper()
 	e := New(opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer func() { cancel(); _ = e.Wait() }()
@@ -99,6 +106,9 @@ func runEngine(b *testing.B, opts Options, req Request) {
 		for range e.Events() {
 		}
 	}()
+	if watch != nil {
+		go watch(ctx, e)
+	}
 	if _, err := e.Enqueue(req); err != nil {
 		b.Fatal(err)
 	}

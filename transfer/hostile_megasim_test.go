@@ -3,7 +3,6 @@ package transfer
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -39,17 +38,7 @@ func TestHostileDownloadsEndInBoundedRetries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	editG := func(edit func(m map[string]any)) megasim.Rule {
-		return func(_, reply []byte) []byte {
-			var rs []map[string]any
-			if json.Unmarshal(reply, &rs) != nil || len(rs) != 1 {
-				return nil
-			}
-			edit(rs[0])
-			out, _ := json.Marshal(rs)
-			return out
-		}
-	}
+	editG := megasim.EditResult
 	policy := RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond, MaxAttempts: 3}
 	for _, tc := range []struct {
 		name, what string

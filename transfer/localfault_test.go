@@ -2,7 +2,6 @@ package transfer
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megatui/megatui/internal/nobodytest"
 	"github.com/megatui/megatui/model"
 )
 
@@ -94,7 +94,7 @@ func TestClassifyLocalFaults(t *testing.T) {
 // everything): one unreadable file fails at once, the others copy.
 func TestUnreadableFileFailsThatFile(t *testing.T) {
 	if os.Getuid() == 0 {
-		rerunAsNobody(t, "TestUnreadableFileFailsThatFile")
+		nobodytest.Rerun(t, "TestUnreadableFileFailsThatFile")
 		return
 	}
 	t.Parallel()
@@ -174,47 +174,6 @@ func TestDiskFullHasItsOwnMessage(t *testing.T) {
 		if IsPartialName(de.Name()) {
 			t.Errorf("partial file %s left on the full disk", de.Name())
 		}
-	}
-}
-
-// rerunAsNobody runs test name of this test binary again as the user
-// nobody (uid/gid 65534) and fails if it fails there.
-func rerunAsNobody(t *testing.T, name string) {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "megatui-nobody-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "transfer.test")
-	src, err := os.Open(os.Args[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	dst, err := os.OpenFile(bin, os.O_CREATE|os.O_WRONLY, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(dst, src); err != nil {
-		t.Fatal(err)
-	}
-	if err := dst.Close(); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-test.run", "^"+name+"$", "-test.count=1", "-test.v")
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "TMPDIR=" + os.TempDir(), "HOME=" + dir}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s as user nobody: %v\n%s", name, err, out)
-	}
-	if !strings.Contains(string(out), "--- PASS: "+name) {
-		t.Fatalf("%s did not run as user nobody:\n%s", name, out)
 	}
 }
 

@@ -84,30 +84,25 @@ func (t *throttleSampler) String() string {
 // runSampled is runEngine with the throttle sampled.
 func runSampled(b *testing.B, opts Options, req Request) string {
 	b.Helper()
-	e := New(opts)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer func() { cancel(); _ = e.Wait() }()
-	if err := e.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	go func() {
-		for range e.Events() {
-		}
-	}()
 	var ts throttleSampler
-	go ts.run(ctx, e)
-	if _, err := e.Enqueue(req); err != nil {
-		b.Fatal(err)
-	}
-	if err := e.WaitIdle(ctx); err != nil {
-		b.Fatal(err)
-	}
-	for _, j := range e.Snapshot() {
-		if j.State != model.StateDone {
-			b.Fatalf("job %s: %s %s", j.Dst.Display, j.State, j.Err)
-		}
-	}
+	runEngineWith(b, opts, req, ts.run)
 	return ts.String()
+}
+
+// benchSources writes n random files of smallSize bytes into a folder
+// and one of bigSize bytes beside it, and returns the folder and the file.
+func benchSources(b *testing.B, n int, smallSize, bigSize int64) (dir, big string) {
+	b.Helper()
+	dir = filepath.Join(b.TempDir(), "small")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		randomFile(b, filepath.Join(dir, fmt.Sprintf("f%04d", i)), smallSize)
+	}
+	big = filepath.Join(b.TempDir(), "big.bin")
+	randomFile(b, big, bigSize)
+	return dir, big
 }
 
 func BenchmarkTransferFaults(b *testing.B) {
@@ -116,15 +111,7 @@ func BenchmarkTransferFaults(b *testing.B) {
 	ctx := context.Background()
 	s := memSim(b)
 	var t table
-	dir := filepath.Join(b.TempDir(), "small")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	for i := 0; i < n; i++ {
-		randomFile(b, filepath.Join(dir, fmt.Sprintf("f%04d", i)), smallSize)
-	}
-	src := filepath.Join(b.TempDir(), "big.bin")
-	randomFile(b, src, bigSize)
+	dir, src := benchSources(b, n, smallSize, bigSize)
 	retry := RetryPolicy{BaseDelay: 100 * time.Millisecond, MaxDelay: 2 * time.Second, MaxAttempts: 20}
 	faults := megasim.Faults{EAGAINRate: 0.10, HTTP500Rate: 0.05}
 	// Rounds alternate clean and faulty runs; the fastest of each case is
@@ -205,15 +192,7 @@ func BenchmarkTransferDefaults(b *testing.B) {
 	ctx := context.Background()
 	s := memSim(b)
 	var t table
-	dir := filepath.Join(b.TempDir(), "small")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	for i := 0; i < n; i++ {
-		randomFile(b, filepath.Join(dir, fmt.Sprintf("f%04d", i)), smallSize)
-	}
-	src := filepath.Join(b.TempDir(), "big.bin")
-	randomFile(b, src, bigSize)
+	dir, src := benchSources(b, n, smallSize, bigSize)
 	for _, lat := range []time.Duration{0, 20 * time.Millisecond, 100 * time.Millisecond} {
 		ms := fmt.Sprintf("%03dms", lat.Milliseconds())
 		for _, cw := range []int{4, 8, 16, 32} {

@@ -233,3 +233,48 @@ func copyHeader(dst, src http.Header) {
 		}
 	}
 }
+
+// EditResult is a rule for a one-command reply holding one object (`g`,
+// `u`, `f`, ...): edit changes that object in place. Any other reply is
+// kept.
+func EditResult(edit func(m map[string]any)) Rule {
+	return func(_, reply []byte) []byte {
+		var rs []map[string]any
+		if json.Unmarshal(reply, &rs) != nil || len(rs) != 1 {
+			return nil
+		}
+		edit(rs[0])
+		out, _ := json.Marshal(rs)
+		return out
+	}
+}
+
+// CorruptAttrs is an "sc" rule that puts blob in place of the attribute
+// blob of every node (`t` packets) and attribute update (`u` packets):
+// another client writing garbage into the account.
+func CorruptAttrs(blob string) Rule {
+	return func(_, reply []byte) []byte {
+		var ev map[string]any
+		if json.Unmarshal(reply, &ev) != nil {
+			return nil
+		}
+		pkts, _ := ev["a"].([]any)
+		for _, p := range pkts {
+			pm, _ := p.(map[string]any)
+			switch pm["a"] {
+			case "u":
+				pm["at"] = blob
+			case "t":
+				tm, _ := pm["t"].(map[string]any)
+				nodes, _ := tm["f"].([]any)
+				for _, n := range nodes {
+					if nm, ok := n.(map[string]any); ok {
+						nm["a"] = blob
+					}
+				}
+			}
+		}
+		out, _ := json.Marshal(ev)
+		return out
+	}
+}

@@ -1,4 +1,4 @@
-package localfs
+package nobodytest
 
 import (
 	"io"
@@ -9,12 +9,14 @@ import (
 	"testing"
 )
 
-// rerunUnprivileged runs test name of this test binary again as the user
-// nobody (uid/gid 65534) and fails if it fails there. The binary is copied
-// to a world-readable folder first, because go test builds into a private one.
-func rerunUnprivileged(t *testing.T, name string) {
+// nobody is the uid and gid of the user nobody.
+const nobody = 65534
+
+// rerun copies the test binary to a world-readable folder (go test builds
+// into a private one) and runs test name there as nobody.
+func rerun(t testing.TB, name string) ([]byte, error) {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "megatui-unprivileged-")
+	dir, err := os.MkdirTemp("", "megatui-nobody-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +24,7 @@ func rerunUnprivileged(t *testing.T, name string) {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(dir, "localfs.test")
+	bin := filepath.Join(dir, filepath.Base(os.Args[0]))
 	src, err := os.Open(os.Args[0])
 	if err != nil {
 		t.Fatal(err)
@@ -41,10 +43,6 @@ func rerunUnprivileged(t *testing.T, name string) {
 	cmd := exec.Command(bin, "-test.run", "^"+name+"$", "-test.count=1", "-test.v")
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "TMPDIR=" + os.TempDir(), "HOME=" + dir}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s as user nobody: %v\n%s", name, err, out)
-	}
-	t.Logf("%s as user nobody:\n%s", name, out)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+	return cmd.CombinedOutput()
 }

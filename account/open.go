@@ -316,11 +316,19 @@ func LoginError(name, email, apiURL string, err error) error {
 			"or MEGATUI_MFA_CODE (or run in a terminal to be asked)", name, email)
 	case errors.Is(err, model.ErrBlocked):
 		return PlainError(err, "login to %q failed: MEGA has blocked the account %s: sign in on mega.nz to see why and unblock it", name, email)
+	case errors.Is(err, model.ErrTooManyConns):
+		return PlainError(err, "login to %q failed: MEGA refuses more connections from this address (too many connections): "+
+			"close other MEGA apps or transfers, then try again in a minute", name)
 	case errors.Is(err, model.ErrRateLimited):
 		return PlainError(err, "login to %q failed: MEGA is rate limiting this account or address: "+
 			"wait a few minutes before trying again (retrying at once makes it worse)", name)
 	case errors.Is(err, model.ErrUnreachable):
-		return PlainError(err, "login to %q failed: cannot reach %s: check the network connection and the API URL", name, apiURL)
+		what := "cannot reach " + apiURL
+		var u *megaclient.UnreachableError
+		if errors.As(err, &u) {
+			what = u.Error()
+		}
+		return PlainError(err, "login to %q failed: %s: check the network connection and the API URL", name, what)
 	case errors.Is(err, model.ErrTryAgain):
 		return PlainError(err, "login to %q failed: the MEGA server is busy: try again in a moment", name)
 	case errors.Is(err, model.ErrCancelled):

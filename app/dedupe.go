@@ -19,33 +19,20 @@ func (p *megaFS) ScanDuplicates(ctx context.Context, dir string, scope ui.Dedupe
 	if err != nil {
 		return ui.DedupeScan{}, err
 	}
-	var entries []model.Entry
-	switch scope {
-	case ui.ScopeFolder:
-		root, err := c.Stat(ctx, dir)
-		if err != nil {
-			return ui.DedupeScan{}, err
-		}
-		es, err := c.List(ctx, dir)
-		if err != nil {
-			return ui.DedupeScan{}, err
-		}
-		for i := range es {
-			if es[i].ParentID == "" {
-				es[i].ParentID = root.ID
-			}
-		}
-		entries = es
-	default:
-		if scope == ui.ScopeAccount {
-			dir = "/"
-		}
-		sc, err := dedupe.Scan(ctx, c, dir)
-		if err != nil {
-			return ui.DedupeScan{}, err
-		}
-		entries = sc.Entries
+	if scope == ui.ScopeAccount {
+		dir = "/"
 	}
+	scan := dedupe.Scan
+	if scope == ui.ScopeFolder {
+		// The folder's own entries, plus the contents of its duplicate
+		// folders: a merge plan and its preview need them.
+		scan = dedupe.ScanFolder
+	}
+	sc, err := scan(ctx, c, dir)
+	if err != nil {
+		return ui.DedupeScan{}, err
+	}
+	entries := sc.Entries
 	dirs := map[string]string{}
 	for _, e := range entries {
 		if _, ok := dirs[e.ParentID]; !ok {
@@ -56,7 +43,7 @@ func (p *megaFS) ScanDuplicates(ctx context.Context, dir string, scope ui.Dedupe
 	}
 	hashes := p.hashes.Hashes(entries)
 	return ui.DedupeScan{Entries: entries, Dirs: dirs, Hashes: hashes,
-		Groups: dedupe.Detect(entries, false, hashes)}, nil
+		Groups: dedupe.Detect(sc.Searched(), false, hashes)}, nil
 }
 
 func (p *megaFS) VerifyDuplicates(ctx context.Context, files []model.Entry, progress func(int, int)) (model.Hashes, error) {
@@ -77,12 +64,13 @@ func (p *megaFS) ApplyDedupe(ctx context.Context, plan model.Plan, progress func
 		return ui.DedupeResult{}, err
 	}
 	done := 0
-	rep, err := dedupe.Apply(ctx, c, plan, dedupe.ApplyOptions{Journal: j, OnAction: func(model.Action, error) {
-		// A group re-planned just before acting (a folder merge) can run
-		// more actions than the plan listed.
-		done++
-		progress(done, max(done, len(plan.Actions)))
-	}})
+	rep, err := dedupe.Apply(ctx, c, plan, dedupe.ApplyOptions{Journal: j, Plan: model.PlanOptions{Where: dedupe.Where(c)},
+		OnAction: func(model.Action, error) {
+			// A group re-planned just before acting (a folder merge) can run
+			// more actions than the plan listed.
+			done++
+			progress(done, max(done, len(plan.Actions)))
+		}})
 	err = errors.Join(err, j.Close())
 	res := ui.DedupeResult{Applied: len(rep.Applied), Failed: len(rep.Failed)}
 	for _, f := range rep.Failed {

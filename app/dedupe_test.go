@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/megatui/megatui/demo"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
@@ -140,5 +143,76 @@ func TestTUIGuidedDedupeAgainstMegasim(t *testing.T) {
 	d.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	if strings.Contains(screen(), "Guided dedupe") {
 		t.Errorf("screen still open")
+	}
+}
+
+// TestTUIDedupeReviewMatchesApplied walks the guided dedupe over the demo
+// fixture (every kind of group, duplicate folders included) in the folder
+// scope, newest for all: the review lists the merge's moves, names
+// folders by path in its notes, and "Applied" reports exactly the number
+// of actions reviewed, with nothing dropped or replanned.
+func TestTUIDedupeReviewMatchesApplied(t *testing.T) {
+	t.Parallel()
+	const email, pass = "tui-dedupe-all@example.com", "tui dedupe password 4"
+	sim, err := megasim.Start(megasim.Options{Accounts: []megasim.Account{{Email: email, Password: pass, Version: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	ctx := context.Background()
+	c, err := megaclient.Connect(ctx, megaclient.Options{Remote: "dedupe", Email: email, Password: pass,
+		APIURL: sim.URL(), HTTPClient: sim.HTTPClient()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	fx, err := demo.SeedDuplicates(ctx, c, "/Duplicates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pane := newMegaFS("dedupe", email, c, t.TempDir())
+	st := theme.New(true, true)
+	right := struct {
+		ui.FS
+		ui.Deduper
+	}{pane, pane}
+	app := ui.New(ui.Options{Left: tuiEmptyFS{}, Right: right, RightDir: "/Duplicates", Styles: &st, Location: time.UTC})
+	d := newTUIDriver(t, app)
+	d.Send(tea.WindowSizeMsg{Width: 200, Height: 60})
+	d.Run(app.Init())
+	d.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+	screen := func() string { return ansi.Strip(d.screen()) }
+	d.Type("d")
+	d.Press("enter") // this folder
+	if s := screen(); !strings.Contains(s, "Merge preview") && !strings.Contains(s, "Group 1 of") {
+		t.Fatalf("no groups:\n%s", s)
+	}
+	d.Type("an") // apply to all: newest
+	s := screen()
+	m := regexp.MustCompile(`(\d+) action\(s\): (\d+) to the Rubbish Bin, (\d+) rename\(s\), (\d+) move\(s\)`).FindStringSubmatch(s)
+	if m == nil {
+		t.Fatalf("no review:\n%s", s)
+	}
+	if m[4] != strconv.Itoa(len(fx.TripSmall)) && m[4] != strconv.Itoa(len(fx.TripBig)) {
+		t.Errorf("review shows %s move(s), want the merge's moves:\n%s", m[4], s)
+	}
+	for _, l := range strings.Split(s, "\n") {
+		if !strings.Contains(l, "note:") {
+			continue
+		}
+		for _, id := range append([]string{fx.Dir}, fx.Folders...) {
+			if strings.Contains(l, id) {
+				t.Errorf("note names the handle %s: %q", id, l)
+			}
+		}
+	}
+	if !strings.Contains(s, `new same-name group in /Duplicates/Trip`) || !strings.Contains(s, "Unicode normalisation") {
+		t.Errorf("review lacks the merge's new pair or the normalisation clash:\n%s", s)
+	}
+	d.Type("y")
+	s = screen()
+	want := "Applied " + m[1] + " action(s), 0 failed, 0 dropped because their group changed (the review listed " + m[1] + ")."
+	if !strings.Contains(s, want) || strings.Contains(s, "changed since the plan was made") || strings.Contains(s, "more than reviewed") {
+		t.Fatalf("after apply, want %q and no change notes:\n%s", want, s)
 	}
 }

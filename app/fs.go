@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -12,16 +13,27 @@ import (
 	"github.com/megatui/megatui/localfs"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/ui"
 )
 
 // localFS adapts the local disk to the UI's filesystem interface.
-type localFS struct{ fs *localfs.FS }
+type localFS struct {
+	fs    *localfs.FS
+	watch *localWatch // nil: no change notifications
+}
 
 func (localFS) Label() string { return "local" }
 
 func (p localFS) List(ctx context.Context, dir string) ([]model.Entry, error) {
-	return p.fs.List(ctx, dir)
+	es, err := p.fs.List(ctx, dir)
+	if err == nil {
+		p.watch.follow(dir)
+	}
+	return es, err
 }
+
+// Watch reports local folders that changed (see localWatch).
+func (p localFS) Watch(ctx context.Context) <-chan string { return p.watch.watch(ctx) }
 
 func (p localFS) Mkdir(ctx context.Context, dir, name string) error {
 	_, err := p.fs.Mkdir(ctx, dir, name)
@@ -316,6 +328,16 @@ func (p *megaFS) ExportLink(ctx context.Context, path string) (string, error) {
 	return c.Link(ctx, path)
 }
 
+// RemoveLink removes the public link of path (and, for a folder, the
+// share behind it).
+func (p *megaFS) RemoveLink(ctx context.Context, path string) error {
+	c, err := p.clientCtx(ctx)
+	if err != nil {
+		return err
+	}
+	return c.RemoveLink(ctx, path)
+}
+
 func (p *megaFS) Quota(ctx context.Context) (used, total int64, err error) {
 	c, err := p.clientCtx(ctx)
 	if err != nil {
@@ -323,6 +345,13 @@ func (p *megaFS) Quota(ctx context.Context) (used, total int64, err error) {
 	}
 	q, err := c.Quota(ctx)
 	return int64(q.Used), int64(q.Total), err
+}
+
+// Probe asks the server for the quota: one cheap request, to tell
+// whether the account is reachable.
+func (p *megaFS) Probe(ctx context.Context) error {
+	_, _, err := p.Quota(ctx)
+	return err
 }
 
 // Watch turns the account's change notifications (folder handles) into
@@ -392,4 +421,85 @@ func forwardChanges(ctx context.Context, c *megaclient.Client, swapped <-chan st
 			}
 		}
 	}
+}
+
+// OpenFile opens a local file for the viewer.
+func (p localFS) OpenFile(ctx context.Context, path string) (ui.RangeReader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", model.DisplayName(path), localfs.Translate(err))
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open %s: %w", model.DisplayName(path), localfs.Translate(err))
+	}
+	if fi.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("open %s: %w", model.DisplayName(path), model.ErrIsDir)
+	}
+	return localFile{f, fi.Size()}, nil
+}
+
+type localFile struct {
+	*os.File
+	size int64
+}
+
+func (f localFile) Size() int64 { return f.size }
+
+// OpenFile opens a MEGA file for the viewer: ranges are fetched and
+// decrypted as they are read, so a huge file shows its first screen after
+// one small range.
+func (p *megaFS) OpenFile(ctx context.Context, path string) (ui.RangeReader, error) {
+	c, err := p.clientCtx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.OpenFile(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return megaFile{r}, nil
+}
+
+type megaFile struct{ *megaclient.FileReader }
+
+func (megaFile) Close() error { return nil }
+
+// FolderSizes adds up each folder's files, from the client's tree in
+// memory (no request to MEGA); ctx bounds the walk.
+func (p *megaFS) FolderSizes(ctx context.Context, dir string, folders []model.Entry) (map[string]int64, error) {
+	c, err := p.clientCtx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(folders))
+	for _, f := range folders {
+		var total int64
+		queue := []string{f.ID}
+		for len(queue) > 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			h := queue[len(queue)-1]
+			queue = queue[:len(queue)-1]
+			es, err := c.List(ctx, "H:"+h)
+			if err != nil {
+				if errors.Is(err, model.ErrNotFound) {
+					continue // removed meanwhile
+				}
+				return nil, err
+			}
+			for _, e := range es {
+				if e.IsDir() {
+					queue = append(queue, e.ID)
+				} else {
+					total += max(e.Size, 0)
+				}
+			}
+		}
+		out[model.EntryKey(f)] = total
+	}
+	return out, nil
 }

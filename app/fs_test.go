@@ -3,10 +3,13 @@ package app
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/megatui/megatui/localfs"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
@@ -92,5 +95,33 @@ func TestMegaFSParentOfSpecialRoots(t *testing.T) {
 		if got := p.Parent(tc.in); got != tc.want {
 			t.Errorf("Parent(%q): got %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestLocalWatchReportsChangedFolder: a file written in a folder a pane
+// listed is reported, so the pane reloads and shows its new size.
+func TestLocalWatchReportsChangedFolder(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := localFS{fs: localfs.New(), watch: &localWatch{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := p.Watch(ctx)
+	if _, err := p.List(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "grown.txt"), []byte("more bytes than before"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-ch:
+		if got != dir {
+			t.Errorf("got %q, want %q", got, dir)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no change reported for the listed folder")
+	}
+	cancel()
+	for range ch { // closes once ctx ends
 	}
 }

@@ -138,6 +138,9 @@ func (q *queueAdapter) changed() {
 }
 
 func (q *queueAdapter) Enqueue(ctx context.Context, req ui.TransferRequest) error {
+	if lfs, ok := req.SrcFS.(linkFS); ok {
+		return q.enqueueFromLink(lfs, req)
+	}
 	srcMega, srcIsMega := req.SrcFS.(*megaFS)
 	dstMega, dstIsMega := req.DstFS.(*megaFS)
 	for _, side := range []*megaFS{srcMega, dstMega} {
@@ -273,3 +276,33 @@ func (q *queueAdapter) Answer(id model.JobID, c model.Conflict, all bool) error 
 }
 
 func (q *queueAdapter) Updates() <-chan transfers.Snapshot { return q.updates }
+
+// enqueueFromLink downloads entries of a public link open in a pane: the
+// engine reads them through its remote, which routes a link's nodes to
+// the link (see linkRoutes).
+func (q *queueAdapter) enqueueFromLink(lfs linkFS, req ui.TransferRequest) error {
+	if _, ok := req.DstFS.(linkFS); ok || req.Op == model.OpMove {
+		return errors.New("a public link is read-only: copy from it (F5) to the local disk")
+	}
+	if _, ok := req.DstFS.(*megaFS); ok {
+		return errors.New("to save a link in your account use megatui import LINK REMOTE:PATH")
+	}
+	dst := transfer.Endpoint{Path: req.DstDir}
+	var errs []error
+	batch := ""
+	for _, src := range req.Sources {
+		ep := transfer.Endpoint{Remote: true, Path: lfs.Label() + lfs.Join(req.SrcDir, src.Name), Entry: src}
+		id, err := q.e.Enqueue(transfer.Request{Src: ep, DstDir: dst, Op: model.OpCopy, Conflict: req.Conflict})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", src.Name, err))
+			continue
+		}
+		if batch == "" {
+			batch = id
+		}
+		q.mu.Lock()
+		q.batchOf[id] = batch
+		q.mu.Unlock()
+	}
+	return errors.Join(errs...)
+}

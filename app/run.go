@@ -74,7 +74,20 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 
 	var accounts []*megaFS
 	var right *megaFS
+	welcome := "" // the UI's own first hint
+	// Bookmarks and folder history are kept in the config file (not by
+	// the demo, which must leave the user's files alone).
+	savePlaces := func(bm, hist []ui.Place) error {
+		c, path, err := env.LoadConfig()
+		if err != nil || path == "" {
+			return err
+		}
+		c.Places.Bookmarks, c.Places.History = configPlaces(bm), configPlaces(hist)
+		return config.Save(path, c)
+	}
 	if o.Demo {
+		savePlaces = nil
+		welcome = "Demo: the right pane is a MEGA account · tab to it, open Duplicates (⧉ marks copies), d: guided dedupe · F1: every key"
 		d, sandbox, err := startDemo(ctx, dirs)
 		if err != nil {
 			return err
@@ -119,13 +132,15 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 		}
 	}()
 
-	engine, journalNote, err := startEngine(ctx, cfg, dirs.StateDir, right)
+	links := &linkRoutes{}
+	defer links.closeAll()
+	engine, journalNote, err := startEngine(ctx, cfg, dirs.StateDir, right, links)
 	if err != nil {
 		return err
 	}
 	queue := newQueueAdapter(ctx, engine, right)
 
-	local := localFS{fs: localfs.New()}
+	local := localFS{fs: localfs.New(), watch: &localWatch{}}
 	all := []ui.FS{local}
 	for _, p := range accounts {
 		all = append(all, p)
@@ -138,11 +153,17 @@ func Run(ctx context.Context, env account.Env, o Options) error {
 		RightDir:    "/",
 		Filesystems: all,
 		Transfers:   queue,
+		OpenLink:    openLink(env, links),
 		NoColor:     os.Getenv("NO_COLOR") != "",
 		// Settings from the config file.
 		Theme:           uiTheme(cfg.UI.Theme),
 		ShowHidden:      cfg.UI.ShowHidden,
 		DefaultConflict: configConflict(cfg),
+		MessageTTL:      10 * time.Second,
+		Welcome:         welcome,
+		Bookmarks:       uiPlaces(cfg.Places.Bookmarks),
+		History:         uiPlaces(cfg.Places.History),
+		SavePlaces:      savePlaces,
 	})
 	if msg := strings.TrimSpace(journalNote + " " + warnings.String()); msg != "" {
 		app.Notify(msg)
@@ -217,14 +238,14 @@ func startDemo(ctx context.Context, dirs config.Dirs) (*demo.Demo, string, error
 // startEngine starts the transfer engine with its journal in the state
 // directory. When another megatui holds the journal, transfers still work
 // but are not journaled, and the returned note says so.
-func startEngine(ctx context.Context, cfg config.Config, stateDir string, remote *megaFS) (*transfer.Engine, string, error) {
+func startEngine(ctx context.Context, cfg config.Config, stateDir string, remote *megaFS, links *linkRoutes) (*transfer.Engine, string, error) {
 	// The engine applies "ask" per request: its own default must be an answer.
 	conflict := configConflict(cfg)
 	if conflict == model.ConflictAsk {
 		conflict = model.ConflictSkip
 	}
 	bw, _ := config.ParseBandwidth(cfg.Transfers.BWLimit)
-	opts := transfer.Options{Remote: fsRemote{remote}, Workers: cfg.Transfers.Transfers, Conflict: conflict,
+	opts := transfer.Options{Remote: fsRemote{p: remote, links: links}, Workers: cfg.Transfers.Transfers, Conflict: conflict,
 		BandwidthLimit: bw}
 	if err := config.EnsurePrivateDir(stateDir); err == nil {
 		opts.JournalPath = filepath.Join(stateDir, "transfers.jsonl")
@@ -293,13 +314,19 @@ func remoteLogin(env account.Env, r config.Remote) func(ctx context.Context, ema
 
 // fsRemote is the transfer engine's view of the MEGA pane's account: it
 // follows the pane's client, which may connect only after the login form.
-type fsRemote struct{ p *megaFS }
+type fsRemote struct {
+	p     *megaFS
+	links *linkRoutes // files of public links open in a pane are read from the link
+}
 
 var _ transfer.Remote = fsRemote{}
 
 func (r fsRemote) c(ctx context.Context) (*megaclient.Client, error) { return r.p.clientWait(ctx) }
 
 func (r fsRemote) List(ctx context.Context, folderID string) ([]model.Entry, error) {
+	if p := r.links.find(folderID); p != nil {
+		return p.List(ctx, folderID)
+	}
 	c, err := r.c(ctx)
 	if err != nil {
 		return nil, err
@@ -332,6 +359,9 @@ func (r fsRemote) Upload(ctx context.Context, parentID, name string, src io.Read
 }
 
 func (r fsRemote) Download(ctx context.Context, id string, dst io.WriterAt, progress func(int64)) error {
+	if p := r.links.find(id); p != nil {
+		return p.Download(ctx, id, dst, progress)
+	}
 	c, err := r.c(ctx)
 	if err != nil {
 		return err
@@ -390,4 +420,20 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+func uiPlaces(ps []config.Place) []ui.Place {
+	out := make([]ui.Place, len(ps))
+	for i, p := range ps {
+		out[i] = ui.Place{FS: p.FS, Path: p.Path}
+	}
+	return out
+}
+
+func configPlaces(ps []ui.Place) []config.Place {
+	out := make([]config.Place, len(ps))
+	for i, p := range ps {
+		out[i] = config.Place{FS: p.FS, Path: p.Path}
+	}
+	return out
 }

@@ -39,7 +39,7 @@ func TestFSRemoteWaitsForLogin(t *testing.T) {
 		p := newPane()
 		got := make(chan error, 1)
 		go func() {
-			_, err := fsRemote{p}.List(ctx, "/")
+			_, err := fsRemote{p: p}.List(ctx, "/")
 			got <- err
 		}()
 		select {
@@ -60,7 +60,7 @@ func TestFSRemoteWaitsForLogin(t *testing.T) {
 		cctx, ccancel := context.WithCancel(ctx)
 		got := make(chan error, 1)
 		go func() {
-			_, err := fsRemote{p}.List(cctx, "/")
+			_, err := fsRemote{p: p}.List(cctx, "/")
 			got <- err
 		}()
 		ccancel()

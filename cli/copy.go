@@ -64,10 +64,12 @@ func copyFlags(cmd *cobra.Command, o *copyOptions) {
 	cmd.Flags().StringVar(&o.conflict, "conflict", "overwrite", "when a different file exists: overwrite, skip or rename")
 }
 
-// copySides is what copy opened: the engine request and the remote, if any.
+// copySides is what copy opened: the engine request and the remote (or
+// the public link the files come from), if any.
 type copySides struct {
 	req    transfer.Request
 	remote *megaclient.Client
+	link   *megaclient.Public
 }
 
 func runCopy(ctx context.Context, env Env, stderr, stdout io.Writer, src, dst location, o copyOptions) error {
@@ -89,6 +91,9 @@ func runCopy(ctx context.Context, env Env, stderr, stdout io.Writer, src, dst lo
 	if sides.remote != nil {
 		defer sides.remote.Close()
 	}
+	if sides.link != nil {
+		defer sides.link.Close()
+	}
 	sides.req.Conflict = policy
 	kind := "copy"
 	if o.move {
@@ -105,6 +110,9 @@ func runCopy(ctx context.Context, env Env, stderr, stdout io.Writer, src, dst lo
 	opts := transfer.Options{Workers: o.transfers, Conflict: policy, BandwidthLimit: limit, BandwidthSchedule: schedule, JournalPath: journal, DryRun: o.dryRun}
 	if sides.remote != nil {
 		opts.Remote = sides.remote
+	}
+	if sides.link != nil {
+		opts.Remote = sides.link
 	}
 	engCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -143,13 +151,13 @@ loop:
 		case waitErr = <-idle:
 			break loop
 		case <-tick.C:
-			var running []model.Job
+			var jobs []model.Job
 			for _, j := range e.Snapshot() {
-				if j.State == model.StateRunning {
-					running = append(running, j)
+				if j.State == model.StateRunning || j.State == model.StateWaiting {
+					jobs = append(jobs, j)
 				}
 			}
-			o.prog.update(e.Totals(), running)
+			o.prog.update(e.Totals(), jobs)
 		}
 	}
 	jobs := e.Snapshot()
@@ -179,6 +187,16 @@ loop:
 // (unless dryRun). A move of a folder into itself is refused first.
 func openCopySides(ctx context.Context, env Env, src, dst location, dryRun, move bool) (copySides, error) {
 	var s copySides
+	switch {
+	case dst.link != "":
+		return s, fmt.Errorf("copy %s %s: a public link is read-only", src, dst)
+	case src.link != "" && move:
+		return s, fmt.Errorf("move %s %s: a public link is read-only: use copy", src, dst)
+	case src.link != "" && dst.remote != "":
+		return s, fmt.Errorf("copy %s %s: to save a link in your account use megatui import LINK %s", src, dst, dst)
+	case src.link != "":
+		return openLinkSides(ctx, env, src, dst, dryRun)
+	}
 	if src.remote != "" && dst.remote != "" && src.remote != dst.remote {
 		return s, fmt.Errorf("copy %s %s: copying between two MEGA remotes is not supported; copy through the local disk", src, dst)
 	}
@@ -385,4 +403,56 @@ func printCopySummary(stderr, stdout io.Writer, jobs []model.Job, t model.Totals
 			t.ByState[model.StateDone], humanize.IBytes(uint64(copied)), t.ByState[model.StateSkipped], failed)
 	}
 	return failed
+}
+
+// openLinkSides resolves a public link SRC (no account) and a local DST
+// folder: a folder link's contents, or a file link's file, go into DST.
+func openLinkSides(ctx context.Context, env Env, src, dst location, dryRun bool) (copySides, error) {
+	var s copySides
+	p, err := env.OpenLink(ctx, src.link)
+	if err != nil {
+		return s, err
+	}
+	root := p.Root()
+	s.link = p
+	s.req.Op = model.OpCopy
+	s.req.Src = transfer.Endpoint{Remote: true, Path: src.path, Entry: root}
+	s.req.Contents = root.IsDir()
+	abs, err := filepath.Abs(dst.path)
+	if err == nil && !dryRun {
+		err = os.MkdirAll(abs, 0o755)
+	}
+	if err != nil {
+		p.Close()
+		return copySides{}, fmt.Errorf("copy: create %s: %w", dst, err)
+	}
+	s.req.DstDir = transfer.Endpoint{Path: abs}
+	return s, nil
+}
+
+// quotaWatch remembers the transfer-quota wait last announced, so that
+// stderr gets one line per wait, not one per tick.
+type quotaWatch struct {
+	until    time.Time
+	announce bool // the last quotaCountdown found a new wait
+}
+
+// quotaCountdown returns "transfer quota exceeded, retry in 12 min" for
+// the earliest job waiting for the transfer quota ("" if none).
+func quotaCountdown(jobs []model.Job, now time.Time, w *quotaWatch) string {
+	var until time.Time
+	for _, j := range jobs {
+		if j.State == model.StateWaiting && strings.HasPrefix(j.Reason, "transfer quota exceeded") &&
+			(until.IsZero() || j.RetryAt.Before(until)) {
+			until = j.RetryAt
+		}
+	}
+	w.announce = false
+	if until.IsZero() {
+		return ""
+	}
+	if until.Sub(w.until).Abs() > time.Second {
+		w.until, w.announce = until, true
+	}
+	return "transfer quota exceeded, retry in " + model.FormatWait(until.Sub(now))
 }

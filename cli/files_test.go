@@ -48,13 +48,16 @@ func TestCLIFileCommandsThroughBinary(t *testing.T) {
 		t.Errorf("lsf -R: got %q, want %q", got, want)
 	}
 	// -i: answered no, nothing goes; then yes.
-	if _, se, code := r.run("n\nn\n", "delete", "-i", "--include", "*.log", "mega:/r"); code != 0 || !strings.Contains(se, "delete a.log? y) yes, n) no") {
+	if _, se, code := r.run("n\nn\n", "delete", "-i", "--include", "*.log", "mega:/r"); code != 0 || !strings.Contains(se, "megatui: delete \"a.log\"?\ny) Yes, this is OK (default)\nn) No, skip this\n") {
 		t.Errorf("delete -i: exit %d\n%s", code, se)
 	}
 	if got := r.must("lsf", "mega:/r"); !strings.Contains(got, "a.log") {
 		t.Errorf("delete -i answered no removed a.log: %q", got)
 	}
-	r.must("delete", "--include", "*.log", "mega:/r")
+	// "!" answers yes to every delete at once.
+	if _, se, code := r.run("!\n", "delete", "-i", "--include", "*.log", "mega:/r"); code != 0 || strings.Count(se, "y/n/s/!/q>") != 1 {
+		t.Errorf("delete -i with !: exit %d\n%s", code, se)
+	}
 	if got, want := r.must("lsf", "mega:/r"), "keep.txt\npiped.txt\nsub/\n"; got != want {
 		t.Errorf("after delete --include: got %q, want %q", got, want)
 	}

@@ -141,36 +141,48 @@ func (g *globals) close() {
 	}
 }
 
-// confirm is -i: it asks on the terminal before each change ("y" yes,
-// "n" no, "a" all from now on, "q" quit = no to the rest).
+// confirm is -i: before each change it asks on the terminal as rclone
+// does: y yes (default), n no, s skip all changes of this kind, ! do all
+// changes of this kind, q quit (no to everything left).
 func (g *globals) confirm(stdin io.Reader, stderr io.Writer) func(action, path string) bool {
 	if !g.interactive {
 		return nil
 	}
 	var mu sync.Mutex
-	all, quit := false, false
+	decided := map[string]bool{} // per kind of change: yes or no to all
+	quit := false
 	in := bufio.NewReader(stdin)
 	return func(action, path string) bool {
 		mu.Lock()
 		defer mu.Unlock()
-		if all {
-			return true
+		verb := strings.Fields(action)[0]
+		if v, ok := decided[verb]; ok {
+			return v
 		}
 		if quit {
 			return false
 		}
 		for range 10 {
-			fmt.Fprintf(stderr, "%s %s? y) yes, n) no, a) all, q) quit: ", action, path)
+			fmt.Fprintf(stderr, "megatui: %s %q?\ny) Yes, this is OK (default)\nn) No, skip this\n"+
+				"s) Skip all %s operations with no more questions\n!) Do all %s operations with no more questions\n"+
+				"q) Exit megatui now.\ny/n/s/!/q> ", action, path, verb, verb)
 			line, err := in.ReadString('\n')
 			switch strings.ToLower(strings.TrimSpace(line)) {
-			case "y", "yes":
+			case "y", "yes", "":
+				if err != nil && line == "" {
+					quit = true
+					return false
+				}
 				return true
 			case "n", "no":
 				return false
-			case "a", "all":
-				all = true
+			case "s":
+				decided[verb] = false
+				return false
+			case "!":
+				decided[verb] = true
 				return true
-			case "q", "quit":
+			case "q":
 				quit = true
 				return false
 			}
@@ -263,7 +275,11 @@ func tuiArgs() cobra.PositionalArgs {
 		case len(a) == 0:
 			return nil
 		case len(a) > 1:
-			return &usageError{cmd: cmd, err: fmt.Errorf("unknown command %q for \"megatui\"", strings.Join(a, " "))}
+			msg := fmt.Sprintf("unknown command %q for \"megatui\"", a[0])
+			if sug := cmd.SuggestionsFor(a[0]); len(sug) > 0 {
+				msg += "; did you mean " + strings.Join(sug, " or ") + "?"
+			}
+			return &usageError{cmd: cmd, err: errors.New(msg)}
 		}
 		if fi, err := os.Stat(a[0]); err == nil && fi.IsDir() {
 			return nil

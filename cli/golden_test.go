@@ -180,8 +180,14 @@ func TestCLIGoldenRcloneFormats(t *testing.T) {
 		{"check-combined", []string{"check", "--combined", "-", dir, "mega:/g"}},
 	}
 	for _, tc := range cases {
+		before := s.CommandCount("download-bytes")
 		out := r.must(tc.args...)
 		golden(t, tc.name, normalise(out))
+		// Only cat downloads: listings and check read the tree and the
+		// stored fingerprints.
+		if got := s.CommandCount("download-bytes") - before; got != 0 && tc.args[0] != "cat" {
+			t.Errorf("%s downloaded %d bytes, want 0", tc.name, got)
+		}
 	}
 	golden(t, "about", r.must("about", "mega:"))
 	// rclone's check log, with one difference of each kind.

@@ -39,7 +39,7 @@ func listing(ctx context.Context, env Env, g *globals, loc location, depth int, 
 		return err
 	}
 	if !root.IsDir() {
-		l := &operations.Listing{Files: map[string]operations.Object{root.Name: {Path: root.Name, Entry: root}}, Dirs: map[string]operations.Object{}}
+		l := &operations.Listing{Files: map[string]operations.Object{root.Name: {Path: root.Name, Entry: root, Raw: root.Name}}, Dirs: map[string]operations.Object{}}
 		return fn(f, l)
 	}
 	l, err := operations.Walk(ctx, f, operations.WalkOptions{Filter: flt, MaxDepth: depth, IntoDuplicates: true})
@@ -96,7 +96,7 @@ func newLsCmd(env Env, g *globals) *cobra.Command {
 			return listing(cmd.Context(), env, g, parseLocation(a[0]), 0, func(f operations.Fs, l *operations.Listing) error {
 				w := cmd.OutOrStdout()
 				for _, o := range all(l, true, false) {
-					fmt.Fprintf(w, "%9d %s\n", o.Entry.Size, model.DisplayName(o.Path))
+					fmt.Fprintf(w, "%9d %s\n", o.Entry.Size, model.DisplayName(o.Raw))
 				}
 				return nil
 			})
@@ -116,7 +116,7 @@ func newLslCmd(env Env, g *globals) *cobra.Command {
 			return listing(cmd.Context(), env, g, parseLocation(a[0]), 0, func(f operations.Fs, l *operations.Listing) error {
 				w := cmd.OutOrStdout()
 				for _, o := range all(l, true, false) {
-					fmt.Fprintf(w, "%9d %s %s\n", o.Entry.Size, o.Entry.ModTime.Local().Format("2006-01-02 15:04:05.000000000"), model.DisplayName(o.Path))
+					fmt.Fprintf(w, "%9d %s %s\n", o.Entry.Size, o.Entry.ModTime.Local().Format("2006-01-02 15:04:05.000000000"), model.DisplayName(o.Raw))
 				}
 				return nil
 			})
@@ -142,7 +142,7 @@ func newLsdCmd(env Env, g *globals) *cobra.Command {
 					if es, err := f.List(ctx, o.Entry.ID); err == nil {
 						items = int64(len(es))
 					}
-					fmt.Fprintf(w, "%12d %13s %9d %s\n", int64(-1), o.Entry.ModTime.Local().Format("2006-01-02 15:04:05"), items, model.DisplayName(o.Path))
+					fmt.Fprintf(w, "%12d %13s %9d %s\n", int64(-1), o.Entry.ModTime.Local().Format("2006-01-02 15:04:05"), items, model.DisplayName(o.Raw))
 				}
 				return nil
 			})
@@ -176,7 +176,7 @@ func newLsfCmd(env Env, g *globals) *cobra.Command {
 			return listing(cmd.Context(), env, g, parseLocation(a[0]), depthFor(recursive), func(f operations.Fs, l *operations.Listing) error {
 				w := cmd.OutOrStdout()
 				for _, o := range all(l, !dirsOnly, !filesOnly) {
-					p := o.Path
+					p := o.Raw
 					if absolute {
 						p = "/" + p
 					}
@@ -265,7 +265,7 @@ func newLsjsonCmd(env Env, g *globals) *cobra.Command {
 				w := cmd.OutOrStdout()
 				fmt.Fprintln(w, "[")
 				for i, o := range all(l, !dirsOnly, !filesOnly) {
-					it := jsonItem{Path: o.Path, Name: o.Entry.Name, Size: o.Entry.Size, IsDir: o.Entry.IsDir(), ID: entryID(f, o.Entry)}
+					it := jsonItem{Path: o.Raw, Name: o.Entry.Name, Size: o.Entry.Size, IsDir: o.Entry.IsDir(), ID: entryID(f, o.Entry)}
 					if it.IsDir {
 						it.Size = -1
 					}

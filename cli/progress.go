@@ -26,6 +26,7 @@ type progress struct {
 	last     time.Time
 	lines    int
 	disabled bool
+	quota    quotaWatch
 }
 
 func newProgress(g *globals, stderr io.Writer) *progress {
@@ -47,13 +48,26 @@ func newProgress(g *globals, stderr io.Writer) *progress {
 }
 
 // update is the operations' Progress callback.
-func (p *progress) update(t model.Totals, running []model.Job) {
-	if p == nil || p.disabled {
+func (p *progress) update(t model.Totals, jobs []model.Job) {
+	if p == nil {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
+	// A wait for the transfer quota is announced once, progress or not.
+	if q := quotaCountdown(jobs, now, &p.quota); q != "" && p.quota.announce {
+		fmt.Fprintln(p.w, "megatui:", q)
+	}
+	if p.disabled {
+		return
+	}
+	var running []model.Job
+	for _, j := range jobs {
+		if j.State == model.StateRunning {
+			running = append(running, j)
+		}
+	}
 	if now.Sub(p.last) < p.every {
 		return
 	}

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/megatui/megatui/account"
 	"github.com/megatui/megatui/app"
 	"github.com/megatui/megatui/config"
+	"github.com/megatui/megatui/model"
 )
 
 // ExitCode reports err on stderr in one line, unless it is an exit status
@@ -27,8 +30,28 @@ func ExitCode(err error, stderr io.Writer) int {
 	if code, ok := usageOf(err, stderr); ok {
 		return code
 	}
-	fmt.Fprintln(stderr, "megatui:", err)
+	msg := err.Error()
+	if hint := serviceHint(err); hint != "" && !account.IsPlain(err) && !strings.Contains(msg, hint) {
+		msg += ": " + hint
+	}
+	fmt.Fprintln(stderr, "megatui:", msg)
 	return 1
+}
+
+// serviceHint says what to do about a refusal of the MEGA service, each
+// in its own words.
+func serviceHint(err error) string {
+	switch {
+	case errors.Is(err, model.ErrBlocked):
+		return "MEGA has blocked this account: sign in on mega.nz to see why"
+	case errors.Is(err, model.ErrQuota):
+		return "the account is over its storage quota: free space (empty the Rubbish Bin) or upgrade"
+	case errors.Is(err, model.ErrTooManyConns):
+		return "MEGA refuses more connections from this address: close other MEGA apps or transfers and try again in a minute"
+	case errors.Is(err, model.ErrTransferQuota):
+		return "the transfer quota of this address is used up: wait for it to refill"
+	}
+	return ""
 }
 
 // exitError carries an exit status for a failure already reported to the
@@ -81,6 +104,7 @@ func New(env Env, version string) *cobra.Command {
 		newSimCmd(env),
 		newCopyCmd(env, g), newMoveCmd(env, g), newSyncCmd(env, g), newCopytoCmd(env, g), newMovetoCmd(env, g),
 		newCheckCmd(env, g),
+		newLinkCmd(env), newImportCmd(env),
 		newDedupeCmd(env),
 		newLoginCmd(env), newLogoutCmd(env), newRemotesCmd(env), newImportRcloneCmd(env),
 	)

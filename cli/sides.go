@@ -18,6 +18,7 @@ import (
 type sides struct {
 	env     Env
 	clients map[string]*megaclient.Client
+	links   []*megaclient.Public
 }
 
 func newSides(env Env) *sides { return &sides{env: env, clients: map[string]*megaclient.Client{}} }
@@ -37,6 +38,14 @@ func (s *sides) client(ctx context.Context, remote string) (*megaclient.Client, 
 
 // fs returns the tree at loc.
 func (s *sides) fs(ctx context.Context, loc location) (operations.Fs, error) {
+	if loc.link != "" {
+		p, err := s.env.OpenLink(ctx, loc.link)
+		if err != nil {
+			return nil, err
+		}
+		s.links = append(s.links, p)
+		return linkFs{p: p}, nil
+	}
 	if loc.remote == "" {
 		trash, err := operations.DefaultTrash(s.env.Getenv)
 		if err != nil {
@@ -73,6 +82,9 @@ func (s *sides) remote(ctx context.Context, locs ...location) (*megaclient.Clien
 func (s *sides) close() {
 	for _, c := range s.clients {
 		c.Close()
+	}
+	for _, p := range s.links {
+		p.Close()
 	}
 }
 

@@ -48,10 +48,24 @@ func newCopyCmd(env Env, g *globals) *cobra.Command {
 			"file whose content matches but whose time differs only gets its time\n" +
 			"set. Nothing is deleted from DST. SRC and DST are local paths or\n" +
 			"REMOTE:PATH; DST is created. An interrupted copy resumes when the same\n" +
-			"command is run again. Exit status 1 if any file failed.",
-		Example: "  megatui copy -P ~/Photos mega:/Photos\n  megatui copy --include '*.jpg' mega:/Photos ./photos",
+			"command is run again. Exit status 1 if any file failed.\n\n" +
+			"SRC may be a public MEGA link (https://mega.nz/file/…#KEY or\n" +
+			"https://mega.nz/folder/…#KEY), downloaded without an account into the\n" +
+			"local folder DST; \"-\" reads the link from stdin, keeping its key out\n" +
+			"of the process list.",
+		Example: "  megatui copy -P ~/Photos mega:/Photos\n  megatui copy --include '*.jpg' mega:/Photos ./photos\n  megatui copy https://mega.nz/folder/HANDLE#KEY ./album",
 		Args:    args(2, 2),
 		RunE: func(cmd *cobra.Command, a []string) error {
+			srcArg, err := linkArg(env, a[0])
+			if err != nil {
+				return err
+			}
+			if src := parseLocation(srcArg); src.link != "" {
+				// A public link: read with no account, through the engine.
+				o := copyOptions{transfers: g.transfers, dryRun: g.dryRun, bwlimit: g.bwlimit, conflict: "skip",
+					prog: newProgress(g, cmd.ErrOrStderr())}
+				return runCopy(cmd.Context(), env, cmd.ErrOrStderr(), cmd.OutOrStdout(), src, parseLocation(a[1]), o)
+			}
 			return runSync(cmd, env, g, f, operations.ModeCopy, parseLocation(a[0]), parseLocation(a[1]))
 		},
 	}
@@ -107,6 +121,11 @@ func runSync(cmd *cobra.Command, env Env, g *globals, f syncFlags, mode operatio
 		// A file: copied into the folder DST, as rclone does.
 		if mode == operations.ModeSync {
 			return &usageError{cmd: cmd, err: fmt.Errorf("sync: SRC must be a folder (to copy one file, use copy or copyto)")}
+		}
+		if !o.DryRun {
+			if o.JournalPath, err = journalPath(env, kind, src, dst); err != nil {
+				return err
+			}
 		}
 		return copyOne(ctx, cmd, g, o, sfs, root, dfs, root.Name)
 	}
@@ -214,11 +233,7 @@ func copyOne(ctx context.Context, cmd *cobra.Command, g *globals, o operations.S
 		}
 		return err
 	}
-	existing, err := findChild(ctx, dfs, dir, name)
-	if err != nil {
-		return err
-	}
-	res, err := operations.CopyFile(ctx, sfs, operations.Object{Path: name, Entry: e}, dfs, dir, name, existing, o)
+	res, err := operations.CopyFile(ctx, sfs, operations.Object{Path: name, Entry: e, Raw: name}, dfs, dir, name, o)
 	return finishRun(ctx, cmd.ErrOrStderr(), g, o, "copy", res, err)
 }
 
@@ -242,21 +257,6 @@ func ensureDirFs(ctx context.Context, f operations.Fs, dryRun bool) error {
 		}
 	}
 	return nil
-}
-
-// findChild returns the entry called name in folder dir, if any (the
-// first of same-name entries).
-func findChild(ctx context.Context, f operations.Fs, dir model.Entry, name string) (*operations.Object, error) {
-	es, err := f.List(ctx, dir.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range es {
-		if e.Name == name {
-			return &operations.Object{Path: name, Entry: e}, nil
-		}
-	}
-	return nil, nil
 }
 
 // finishRun prints the summary and turns the outcome into an exit status.
@@ -383,11 +383,12 @@ func runCopyto(cmd *cobra.Command, env Env, g *globals, f syncFlags, src, dst lo
 	if err != nil {
 		return err
 	}
-	existing, err := findChild(ctx, dfs, dir, name)
-	if err != nil {
-		return err
+	if !o.DryRun {
+		if o.JournalPath, err = journalPath(env, kind, src, dst); err != nil {
+			return err
+		}
 	}
-	res, err := operations.CopyFile(ctx, sfs, operations.Object{Path: name, Entry: root}, dfs, dir, name, existing, o)
+	res, err := operations.CopyFile(ctx, sfs, operations.Object{Path: name, Entry: root, Raw: name}, dfs, dir, name, o)
 	if err == nil && move && !o.DryRun && res.Failed == 0 {
 		if rerr := sfs.Remove(ctx, root, false); rerr != nil {
 			return fmt.Errorf("moveto: the copy is done but the source stays: %w", rerr)

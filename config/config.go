@@ -52,6 +52,7 @@ type Config struct {
 	Remotes   []Remote  `toml:"remote"`
 	Transfers Transfers `toml:"transfers"`
 	UI        UI        `toml:"ui"`
+	Places    Places    `toml:"places,omitempty"`
 }
 
 // Remote is one MEGA account. It has no password, session or key field:
@@ -84,6 +85,19 @@ type Transfers struct {
 type UI struct {
 	Theme      Theme `toml:"theme"`
 	ShowHidden bool  `toml:"show_hidden"`
+}
+
+// Places are the TUI's folders: bookmarked, and the last visited (most
+// recent first).
+type Places struct {
+	Bookmarks []Place `toml:"bookmark,omitempty"`
+	History   []Place `toml:"history,omitempty"`
+}
+
+// Place is a folder of a filesystem, by the filesystem's label in the TUI.
+type Place struct {
+	FS   string `toml:"fs"`
+	Path string `toml:"path"`
 }
 
 // Default returns the configuration used when there is no file.

@@ -44,7 +44,11 @@ type Report struct {
 // folders being merged, or each member of a content group) and passes the
 // group through model.Revalidate with replanning: a group another client
 // changed since planning is planned again with the same choice from what
-// is there now, or dropped; it is never emptied (model.Plan.Check). A
+// is there now, or dropped; it is never emptied (model.Plan.Check). What
+// this run itself moved (the children of merged folders) is left out of
+// that state: the plan foresaw it, so it is no change, and a group inside
+// a merged folder acts on the copies it was planned with (the merge's new
+// same-name pairs are the plan's notes, for a later run). A
 // failed action stops the rest of its group (a merge never trashes a
 // folder it did not empty) but not other groups. ctx ends the run between
 // actions.
@@ -62,6 +66,7 @@ func Apply(ctx context.Context, fs FS, plan model.Plan, opts ApplyOptions) (Repo
 	if len(loose) > 0 {
 		return rep, fmt.Errorf("dedupe: apply: %d actions outside any group: %w", len(loose), model.ErrBadPlan)
 	}
+	movedHere := map[string]bool{} // nodes this run moved
 	for gi, g := range plan.Groups {
 		if len(byGroup[gi]) == 0 {
 			continue
@@ -78,6 +83,7 @@ func Apply(ctx context.Context, fs FS, plan model.Plan, opts ApplyOptions) (Repo
 		if err != nil {
 			return rep, err
 		}
+		cur = slices.DeleteFunc(cur, func(e model.Entry) bool { return movedHere[e.ID] })
 		now, changes, err := model.Revalidate(sub, cur, model.RevalidateOptions{Replan: true, Plan: opts.Plan})
 		rep.Changes = append(rep.Changes, changes...)
 		if err != nil {
@@ -104,6 +110,9 @@ func Apply(ctx context.Context, fs FS, plan model.Plan, opts ApplyOptions) (Repo
 			if err != nil {
 				rep.Failed = append(rep.Failed, Failure{Action: a, Err: err})
 				break
+			}
+			if a.Kind == model.ActionMove {
+				movedHere[a.ID] = true
 			}
 			rep.Applied = append(rep.Applied, a)
 		}

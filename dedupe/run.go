@@ -119,7 +119,7 @@ func Run(ctx context.Context, fs FS, ref string, opts RunOptions) (Result, error
 		} else {
 			decisions = Decide(groups, model.Choice{Mode: opts.Mode})
 		}
-		popts := model.PlanOptions{Hashes: hashes, TrustFingerprints: opts.TrustFingerprints}
+		popts := model.PlanOptions{Hashes: hashes, TrustFingerprints: opts.TrustFingerprints, Where: Where(fs)}
 		plan, err := model.BuildPlan(sc.Entries, decisions, popts)
 		if err != nil {
 			return res, fmt.Errorf("dedupe: plan: %w", err)

@@ -28,10 +28,63 @@ type FS interface {
 	Download(ctx context.Context, ref string, dst io.WriterAt, progress func(delta int64)) error
 }
 
-// Scope is a folder and everything under it.
+// Scope is a folder and everything under it, or (Shallow) the folder's
+// own entries.
 type Scope struct {
 	Root    model.Entry
-	Entries []model.Entry // every node under Root, Root excluded
+	Entries []model.Entry // every node the scope needs, Root excluded
+	// Shallow scopes hold Root's own entries first (Direct of them), then
+	// the contents of its duplicate folders: merging those moves them, so
+	// a plan and its preview need them, but they are not searched for
+	// duplicates themselves.
+	Shallow bool
+	Direct  int
+}
+
+// Searched returns the entries duplicates are looked for among.
+func (s Scope) Searched() []model.Entry {
+	if s.Shallow {
+		return s.Entries[:s.Direct]
+	}
+	return s.Entries
+}
+
+// ScanFolder lists ref (a folder) without its sub-folders, plus the
+// contents of every folder that shares its exact name with another one
+// there (the duplicate folders a merge would empty).
+func ScanFolder(ctx context.Context, fs FS, ref string) (Scope, error) {
+	root, err := fs.Stat(ctx, ref)
+	if err != nil {
+		return Scope{}, fmt.Errorf("dedupe: %w", err)
+	}
+	if !root.IsDir() {
+		return Scope{}, fmt.Errorf("dedupe %s: %w", ref, model.ErrNotDir)
+	}
+	es, err := list(ctx, fs, root.ID)
+	if err != nil {
+		return Scope{}, fmt.Errorf("dedupe: scan: %w", err)
+	}
+	sc := Scope{Root: root, Entries: es, Shallow: true, Direct: len(es)}
+	dirs := map[string]int{}
+	for _, e := range es {
+		if e.IsDir() {
+			dirs[e.Name]++
+		}
+	}
+	for _, e := range es[:sc.Direct] {
+		if !e.IsDir() || dirs[e.Name] < 2 {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return Scope{}, fmt.Errorf("dedupe: scan: %w", err)
+		}
+		kids, err := list(ctx, fs, e.ID)
+		if err != nil {
+			return Scope{}, fmt.Errorf("dedupe: scan: %w", err)
+		}
+		sc.Entries = append(sc.Entries, kids...)
+	}
+	return sc, nil
 }
 
 // Scan lists ref (a folder) and everything under it from the client's
@@ -64,6 +117,22 @@ func Scan(ctx context.Context, fs FS, ref string) (Scope, error) {
 		}
 	}
 	return sc, nil
+}
+
+// Where returns the PlanOptions.Where of fs: the path of a node when fs
+// can tell it (the MEGA client does, from its tree), else nil.
+func Where(fs FS) func(id string) string {
+	pt, ok := fs.(pather)
+	if !ok {
+		return nil
+	}
+	return func(id string) string {
+		p, err := pt.Path(id)
+		if err != nil {
+			return ""
+		}
+		return p
+	}
 }
 
 // list lists folder h, filling in ParentID where the client left it

@@ -23,7 +23,7 @@ func TestCLICopyProgressInTmux(t *testing.T) {
 		"MEGATUI_API_URL="+sim.URL, "MEGATUI_CONFIG="+filepath.Join(env.Root, "config", "cli.toml"))
 	s := Start(t, Cols, Rows, env.Local, vars, bin, "copy", "-P", "--transfers", "2", "--bwlimit", "1M", filepath.Join(env.Local, "up"), "mega:/up")
 	screen := s.WaitFor(`Transferring:`, long)
-	for _, want := range []string{"Transferred:", "Elapsed time:", "f0.bin"} {
+	for _, want := range []string{"Transferred:", "Elapsed time:", ".bin: "} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("progress block lacks %q:\n%s", want, screen)
 		}

@@ -82,7 +82,7 @@ func TestDemoSmoke(t *testing.T) {
 		"MEGATUI_KEYRING=off"}
 	s := Start(t, Cols, Rows, root, vars, bin, "--demo")
 	s.WaitFor(`╭─ \S*demo-sandbox ─`, long)
-	screen := s.WaitFor(`│ Duplicates/ +DIR`, long)
+	screen := s.WaitFor(`│ Duplicates/ +(DIR|[0-9.]+ [KMG]?i?B)`, long)
 	if !strings.Contains(screen, "╭─ demo") {
 		t.Errorf("screen: got\n%s\nwant the demo remote's pane", screen)
 	}
@@ -113,7 +113,7 @@ func TestLogin2FABrowseFilter(t *testing.T) {
 	writeFile(t, filepath.Join(env.Local, "notes.txt"), []byte("notes\n"))
 	s := env.Start(t)
 	env.Login(t, s)
-	s.WaitFor(`│ Photos/ +DIR`, short)
+	s.WaitFor(`│ Photos/ +(DIR|[0-9.]+ [KMG]?i?B)`, short)
 
 	// Local pane (focused first): into projects/ and back up.
 	localTitle := "local:" + env.Local
@@ -182,7 +182,7 @@ func TestRenameMkdirDeleteRestore(t *testing.T) {
 	s.WaitFor(`Create folder in /Work`, short)
 	s.Type("Sub")
 	s.Keys("Enter")
-	s.WaitFor(`│.Sub/ +DIR`, short)
+	s.WaitFor(`│.Sub/ +(DIR|[0-9.]+ [KMG]?i?B)`, short)
 	if es := named(list(t, env, "/Work"), "Sub"); len(es) != 1 || !es[0].IsDir() {
 		t.Fatalf("server /Work after mkdir: got %v, want one folder Sub", es)
 	}
@@ -226,7 +226,7 @@ func TestRenameMkdirDeleteRestore(t *testing.T) {
 	s.WaitFor(`Create folder in `, short)
 	s.Type("made here")
 	s.Keys("Enter")
-	s.WaitFor(`│.made here/ +DIR`, short)
+	s.WaitFor(`│.made here/ +(DIR|[0-9.]+ [KMG]?i?B)`, short)
 	filter(s, "made here")
 	s.Keys("r")
 	s.WaitFor(`rename: enter apply · esc cancel`, short)

@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	mega "github.com/t3rm1n4l/go-mega"
@@ -64,7 +62,8 @@ func apiRequest(ctx context.Context, rt http.RoundTripper, base string, params m
 			return decodeResult(reply, out)
 		}
 		last = err
-		if !retry {
+		var u *UnreachableError
+		if !retry || errors.As(err, &u) && hostUnreachable(u) && attempt+1 >= csAttempts {
 			return err
 		}
 	}
@@ -82,6 +81,9 @@ func apiOnce(ctx context.Context, rt http.RoundTripper, u string, body []byte) (
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, false, ctx.Err()
+		}
+		if u := netFailure(apiWhere(req.URL.Scheme+"://"+req.URL.Host), err); u != nil {
+			return nil, true, u
 		}
 		return nil, true, err
 	}
@@ -169,18 +171,4 @@ func (c *Client) command(ctx context.Context, what string, cmd any, out any) err
 		}
 		return translate(what, err)
 	}
-}
-
-// checkDataURL accepts an upload or download URL from the service: http
-// or https with a host, and nothing that could smuggle a second request.
-func checkDataURL(raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return fmt.Errorf("%v: %w", err, mega.EBADRESP)
-	case u.Scheme != "http" && u.Scheme != "https", u.Host == "", u.User != nil, u.RawQuery != "", u.Fragment != "",
-		len(raw) > 2048, strings.ContainsAny(raw, " \r\n\t"):
-		return fmt.Errorf("not a storage URL: %w", mega.EBADRESP)
-	}
-	return nil
 }

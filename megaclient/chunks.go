@@ -280,11 +280,26 @@ func postPiece(ctx context.Context, hc *http.Client, url string, pos int64, data
 }
 
 // getRange reads the ciphertext of [pos, pos+len(dst)) from a download URL
-// into dst.
+// into dst, a stalled piece dropped after pieceTimeout.
 func getRange(ctx context.Context, hc *http.Client, url string, pos int64, dst []byte) error {
+	return fetchRange(ctx, hc, url, pos, dst, pieceTimeout)
+}
+
+// fetchRange is the one HTTP range fetch of the data path (chunk
+// downloads and ranged reads): it reads exactly len(dst) ciphertext bytes
+// at pos from a download URL (`{url}/{start}-{end}`), the request bounded
+// by timeout when it is not zero. The body must be exactly the range:
+// a shorter or a longer one is an invalid reply. A failure is a
+// *pieceError (restart: the URL expired, ask for a new one), a
+// *TransferQuotaError for a storage host's 509, or ctx's error.
+func fetchRange(ctx context.Context, hc *http.Client, url string, pos int64, dst []byte, timeout time.Duration) error {
 	op := fmt.Sprintf("download range at %d", pos)
-	pctx, cancel := context.WithTimeout(ctx, pieceTimeout)
-	defer cancel()
+	pctx := ctx
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		pctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
 	req, err := http.NewRequestWithContext(pctx, http.MethodGet, fmt.Sprintf("%s/%d-%d", url, pos, pos+int64(len(dst))-1), nil)
 	if err != nil {
 		return &pieceError{op: op, cause: err}
@@ -294,13 +309,17 @@ func getRange(ctx context.Context, hc *http.Client, url string, pos int64, dst [
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return &pieceError{op: op, cause: err, retry: true}
+		return &pieceError{op: op, cause: dataNetError(req, err), retry: true}
 	}
 	defer resp.Body.Close()
+	if qe := transferQuotaResponse(resp); qe != nil {
+		return qe // not retried here: the wait is the server's
+	}
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 		pe := &pieceError{op: op, status: resp.StatusCode, cause: errors.New(resp.Status), retry: resp.StatusCode >= 500 || resp.StatusCode == 429}
-		if resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusNotFound {
+		switch resp.StatusCode {
+		case http.StatusForbidden, http.StatusNotFound, http.StatusGone:
 			pe.restart = true // the URL expired: ask for a new one
 		}
 		return pe
@@ -318,6 +337,13 @@ func getRange(ctx context.Context, hc *http.Client, url string, pos int64, dst [
 		return &pieceError{op: op, cause: invalidReply("download body longer than the range asked (%d bytes)", len(dst)), retry: true}
 	}
 	return nil
+}
+
+// urlExpired reports whether err says the data URL is no longer accepted
+// (the next attempt needs a new one).
+func urlExpired(err error) bool {
+	var pe *pieceError
+	return errors.As(err, &pe) && pe.restart
 }
 
 // chunkAttempts bounds the tries of one chunk within one transfer

@@ -90,6 +90,9 @@ type Options struct {
 	// EventWait bounds how long a mutation waits for its own action
 	// packets before returning (default 5 s).
 	EventWait time.Duration
+	// AnswerTimeout bounds the wait for the API to start answering a
+	// command (default 20 s); then the command fails as unreachable.
+	AnswerTimeout time.Duration
 }
 
 // Client is a connected MEGA account. All methods are safe for concurrent
@@ -145,7 +148,7 @@ func Connect(ctx context.Context, opts Options) (*Client, error) {
 		c.base = t
 	}
 	c.clientTpl.Timeout = 0 // the event channel long-polls
-	c.hub = &hub{tree: c.tree, rw: newRewrites(), progress: opts.Progress, notify: c.subs.notify, onExpired: c.markExpired}
+	c.hub = &hub{tree: c.tree, rw: newRewrites(), progress: opts.Progress, notify: c.subs.notify, onExpired: c.markExpired, answerWait: opts.AnswerTimeout}
 	c.pool = newWorkerPool(c)
 	c.throttle = newThrottle(opts.ChunkWorkers)
 	c.slots = make(chunkSlots, maxChunksInFlight)
@@ -210,11 +213,12 @@ func (c *Client) newInstance(worker bool) (*mega.Mega, *transport) {
 func (c *Client) resume(s Session) error {
 	m, tr := c.newInstance(false)
 	c.tree.setMaster(s.MasterKey, "")
-	if err := m.LoginWithKeys(s.SessionID, s.MasterKey); err != nil {
+	err := m.LoginWithKeys(s.SessionID, s.MasterKey)
+	if ierr := tr.takeInvalid(); ierr != nil {
+		err = ierr
+	}
+	if err != nil {
 		tr.close()
-		if ierr := tr.takeInvalid(); ierr != nil {
-			return fmt.Errorf("resume session: %w", ierr) // a refused `f` reply
-		}
 		return translate("resume session", err)
 	}
 	c.mu.Lock()

@@ -5,9 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"io"
-	"net/http"
-	"time"
 
 	"github.com/megatui/megatui/model"
 )
@@ -48,10 +45,10 @@ func (c *Client) uploadEmpty(ctx context.Context, parent string, attrs Attrs, wh
 	if err := c.command(ctx, what, map[string]any{"a": "u", "s": 0}, &u); err != nil {
 		return model.Entry{}, err
 	}
-	if err := checkDataURL(u.P); err != nil {
-		return model.Entry{}, fmt.Errorf("%s: upload URL: %w", what, err)
+	if err := validateDataURL(u.P); err != nil {
+		return model.Entry{}, fmt.Errorf("%s: %w", what, invalidTransient("upload URL: %v", err))
 	}
-	token, err := c.postEmptyPiece(ctx, u.P+"/0")
+	token, err := c.postEmptyPiece(ctx, u.P)
 	if err != nil {
 		return model.Entry{}, transferError(what, err)
 	}
@@ -98,46 +95,20 @@ func (c *Client) uploadEmpty(ctx context.Context, parent string, attrs Attrs, wh
 // returns the completion token the storage host answers (as go-mega,
 // the text token goes into `p` as it is).
 func (c *Client) postEmptyPiece(ctx context.Context, url string) (string, error) {
-	backoff := apiMinBackoff
-	var last error
-	for attempt := 0; attempt < apiAttempts; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return "", ctx.Err()
-			case <-time.After(backoff):
-			}
-			backoff = min(2*backoff, apiMaxBackoff)
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, http.NoBody)
-		if err != nil {
-			return "", err
-		}
-		resp, err := c.base.RoundTrip(req)
-		if err != nil {
-			last = err
-			continue
-		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 256))
-		resp.Body.Close()
-		switch {
-		case err != nil:
-			last = err
-			continue
-		case resp.StatusCode != http.StatusOK:
-			last = fmt.Errorf("upload piece: HTTP %s", resp.Status)
-			continue
-		}
-		tok := string(bytes.TrimSpace(body))
-		if code, ok := apiError([]byte(tok)); ok {
-			return "", fmt.Errorf("upload piece: %w", apiCodeError(code))
-		}
-		if tok == "" || len(tok) > 64 || !isBase64URL(tok) {
-			return "", fmt.Errorf("upload piece: not a completion token (%d bytes): %w", len(tok), model.ErrTryAgain)
-		}
-		return tok, nil
+	var reply []byte
+	err := withChunkRetry(ctx, c.throttle, func() error {
+		var err error
+		reply, err = postPiece(ctx, c.data, url, 0, nil)
+		return err
+	})
+	if err != nil {
+		return "", err
 	}
-	return "", last
+	tok := string(bytes.TrimSpace(reply))
+	if tok == "" || len(tok) > 64 || !isBase64URL(tok) {
+		return "", fmt.Errorf("upload piece: not a completion token (%d bytes): %w", len(tok), model.ErrTryAgain)
+	}
+	return tok, nil
 }
 
 func isBase64URL(s string) bool {

@@ -62,10 +62,12 @@ func sentinel(err error) error {
 		return model.ErrSessionExpired
 	case errors.Is(err, mega.EBLOCKED):
 		return model.ErrBlocked
-	case errors.Is(err, mega.ERATELIMIT), errors.Is(err, mega.ETOOMANYCONNECTIONS):
+	case errors.Is(err, mega.ERATELIMIT):
 		return model.ErrRateLimited
+	case errors.Is(err, mega.ETOOMANYCONNECTIONS), errors.Is(err, mega.ETOOMANY):
+		return model.ErrTooManyConns
 	case errors.Is(err, mega.EAGAIN), errors.Is(err, mega.ETEMPUNAVAIL), errors.Is(err, mega.EINTERNAL),
-		errors.Is(err, mega.EFAILED), errors.Is(err, mega.ETOOMANY), errors.Is(err, mega.EEXPIRED):
+		errors.Is(err, mega.EFAILED), errors.Is(err, mega.EEXPIRED):
 		return model.ErrTryAgain
 	case errors.Is(err, mega.EOVERQUOTA), errors.Is(err, mega.EGOINGOVERQUOTA):
 		return model.ErrQuota
@@ -73,6 +75,10 @@ func sentinel(err error) error {
 		return model.ErrIntegrity
 	case errors.Is(err, mega.EMFAREQUIRED):
 		return model.ErrMFARequired
+	case errors.Is(err, model.ErrTransferQuota):
+		return model.ErrTransferQuota
+	case errors.Is(err, model.ErrUnreachable):
+		return model.ErrUnreachable
 	}
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
 		return model.ErrDiskFull // writing the download, not the network

@@ -372,22 +372,3 @@ func (c *Client) Quota(ctx context.Context) (Quota, error) {
 	})
 	return Quota{Used: q.Cstrg, Total: q.Mstrg}, err
 }
-
-// Link exports a node and returns its public link with the key.
-func (c *Client) Link(ctx context.Context, ref string) (string, error) {
-	what := "link"
-	h, err := c.resolve(ref)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", what, err)
-	}
-	var link string
-	err = c.call(ctx, what, false, func(m *mega.Mega) error {
-		n, err := c.megaNode(m, h, what)
-		if err != nil {
-			return err
-		}
-		link, err = m.Link(n, true)
-		return err
-	})
-	return link, err
-}

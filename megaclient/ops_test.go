@@ -73,8 +73,8 @@ func TestFolderOperations(t *testing.T) {
 		t.Errorf("quota: got %+v %v, want used ≥ 5 of a non-zero total", q, err)
 	}
 	link, err := c.Link(ctx, after.ID)
-	if err != nil || !strings.Contains(link, "#!") || strings.Count(link, "!") != 2 {
-		t.Errorf("link: got %q %v, want a link with handle and key", link, err)
+	if l, perr := ParseLink(link); err != nil || perr != nil || !strings.HasPrefix(link, "https://mega.nz/file/") || len(l.Key) != 32 {
+		t.Errorf("link: got %q %v, want https://mega.nz/file/HANDLE#KEY", link, err)
 	}
 	// Permanent delete.
 	if err := c.Delete(ctx, "/a/b", true); err != nil {

@@ -11,9 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -152,7 +150,6 @@ func (r *FileReader) ReadAtContext(ctx context.Context, p []byte, off int64) (in
 func (r *FileReader) fetch(ctx context.Context, p []byte, off int64) error {
 	start := off &^ (aes.BlockSize - 1)
 	skip := off - start
-	end := off + int64(len(p)) - 1
 	buf := make([]byte, int64(len(p))+skip)
 	what := "read " + model.DisplayName(r.name)
 	var last error
@@ -165,11 +162,11 @@ func (r *FileReader) fetch(ctx context.Context, p []byte, off int64) error {
 				return translate(what, err)
 			}
 		}
-		u, err := r.downloadURL(ctx, attempt > 0 && errors.Is(last, errURLGone))
+		u, err := r.downloadURL(ctx, attempt > 0 && urlExpired(last))
 		if err != nil {
 			return err
 		}
-		err = r.get(ctx, u, start, end, buf)
+		err = r.get(ctx, u, start, buf)
 		if err == nil {
 			iv := make([]byte, aes.BlockSize)
 			copy(iv, r.nonce[:])
@@ -183,46 +180,16 @@ func (r *FileReader) fetch(ctx context.Context, p []byte, off int64) error {
 			break
 		}
 	}
-	return fmt.Errorf("%s at %d: %w", what, off, last)
+	return translate(fmt.Sprintf("%s at %d", what, off), last)
 }
 
-// errURLGone marks a download URL the storage server no longer accepts
-// (expired): the next attempt asks for a new one.
-var errURLGone = errors.New("download url expired")
-
 // get fetches ciphertext bytes [start, end] into buf (exactly its length).
-func (r *FileReader) get(ctx context.Context, dlURL string, start, end int64, buf []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, dlURL+"/"+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10), nil)
-	if err != nil {
-		return fmt.Errorf("bad download url: %w", model.ErrIntegrity)
-	}
+func (r *FileReader) get(ctx context.Context, dlURL string, start int64, buf []byte) error {
 	r.reqs.Add(1)
-	resp, err := r.c.rawHTTP().Do(req)
-	if err != nil {
-		return netError(err)
+	if err := fetchRange(ctx, r.c.rawHTTP(), dlURL, start, buf, 0); err != nil {
+		return err
 	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
-		return fmt.Errorf("HTTP %d: %w: %w", resp.StatusCode, errURLGone, model.ErrTryAgain)
-	case resp.StatusCode == 509:
-		return fmt.Errorf("bandwidth limit reached: %w", model.ErrTransferQuota)
-	case resp.StatusCode != http.StatusOK:
-		return fmt.Errorf("HTTP %d: %w", resp.StatusCode, model.ErrTryAgain)
-	}
-	if resp.ContentLength >= 0 && resp.ContentLength != int64(len(buf)) {
-		return fmt.Errorf("server sent %d bytes for a range of %d: %w", resp.ContentLength, len(buf), model.ErrTryAgain)
-	}
-	n, err := io.ReadFull(resp.Body, buf)
-	r.fetched.Add(int64(n))
-	if err != nil {
-		return fmt.Errorf("short range (%d of %d bytes): %w", n, len(buf), model.ErrTryAgain)
-	}
-	// One byte more than asked for would be a server that ignores ranges.
-	var one [1]byte
-	if k, _ := resp.Body.Read(one[:]); k > 0 {
-		return fmt.Errorf("server sent more than the range asked for: %w", model.ErrIntegrity)
-	}
+	r.fetched.Add(int64(len(buf)))
 	return nil
 }
 
@@ -272,26 +239,13 @@ func (c *Client) fileURL(ctx context.Context, h string) (string, int64, error) {
 	if err := json.Unmarshal(rep.G, &g); err != nil {
 		return "", 0, fmt.Errorf("download url: not a string: %w", model.ErrIntegrity)
 	}
-	if err := checkDataURL(g); err != nil {
+	if err := validateDataURL(g); err != nil {
 		return "", 0, fmt.Errorf("download url: %v: %w", err, model.ErrIntegrity)
 	}
 	if rep.S < 0 {
 		return "", 0, fmt.Errorf("download url: negative size: %w", model.ErrIntegrity)
 	}
 	return strings.TrimRight(g, "/"), rep.S, nil
-}
-
-// netError hides the request URL (it may carry the session id) and marks
-// the failure as a network one.
-func netError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%w", model.ErrCancelled)
-	}
-	return fmt.Errorf("%w: %v", model.ErrUnreachable, err)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

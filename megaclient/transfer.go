@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
@@ -250,15 +249,20 @@ func (c *Client) UploadResume(ctx context.Context, parent, name string, src io.R
 		if err := validDataURL(url); err != nil {
 			return err
 		}
-		resumed := up.resume(prior)
-		if !resumed {
-			if err := up.fresh(url); err != nil {
-				return err
+		// A second call (after a re-login) goes on with the state the
+		// first one built.
+		if up.fc == nil {
+			up.resumed = up.resume(prior)
+			if !up.resumed {
+				if err := up.fresh(url); err != nil {
+					return err
+				}
 			}
 		}
 		err = up.send(ctx)
 		var pe *pieceError
-		if resumed && errors.As(err, &pe) && pe.restart {
+		if up.resumed && errors.As(err, &pe) && pe.restart {
+			up.resumed = false
 			// The earlier upload URL is gone: start again, once.
 			if err := up.fresh(url); err != nil {
 				return err
@@ -300,11 +304,12 @@ type upload struct {
 	progress func(int64)
 	record   func(model.ChunkResume)
 
-	fc   *fileCipher
-	url  string
-	mu   sync.Mutex
-	macs [][16]byte
-	done []bool
+	fc      *fileCipher
+	url     string
+	resumed bool // going on from an earlier attempt's URL and chunks
+	mu      sync.Mutex
+	macs    [][16]byte
+	done    []bool
 	// token is the completion handle, from the reply to the piece that
 	// completed the file.
 	token string
@@ -474,10 +479,10 @@ func (u *upload) setToken(reply []byte) {
 	u.mu.Unlock()
 }
 
-// validDataURL accepts only http(s) URLs: a transfer URL comes from the
-// server and, for a resume, from the journal on disk.
+// validDataURL checks a transfer URL from the server or, for a resume,
+// from the journal on disk; a bad one is worth asking for again.
 func validDataURL(u string) error {
-	if len(u) > 2048 || !(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) || strings.ContainsAny(u, " \t\r\n") {
+	if err := validateDataURL(u); err != nil {
 		return fmt.Errorf("bad transfer URL from the server: %w", model.ErrTryAgain)
 	}
 	return nil
@@ -588,7 +593,7 @@ func (c *Client) DownloadResume(ctx context.Context, ref string, dst io.WriterAt
 			if _, err := dst.WriteAt(buf, ch.pos); err != nil {
 				return fmt.Errorf("write at %d: %w", ch.pos, err)
 			}
-			macs[i] = mac
+			macs[i], done[i] = mac, true
 			record(model.ChunkResume{Chunks: []model.ChunkDone{{Off: ch.pos, Len: ch.n, MAC: b64encode(mac[:])}}})
 			if progress != nil {
 				progress(int64(ch.n))

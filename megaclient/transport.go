@@ -56,6 +56,9 @@ type hub struct {
 	notify    func(changed map[string]bool)
 	onExpired func()
 	login     atomic.Pointer[loginCheck] // a password login in progress
+	// answerWait bounds the wait for an API answer's headers (0: the
+	// default, see sendCS).
+	answerWait time.Duration
 }
 
 type transport struct {
@@ -265,11 +268,13 @@ func (t *transport) roundTripCS(req *http.Request) (*http.Response, error) {
 			body = nb
 		}
 	}
-	out := req.Clone(req.Context())
-	out.Body = io.NopCloser(bytes.NewReader(body))
-	out.ContentLength = int64(len(body))
-	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	resp, err := t.base.RoundTrip(out)
+	resp, err := t.sendCS(req, body)
+	var unreachable *UnreachableError
+	if errors.As(err, &unreachable) {
+		// Final: answered locally so go-mega fails at once (see neterr.go).
+		t.setInvalid(unreachable)
+		return localResponse(req, []byte(strconv.Itoa(codeArgs))), nil
+	}
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return resp, err
 	}
@@ -284,7 +289,14 @@ func (t *transport) roundTripCS(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body.Close()
 	if err != nil {
+		if u := netFailure(apiWhere(req.URL.Scheme+"://"+req.URL.Host), err); u != nil {
+			t.setInvalid(u) // reported if go-mega's retries all fail
+		}
 		return nil, err
+	}
+	if qe := transferQuotaReply(name, reply); qe != nil {
+		t.setInvalid(qe) // answered locally: go-mega would call it storage quota
+		return localResponse(req, []byte(strconv.Itoa(codeArgs))), nil
 	}
 	if len(cmds) == 1 {
 		if err := t.checkReply(name, cmds[0], reply); err != nil {

@@ -296,22 +296,45 @@ func validateDownloadReply(reply []byte, size int64) error {
 	return nil
 }
 
-// validateDataURL checks a transfer URL from the server (`g`, `u`).
+// validateDataURL checks a transfer URL (`g`, `u`, or one a journal kept
+// for a resume): http or https with a host, of sane length, and nothing
+// that could smuggle credentials or a second request (user info, a
+// query, a fragment, white space).
 func validateDataURL(s string) error {
+	u, err := validateHTTPURL(s)
+	switch {
+	case err != nil:
+		return err
+	case len(s) > maxDataURL:
+		return fmt.Errorf("URL of %d characters", len(s))
+	case strings.ContainsAny(s, " \r\n\t"):
+		return fmt.Errorf("%q has white space", clip(s))
+	case u.User != nil, u.RawQuery != "", u.Fragment != "":
+		return fmt.Errorf("%q is not a plain storage URL", clip(s))
+	}
+	return nil
+}
+
+// maxDataURL bounds a transfer URL.
+const maxDataURL = 2048
+
+// validateHTTPURL checks a URL from the server: http or https, with a
+// host.
+func validateHTTPURL(s string) (*url.URL, error) {
 	if s == "" {
-		return errors.New("empty")
+		return nil, errors.New("empty")
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return fmt.Errorf("%q does not parse", clip(s))
+		return nil, fmt.Errorf("%q does not parse", clip(s))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("%q is not http or https", clip(s))
+		return nil, fmt.Errorf("%q is not http or https", clip(s))
 	}
 	if u.Host == "" {
-		return fmt.Errorf("%q has no host", clip(s))
+		return nil, fmt.Errorf("%q has no host", clip(s))
 	}
-	return nil
+	return u, nil
 }
 
 // uploadReply is the part of a `u` reply go-mega reads.
@@ -368,7 +391,7 @@ func validateEventsReply(reply []byte) (eventsReply, error) {
 		return ev, invalidReply("event reply is not an object")
 	}
 	if ev.W != "" {
-		if err := validateDataURL(ev.W); err != nil {
+		if _, err := validateHTTPURL(ev.W); err != nil {
 			return ev, invalidReply("event wait URL: %v", err)
 		}
 		return ev, nil

@@ -20,6 +20,7 @@ type MergePreview struct {
 type MergeCollision struct {
 	Name string
 	IDs  []string
+	Dirs int // how many of them are folders
 }
 
 // PlanMerge plans merging a group of duplicate folders: the survivor is
@@ -46,12 +47,16 @@ func PlanMerge(g DupGroup, children map[string][]Entry, keep string) (MergePrevi
 	}
 	mp := MergePreview{Survivor: g.Members[si]}
 	names := make(map[string][]string)
+	dirs := make(map[string]int)
 	var order []string
 	addName := func(e Entry) {
 		if _, ok := names[e.Name]; !ok {
 			order = append(order, e.Name)
 		}
 		names[e.Name] = append(names[e.Name], e.ID)
+		if e.IsDir() {
+			dirs[e.Name]++
+		}
 	}
 	for _, c := range children[mp.Survivor.ID] {
 		addName(c)
@@ -71,7 +76,7 @@ func PlanMerge(g DupGroup, children map[string][]Entry, keep string) (MergePrevi
 	}
 	for _, n := range order {
 		if ids := names[n]; len(ids) > 1 {
-			mp.Collisions = append(mp.Collisions, MergeCollision{Name: n, IDs: ids})
+			mp.Collisions = append(mp.Collisions, MergeCollision{Name: n, IDs: ids, Dirs: dirs[n]})
 		}
 	}
 	return mp, nil

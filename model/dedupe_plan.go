@@ -68,6 +68,20 @@ type PlanOptions struct {
 	// TrustFingerprints lets ModeIdentical treat equal fingerprints as
 	// identical without a verified hash.
 	TrustFingerprints bool
+	// Where names a folder for the notes and reasons a person reads: its
+	// path. nil, or "" from it, shows the folder's handle in brackets.
+	Where func(id string) string
+}
+
+// where names folder id for a person: its path when known, else its
+// handle in brackets.
+func (o PlanOptions) where(id string) string {
+	if o.Where != nil {
+		if p := o.Where(id); p != "" {
+			return DisplayName(p)
+		}
+	}
+	return "[" + DisplayName(id) + "]"
 }
 
 // BuildPlan plans the decisions. entries is the current state of the
@@ -138,12 +152,24 @@ func (b *planBuilder) childrenOf(id string) []Entry {
 	return b.children[id]
 }
 
-func groupLabel(g DupGroup) string {
+func (b *planBuilder) label(g DupGroup) string {
 	what := "files"
 	if g.Dir {
 		what = "folders"
 	}
-	return fmt.Sprintf("%d %s named %q in [%s]", len(g.Members), what, DisplayName(g.Name), g.ParentID)
+	return fmt.Sprintf("%d %s named %q in %s", len(g.Members), what, DisplayName(g.Name), b.opt.where(g.ParentID))
+}
+
+// ClashKind says how the names of a collision group differ: only in case
+// ("case"), or in Unicode normalisation (NFC and NFD spellings of the same
+// text, perhaps with case too: "Unicode normalisation").
+func ClashKind(g DupGroup) string {
+	for _, m := range g.Members[1:] {
+		if !strings.EqualFold(m.Name, g.Members[0].Name) {
+			return "Unicode normalisation"
+		}
+	}
+	return "case"
 }
 
 func (b *planBuilder) note(format string, args ...any) {
@@ -157,7 +183,12 @@ func (b *planBuilder) add(g DupGroup, c Choice) error {
 		for i, m := range g.Members {
 			names[i] = fmt.Sprintf("%q", DisplayName(m.Name))
 		}
-		b.note("names %s in [%s] would clobber each other on a case-insensitive disk", strings.Join(names, ", "), g.ParentID)
+		disk := "a case-insensitive disk (macOS, Windows)"
+		if ClashKind(g) != "case" {
+			disk = "a disk that normalises names (macOS)"
+		}
+		b.note("names %s in %s differ only in %s: they would clobber each other on %s", strings.Join(names, ", "),
+			b.opt.where(g.ParentID), ClashKind(g), disk)
 		return nil
 	case g.Kind != SameName && g.Kind != SameContent:
 		return fmt.Errorf("plan %s group: %w", g.Kind, ErrBadPlan)
@@ -167,7 +198,7 @@ func (b *planBuilder) add(g DupGroup, c Choice) error {
 		return nil
 	}
 	if c.Mode == ModeKeep && !slices.ContainsFunc(g.Members, func(e Entry) bool { return e.ID == c.Keep }) {
-		return fmt.Errorf("keep [%s]: not a member of %s: %w", c.Keep, groupLabel(g), ErrNotFound)
+		return fmt.Errorf("keep [%s]: not a member of %s: %w", c.Keep, b.label(g), ErrNotFound)
 	}
 	// The snapshot holds every member, so Revalidate sees the whole group.
 	pg := PlannedGroup{Kind: g.Kind, ParentID: g.ParentID, Name: g.Name, Dir: g.Dir, Choice: c}
@@ -178,7 +209,7 @@ func (b *planBuilder) add(g DupGroup, c Choice) error {
 	free := slices.DeleteFunc(slices.Clone(g.Members), func(e Entry) bool { _, ok := b.acted[e.ID]; return ok })
 	if len(free) < len(g.Members) {
 		if len(free) < 2 || (c.Mode == ModeKeep && !slices.ContainsFunc(free, func(e Entry) bool { return e.ID == c.Keep })) {
-			b.note("left %s for a later run: another group's actions already move or remove its members", groupLabel(g))
+			b.note("left %s for a later run: another group's actions already move or remove its members", b.label(g))
 			return nil
 		}
 		g.Members = free
@@ -187,7 +218,7 @@ func (b *planBuilder) add(g DupGroup, c Choice) error {
 	b.plan.Groups = append(b.plan.Groups, pg)
 	switch {
 	case c.Mode == ModeList:
-		b.note("%s (%s)", groupLabel(g), g.Class)
+		b.note("%s (%s)", b.label(g), g.Class)
 	case g.Dir:
 		b.planFolders(gi, g, c)
 	default:
@@ -239,7 +270,7 @@ func (b *planBuilder) planFiles(gi int, g DupGroup, c Choice) {
 	}
 	switch c.Mode {
 	case ModeSkip:
-		b.note("skipped %s: %d different copies left", groupLabel(g), len(survivors))
+		b.note("skipped %s: %d different copies left", b.label(g), len(survivors))
 	case ModeRename:
 		b.renameAll(gi, survivors)
 	default:
@@ -333,7 +364,7 @@ func (b *planBuilder) planFolders(gi int, g DupGroup, c Choice) {
 	// pass.
 	switch c.Mode {
 	case ModeIdentical:
-		b.note("left %s alone: identical mode does not merge folders", groupLabel(g))
+		b.note("left %s alone: identical mode does not merge folders", b.label(g))
 		return
 	}
 	children := make(map[string][]Entry, len(g.Members))
@@ -344,7 +375,7 @@ func (b *planBuilder) planFolders(gi int, g DupGroup, c Choice) {
 		for _, k := range kids {
 			if kind, ok := b.acted[k.ID]; ok && kind != ActionTrash {
 				pg.Children = nil
-				b.note("left %s for a later run: another group already changes [%s] inside it", groupLabel(g), k.ID)
+				b.note("left %s for a later run: another group already changes %q inside it", b.label(g), DisplayName(k.Name))
 				return
 			}
 		}
@@ -363,15 +394,27 @@ func (b *planBuilder) planFolders(gi int, g DupGroup, c Choice) {
 	}
 	mp, err := PlanMerge(g, children, keep)
 	if err != nil { // unreachable: keep was checked in add
-		b.note("cannot merge %s: %v", groupLabel(g), err)
+		b.note("cannot merge %s: %v", b.label(g), err)
 		return
 	}
 	for _, a := range mp.Actions {
 		a.Group = gi
 		b.act(a)
 	}
+	into := b.opt.where(g.ParentID)
+	if into != "/" {
+		into += "/"
+	}
+	into += DisplayName(g.Name)
 	for _, col := range mp.Collisions {
-		b.note("after merging into [%s], %d entries would be named %q: %s", mp.Survivor.ID, len(col.IDs),
-			DisplayName(col.Name), strings.Join(col.IDs, ", "))
+		what := "entries"
+		switch {
+		case col.Dirs == len(col.IDs):
+			what = "folders"
+		case col.Dirs == 0:
+			what = "files"
+		}
+		b.note("merging makes a new same-name group in %s: %d %s would be named %q (dedupe that folder again to decide)",
+			into, len(col.IDs), what, DisplayName(col.Name))
 	}
 }

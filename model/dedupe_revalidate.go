@@ -172,7 +172,7 @@ func Revalidate(plan Plan, current []Entry, opt RevalidateOptions) (Plan, []Chan
 	}
 	for gi, g := range plan.Groups {
 		cur := members(g)
-		if reason := groupChanged(g, cur, kids, names[g.ParentID], byGroup[gi]); reason != "" {
+		if reason := groupChanged(g, cur, kids, names[g.ParentID], byGroup[gi], opt.Plan); reason != "" {
 			redo = append(redo, changed{gi, reason})
 			continue
 		}
@@ -191,7 +191,7 @@ func Revalidate(plan Plan, current []Entry, opt RevalidateOptions) (Plan, []Chan
 	for _, r := range redo {
 		g := plan.Groups[r.gi]
 		cur := members(g)
-		ch := Change{Group: fmt.Sprintf("%q in [%s]", DisplayName(g.Name), g.ParentID), Reason: r.reason}
+		ch := Change{Group: fmt.Sprintf("%q in %s", DisplayName(g.Name), opt.Plan.where(g.ParentID)), Reason: r.reason}
 		// Content groups are dropped, never replanned: a changed member
 		// may no longer share the content.
 		if opt.Replan && g.Kind != SameContent && len(cur) >= 2 && (g.Choice.Mode != ModeKeep ||
@@ -223,13 +223,14 @@ func Revalidate(plan Plan, current []Entry, opt RevalidateOptions) (Plan, []Chan
 
 // groupChanged returns why a planned group no longer matches the current
 // state, or "" when it still does.
-func groupChanged(g PlannedGroup, cur []Entry, kids map[string][]Entry, taken map[string]bool, acts []Action) string {
+func groupChanged(g PlannedGroup, cur []Entry, kids map[string][]Entry, taken map[string]bool, acts []Action, opt PlanOptions) string {
 	if !sameStates(g.Members, cur) {
 		return "its members changed since the plan was made"
 	}
-	for id, planned := range g.Children {
-		if !sameStates(planned, kids[id]) {
-			return fmt.Sprintf("the contents of folder [%s] changed since the plan was made", id)
+	for _, id := range sortedKeys(g.Children) {
+		if !sameStates(g.Children[id], kids[id]) {
+			return fmt.Sprintf("the contents of one of the %q folders in %s changed since the plan was made",
+				DisplayName(g.Name), opt.where(g.ParentID))
 		}
 	}
 	for _, a := range acts {
@@ -238,6 +239,15 @@ func groupChanged(g PlannedGroup, cur []Entry, kids map[string][]Entry, taken ma
 		}
 	}
 	return ""
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func sameStates(planned []MemberState, cur []Entry) bool {

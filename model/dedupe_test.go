@@ -121,7 +121,8 @@ func TestBuildPlanKeepAndMergeDetails(t *testing.T) {
 			ds = append(ds, Decision{g, Choice{Mode: ModeKeep, Keep: "D2"}})
 		}
 	}
-	p, err := BuildPlan(entries, ds, PlanOptions{})
+	where := func(id string) string { return map[string]string{"root": "/Home"}[id] }
+	p, err := BuildPlan(entries, ds, PlanOptions{Where: where})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,7 @@ func TestBuildPlanKeepAndMergeDetails(t *testing.T) {
 	}
 	text := p.String()
 	for _, want := range []string{`trash "diff.txt" [d1]: keeping [d2], chosen by the user`,
-		`after merging into [D2], 2 entries would be named "b.txt": k3, k2`} {
+		`merging makes a new same-name group in /Home/Docs: 2 files would be named "b.txt"`} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("plan text lacks %q:\n%s", want, text)
 		}
@@ -592,6 +593,43 @@ func TestByContentPlanAndRevalidate(t *testing.T) {
 			}
 			if got := ddActions(np); got != tc.want || len(changes) != tc.changes {
 				t.Fatalf("actions = %q with %d changes, want %q with %d", got, len(changes), tc.want, tc.changes)
+			}
+		})
+	}
+}
+
+func TestClashKindAndNote(t *testing.T) {
+	t.Parallel()
+	mk := func(names ...string) DupGroup {
+		g := DupGroup{Kind: Collision, ParentID: "p"}
+		for i, n := range names {
+			g.Members = append(g.Members, Entry{ID: fmt.Sprint("c", i), Name: n, ParentID: "p", Kind: KindFile})
+		}
+		return g
+	}
+	tests := []struct {
+		name  string
+		g     DupGroup
+		kind  string
+		inTxt string
+	}{
+		{"case", mk("Photo.jpg", "photo.jpg"), "case", "differ only in case"},
+		{"nfc/nfd", mk("caf\u00e9.txt", "cafe\u0301.txt"), "Unicode normalisation", "differ only in Unicode normalisation"},
+		{"case and nfd", mk("CAF\u00c9.txt", "cafe\u0301.txt"), "Unicode normalisation", "normalises names"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := ClashKind(tc.g); got != tc.kind {
+				t.Errorf("got %q, want %q", got, tc.kind)
+			}
+			p, err := BuildPlan(tc.g.Members, []Decision{{tc.g, Choice{Mode: ModeList}}},
+				PlanOptions{Where: func(string) string { return "/Photos" }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], tc.inTxt) || !strings.Contains(p.Notes[0], "in /Photos") {
+				t.Errorf("got notes %q, want one saying %q in /Photos", p.Notes, tc.inTxt)
 			}
 		})
 	}

@@ -22,6 +22,7 @@ var (
 	ErrMFAInvalid      = errors.New("two-factor code rejected")
 	ErrBlocked         = errors.New("account blocked")
 	ErrRateLimited     = errors.New("rate limited")
+	ErrTooManyConns    = errors.New("too many connections to MEGA")
 	ErrTryAgain        = errors.New("server busy, try again")
 	ErrQuota           = errors.New("over storage quota")
 	ErrTransferQuota   = errors.New("over transfer quota")
@@ -33,6 +34,7 @@ var (
 	ErrNoCredentials   = errors.New("no credentials")
 	ErrCancelled       = errors.New("cancelled")
 	ErrUnsafeName      = errors.New("unsafe name")
+	ErrBadLink         = errors.New("not a valid MEGA link")
 )
 
 // Sentinels of the pure domain model.

@@ -166,6 +166,9 @@ type Sorted struct {
 // Len is the number of entries.
 func (s Sorted) Len() int { return len(s.entries) }
 
+// Entries are the sorted entries (read only: they are shared).
+func (s Sorted) Entries() []Entry { return s.entries }
+
 // SortEntries orders a copy of entries by key, folders first, reversed
 // when reverse is set. It is pure and may run on any goroutine.
 func SortEntries(entries []Entry, key SortKey, reverse bool) Sorted {
@@ -692,4 +695,24 @@ func (l *Listing) Targets() []Entry {
 		return []Entry{e}
 	}
 	return nil
+}
+
+// SetFolderSizes records the size of the folders' contents (keyed by
+// EntryKey), as their Size, so the size column and the sort by size use
+// them. The cursor and marks stay; it reports whether any size changed.
+func (l *Listing) SetFolderSizes(sizes map[string]int64) bool {
+	changed := false
+	es := slices.Clone(l.entries) // sort jobs may hold the old slice
+	for i := range es {
+		if !es[i].IsDir() {
+			continue
+		}
+		if n, ok := sizes[EntryKey(es[i])]; ok && es[i].Size != n {
+			es[i].Size, changed = n, true
+		}
+	}
+	if changed {
+		l.SetEntries(l.dir, es)
+	}
+	return changed
 }

@@ -426,6 +426,32 @@ func TestListingSortTimeWithUnknownAndSubsecond(t *testing.T) {
 	}
 }
 
+func TestSetFolderSizesSortsBySize(t *testing.T) {
+	t.Parallel()
+	l := NewListing()
+	l.SetSort(SortBySize, true)
+	l.SetEntries("/", []Entry{{Name: "small", Kind: KindDir, ID: "s"}, {Name: "big", Kind: KindDir, ID: "b"},
+		{Name: "f.txt", Kind: KindFile, Size: 5, ID: "f"}})
+	l.SetCursor(1)
+	cur, _ := l.Current()
+	if !l.SetFolderSizes(map[string]int64{"i:s": 10, "i:b": 1000}) {
+		t.Fatal("no change reported")
+	}
+	var got []string
+	for i := range l.Len() {
+		got = append(got, fmt.Sprintf("%s=%d", l.Row(i).Name, l.Row(i).Size))
+	}
+	if want := []string{"big=1000", "small=10", "f.txt=5"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if now, _ := l.Current(); now.ID != cur.ID {
+		t.Errorf("cursor moved from %s to %s", cur.ID, now.ID)
+	}
+	if l.SetFolderSizes(map[string]int64{"i:s": 10}) {
+		t.Error("unchanged sizes reported as a change")
+	}
+}
+
 func TestListingUnmarkLeavesOtherMarks(t *testing.T) {
 	t.Parallel()
 	l := NewListing()

@@ -86,11 +86,7 @@ func (r CheckResult) Paths(sym byte) []string {
 // could not be walked.
 func Check(ctx context.Context, src, dst Fs, o CheckOptions) (CheckResult, error) {
 	log := logger(o.Log)
-	sl, err := Walk(ctx, src, WalkOptions{Filter: o.Filter})
-	if err != nil {
-		return CheckResult{}, err
-	}
-	dl, err := Walk(ctx, dst, WalkOptions{Filter: o.Filter})
+	sl, dl, err := walkBoth(ctx, src, dst, WalkOptions{Filter: o.Filter})
 	if err != nil {
 		return CheckResult{}, err
 	}

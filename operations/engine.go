@@ -66,7 +66,9 @@ func (g *engine) wait(ctx context.Context, progress func(model.Totals, []model.J
 			if progress != nil {
 				var running []model.Job
 				for _, j := range g.e.Snapshot() {
-					if j.State == model.StateRunning {
+					// Waiting jobs too: the caller shows a transfer-quota
+					// countdown from them.
+					if j.State == model.StateRunning || j.State == model.StateWaiting {
 						running = append(running, j)
 					}
 				}
@@ -121,7 +123,7 @@ func (x *executor) transfer(queued []action) error {
 			Src:      endpoint(x.src, a.path, a.src.Entry),
 			DstDir:   endpoint(x.dst, parentRel(a.path), dir),
 			Op:       model.OpCopy,
-			Name:     baseRel(a.path),
+			Name:     a.targetName(),
 			Conflict: model.ConflictOverwrite,
 		}
 		id, err := x.eng.e.Enqueue(req)

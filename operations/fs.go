@@ -68,6 +68,9 @@ type ReadAtCloser interface {
 type Object struct {
 	Path  string
 	Entry model.Entry
+	// Raw is the path of the entries' own names (Path uses the local
+	// form of names unsafe on a disk); escape it before printing.
+	Raw string
 }
 
 // Listing is a walked tree.
@@ -82,14 +85,16 @@ type Listing struct {
 	// Excluded marks the folders (relative paths, "" the root) holding
 	// at least one file the filter left out, at any depth.
 	Excluded map[string]bool
-	// Special are the entries that are neither files nor folders (local
-	// symbolic links, pipes, devices): skipped, each with its reason.
-	Special []Skipped
+	// Special are the entries that are neither files nor folders
+	// (symbolic links, which are not followed, pipes, sockets, devices),
+	// with why they are left out.
+	Special []Special
 }
 
-// Skipped is an entry a walk left out, and why.
-type Skipped struct {
-	Path, Reason string
+// Special is an entry a walk leaves out, and why.
+type Special struct {
+	Object
+	Reason string
 }
 
 // specialReason says why entry e of f is neither copied nor listed.
@@ -164,8 +169,8 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 		limit = min(o.MaxDepth, maxDepth)
 	}
 	seen := map[string]bool{root.ID: true}
-	var walk func(id, rel string, depth int) error
-	walk = func(id, rel string, depth int) error {
+	var walk func(id, rel, raw string, depth int) error
+	walk = func(id, rel, raw string, depth int) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -175,24 +180,29 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 		}
 		var dupDirs []Object
 		for _, e := range pickFirst(es, func(dup model.Entry) {
-			d := Object{Path: join(rel, dup.Name), Entry: dup}
+			key, _ := pathName(dup.Name)
+			d := Object{Path: join(rel, key), Entry: dup, Raw: join(raw, dup.Name)}
 			l.Duplicates = append(l.Duplicates, d)
 			if dup.IsDir() {
 				dupDirs = append(dupDirs, d)
 			}
 		}) {
-			p := join(rel, e.Name)
+			key, ok := pathName(e.Name)
+			if !ok {
+				continue
+			}
+			p := join(rel, key)
 			switch {
 			case e.IsDir():
 				if !o.Filter.IncludeDir(p) {
 					markExcluded(l.Excluded, rel)
 					continue
 				}
-				l.Dirs[p] = Object{Path: p, Entry: e}
+				l.Dirs[p] = Object{Path: p, Entry: e, Raw: join(raw, e.Name)}
 				if in, err := descend(seen, e.ID, p, depth, limit); err != nil {
 					return err
 				} else if in {
-					if err := walk(e.ID, p, depth+1); err != nil {
+					if err := walk(e.ID, p, join(raw, e.Name), depth+1); err != nil {
 						return err
 					}
 				}
@@ -201,10 +211,10 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 					markExcluded(l.Excluded, rel)
 					continue
 				}
-				l.Files[p] = Object{Path: p, Entry: e}
+				l.Files[p] = Object{Path: p, Entry: e, Raw: join(raw, e.Name)}
 			default:
-				if o.Filter.IncludeFile(p, e.Size, e.ModTime) {
-					l.Special = append(l.Special, Skipped{Path: p, Reason: specialReason(f, e)})
+				if o.Filter.IncludePath(p) {
+					l.Special = append(l.Special, Special{Object{Path: p, Entry: e, Raw: join(raw, e.Name)}, specialReason(f, e)})
 				}
 			}
 		}
@@ -213,7 +223,7 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 				if in, err := descend(seen, d.Entry.ID, d.Path, depth, limit); err != nil {
 					return err
 				} else if in {
-					if err := walkAll(ctx, f, o, l, seen, d.Entry.ID, d.Path, depth+1, limit); err != nil {
+					if err := walkAll(ctx, f, o, l, seen, d.Entry.ID, d.Path, d.Raw, depth+1, limit); err != nil {
 						return err
 					}
 				}
@@ -221,7 +231,7 @@ func Walk(ctx context.Context, f Fs, o WalkOptions) (*Listing, error) {
 		}
 		return nil
 	}
-	if err := walk(root.ID, "", 0); err != nil {
+	if err := walk(root.ID, "", "", 0); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -290,7 +300,7 @@ func baseRel(rel string) string {
 func sameSecond(a, b time.Time) bool { return a.Unix() == b.Unix() }
 
 // walkAll adds everything under a duplicate folder to l.Duplicates.
-func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, seen map[string]bool, id, rel string, depth, limit int) error {
+func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, seen map[string]bool, id, rel, raw string, depth, limit int) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -299,23 +309,58 @@ func walkAll(ctx context.Context, f Fs, o WalkOptions, l *Listing, seen map[stri
 		return err
 	}
 	for _, e := range es {
-		p := join(rel, e.Name)
+		key, ok := pathName(e.Name)
+		if !ok {
+			continue
+		}
+		p := join(rel, key)
 		switch {
 		case e.IsDir():
 			if !o.Filter.IncludeDir(p) {
 				continue
 			}
-			l.Duplicates = append(l.Duplicates, Object{Path: p, Entry: e})
+			l.Duplicates = append(l.Duplicates, Object{Path: p, Entry: e, Raw: join(raw, e.Name)})
 			if in, err := descend(seen, e.ID, p, depth, limit); err != nil {
 				return err
 			} else if in {
-				if err := walkAll(ctx, f, o, l, seen, e.ID, p, depth+1, limit); err != nil {
+				if err := walkAll(ctx, f, o, l, seen, e.ID, p, join(raw, e.Name), depth+1, limit); err != nil {
 					return err
 				}
 			}
 		case e.Kind == model.KindFile && o.Filter.IncludeFile(p, e.Size, e.ModTime):
-			l.Duplicates = append(l.Duplicates, Object{Path: p, Entry: e})
+			l.Duplicates = append(l.Duplicates, Object{Path: p, Entry: e, Raw: join(raw, e.Name)})
 		}
 	}
 	return nil
+}
+
+// walkBoth walks two trees at once (a local disk and MEGA's in-memory
+// tree do not compete for the same resource).
+func walkBoth(ctx context.Context, a, b Fs, o WalkOptions) (*Listing, *Listing, error) {
+	var lb *Listing
+	var errB error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		lb, errB = Walk(ctx, b, o)
+	}()
+	la, errA := Walk(ctx, a, o)
+	<-done
+	if errA != nil {
+		return nil, nil, errA
+	}
+	if errB != nil {
+		return nil, nil, errB
+	}
+	return la, lb, nil
+}
+
+// pathName is the name an entry has in a walked path: the name itself
+// when it is safe on a local disk, else model.LocalName's form (a '/'
+// would split the path, control characters would not match the file
+// the transfer engine writes). Both trees use it, so a MEGA file and its
+// local copy have the same path.
+func pathName(name string) (string, bool) {
+	n, err := model.LocalName(name)
+	return n, err == nil
 }

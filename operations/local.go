@@ -42,21 +42,17 @@ func (l *Local) Remote() bool { return false }
 // Root returns the root folder's entry.
 func (l *Local) Root(ctx context.Context) (model.Entry, error) {
 	fi, err := os.Stat(l.root)
+	if errors.Is(err, os.ErrNotExist) {
+		return model.Entry{}, fmt.Errorf("%s: %w", model.DisplayName(l.root), model.ErrNotFound)
+	}
 	if err != nil {
-		return model.Entry{}, fmt.Errorf("%s: %w", l, notFound(err))
+		return model.Entry{}, fmt.Errorf("%s: %w", model.DisplayName(l.root), err)
 	}
 	e := model.Entry{Name: filepath.Base(l.root), ID: l.root, ModTime: fi.ModTime(), ModTimeKnown: true, Kind: model.KindFile, Size: fi.Size()}
 	if fi.IsDir() {
 		e.Kind, e.Size = model.KindDir, 0
 	}
 	return e, nil
-}
-
-func notFound(err error) error {
-	if errors.Is(err, os.ErrNotExist) {
-		return model.ErrNotFound
-	}
-	return err
 }
 
 // List returns a folder's children (symlinks are reported, not followed).

@@ -2,6 +2,7 @@ package operations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -62,8 +63,11 @@ func (m *Mega) Root(ctx context.Context) (model.Entry, error) {
 		return model.Entry{Name: "shares", Kind: model.KindDir, ID: "//shares"}, nil
 	}
 	e, err := m.c.Stat(ctx, m.root)
-	if err != nil {
-		return model.Entry{}, fmt.Errorf("%s: %w", m, err)
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return model.Entry{}, fmt.Errorf("%s:%s: %w", m.remote, m.root, model.ErrNotFound)
+	case err != nil:
+		return model.Entry{}, fmt.Errorf("%s:%s: %w", m.remote, m.root, err)
 	}
 	return e, nil
 }

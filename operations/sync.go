@@ -68,7 +68,8 @@ type SyncOptions struct {
 	Remote transfer.Remote
 	// Confirm, when set, is asked before each change (-i); false skips it.
 	Confirm func(action, path string) bool
-	// Progress is called about twice a second while files transfer.
+	// Progress is called about twice a second while files transfer, with
+	// the jobs running or waiting to retry.
 	Progress func(t model.Totals, running []model.Job)
 	Log      Logger
 }
@@ -101,6 +102,15 @@ type action struct {
 	fp      model.Fingerprint
 	covered int    // files removed with a folder
 	fromDir string // a file removed with this folder
+	name    string // the target's name when not the source's (copyto)
+}
+
+// targetName is the name a transfer gives its file.
+func (a action) targetName() string {
+	if a.name != "" {
+		return a.name
+	}
+	return a.src.Entry.Name
 }
 
 // Sync copies the source tree into the destination (ModeCopy) or makes
@@ -126,32 +136,44 @@ func Sync(ctx context.Context, src, dst Fs, o SyncOptions) (SyncResult, error) {
 		}
 	}
 
-	sl, err := Walk(ctx, src, WalkOptions{Filter: o.Filter})
-	if err != nil {
-		return res, fmt.Errorf("list source: %w", err)
-	}
 	droot, err := dst.Root(ctx)
-	var dl *Listing
+	var sl, dl *Listing
 	switch {
 	case errors.Is(err, model.ErrNotFound) && o.DryRun:
 		// Not created in a dry run: everything would be new.
-		droot, err = model.Entry{Kind: model.KindDir}, nil
+		droot = model.Entry{Kind: model.KindDir}
 		dl = &Listing{Files: map[string]Object{}, Dirs: map[string]Object{}, Excluded: map[string]bool{}}
+		if sl, err = Walk(ctx, src, WalkOptions{Filter: o.Filter}); err != nil {
+			return res, fmt.Errorf("list source: %w", err)
+		}
 	case err != nil:
 		return res, err
 	default:
-		if dl, err = Walk(ctx, dst, WalkOptions{Filter: o.Filter}); err != nil {
-			return res, fmt.Errorf("list destination: %w", err)
+		var errD error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			dl, errD = Walk(ctx, dst, WalkOptions{Filter: o.Filter})
+		}()
+		sl, err = Walk(ctx, src, WalkOptions{Filter: o.Filter})
+		<-done
+		if err != nil {
+			return res, fmt.Errorf("list source: %w", err)
 		}
-	}
-	for _, sp := range sl.Special {
-		log.Log(LevelNotice, sp.Path, "skipped: %s", sp.Reason)
+		if errD != nil {
+			return res, fmt.Errorf("list destination: %w", errD)
+		}
 	}
 	for _, d := range dl.Duplicates {
 		log.Log(LevelNotice, d.Path, "duplicate name in the destination: ignoring it (megatui dedupe resolves it)")
 	}
+	for _, sp := range sl.Special {
+		log.Log(LevelNotice, sp.Path, "skipped: %s", sp.Reason)
+		res.Skipped++
+	}
 	plan, st, err := makePlan(ctx, src, dst, sl, dl, o, log)
-	res.SampledBytes, res.Identical, res.Skipped = st.sampled, st.identical, st.skipped+len(sl.Special)
+	res.SampledBytes, res.Identical = st.sampled, st.identical
+	res.Skipped += st.skipped
 	if err != nil {
 		return res, err
 	}
@@ -171,9 +193,12 @@ func Sync(ctx context.Context, src, dst Fs, o SyncOptions) (SyncResult, error) {
 		return res, fmt.Errorf("%w: the sync would delete %d files, more than --max-delete %d: nothing was changed", ErrMaxDelete, deletes, o.MaxDelete)
 	}
 
-	x := &executor{ctx: ctx, src: src, dst: dst, o: o, log: log, res: &res, dirs: map[string]model.Entry{"": droot}, eng: eng}
+	x := &executor{ctx: ctx, src: src, dst: dst, o: o, log: log, res: &res, dirs: map[string]model.Entry{"": droot}, eng: eng, names: map[string]string{}}
 	for p, d := range dl.Dirs {
 		x.dirs[p] = d.Entry
+	}
+	for p, d := range sl.Dirs {
+		x.names[p] = d.Entry.Name
 	}
 	runErr := x.run(plan)
 	if runErr == nil && o.JournalPath != "" && !o.DryRun && res.Failed == 0 {
@@ -349,6 +374,7 @@ type executor struct {
 	log      Logger
 	res      *SyncResult
 	dirs     map[string]model.Entry
+	names    map[string]string // source folders' own names by path
 	eng      *engine
 }
 
@@ -478,7 +504,11 @@ func (x *executor) dir(rel string) (model.Entry, error) {
 	if err != nil {
 		return model.Entry{}, err
 	}
-	e, err := x.dst.Mkdir(x.ctx, parent.ID, baseRel(rel))
+	name := baseRel(rel)
+	if n, ok := x.names[rel]; ok {
+		name = n // the source folder's own name
+	}
+	e, err := x.dst.Mkdir(x.ctx, parent.ID, name)
 	if err != nil {
 		return model.Entry{}, fmt.Errorf("make directory %s: %w", model.DisplayName(rel), err)
 	}
@@ -718,7 +748,7 @@ func (x *executor) rename(a action) {
 	}
 	dir, err := x.dir(parentRel(a.path))
 	if err == nil {
-		err = x.dst.Move(x.ctx, a.dst.Entry, dir.ID, baseRel(a.path))
+		err = x.dst.Move(x.ctx, a.dst.Entry, dir.ID, a.src.Entry.Name)
 	}
 	if err != nil {
 		log.Log(LevelError, a.path, "failed to rename from %s: %v", model.DisplayName(a.dst.Path), err)
@@ -728,9 +758,9 @@ func (x *executor) rename(a action) {
 	x.res.Renamed++
 	log.Log(LevelInfo, a.path, "Renamed from %s (no transfer)", model.DisplayName(a.dst.Path))
 	moved := a.dst.Entry
-	moved.ParentID, moved.Name = dir.ID, baseRel(a.path)
+	moved.ParentID, moved.Name = dir.ID, a.src.Entry.Name
 	if !x.dst.Remote() {
-		moved.ID = filepath.Join(dir.ID, baseRel(a.path))
+		moved.ID = filepath.Join(dir.ID, a.src.Entry.Name)
 	}
 	if !moved.ModTimeKnown || !sameSecond(moved.ModTime, a.src.Entry.ModTime) {
 		if err := x.dst.SetModTime(x.ctx, moved, a.fp); err != nil {

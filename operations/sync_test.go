@@ -335,3 +335,58 @@ func TestSyncChecksumCatchesContentBehindSameTime(t *testing.T) {
 		t.Errorf("second --checksum run: %+v, %v", res, err)
 	}
 }
+
+// MEGA names that are not safe on a disk ('/', control characters) get
+// the engine's local form on both sides, so a sync down converges.
+func TestSyncUnsafeNamesConverge(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startSim(t)
+	c := connect(t, s)
+	mtime := time.Unix(1700000000, 0)
+	uploadTree(t, c, "/u", map[string]string{"plain.txt": "p"}, mtime)
+	dir, _ := c.Stat(ctx, "/u")
+	for _, name := range []string{"a/b.txt", "bell\x07.txt"} {
+		if _, err := c.Upload(ctx, dir.ID, name, strings.NewReader("x"), 1, mtime, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	local, _ := NewLocal(t.TempDir(), nil)
+	mega := NewMega(c, "mega", "/u")
+	res, err := Sync(ctx, mega, local, SyncOptions{Mode: ModeSync, Remote: c, MaxDelete: -1})
+	if err != nil || res.New != 3 || res.Failed != 0 {
+		t.Fatalf("first sync: %+v, %v", res, err)
+	}
+	if n := len(localFiles(t, local.Path())); n != 3 {
+		t.Errorf("%d local files, want 3 flat ones", n)
+	}
+	res, err = Sync(ctx, mega, local, SyncOptions{Mode: ModeSync, Remote: c, MaxDelete: -1})
+	if err != nil || res.Identical != 3 || res.New+res.Updated+res.Deleted != 0 {
+		t.Errorf("second sync: %+v, %v", res, err)
+	}
+}
+
+func TestSyncToMegaWithBackupDir(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startSim(t)
+	c := connect(t, s)
+	mtime := time.Unix(1700000000, 0)
+	uploadTree(t, c, "/live", map[string]string{"keep.txt": "k", "old/gone.txt": "g", "changed.txt": "v1"}, mtime)
+	if _, err := c.MkdirAll(ctx, "/bak"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"keep.txt": "k", "changed.txt": "v2!"}, mtime)
+	local, _ := NewLocal(dir, nil)
+	res, err := Sync(ctx, local, NewMega(c, "mega", "/live"), SyncOptions{Mode: ModeSync, Remote: c, MaxDelete: -1, Backup: NewMega(c, "mega", "/bak")})
+	if err != nil || res.Failed != 0 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if got, want := megaFiles(t, c, "/bak"), map[string]int64{"changed.txt": 2, "old/gone.txt": 1}; !equalMaps(got, want) {
+		t.Errorf("backup: %v, want %v", got, want)
+	}
+	if got, want := megaFiles(t, c, "/live"), map[string]int64{"keep.txt": 1, "changed.txt": 3}; !equalMaps(got, want) {
+		t.Errorf("live: %v, want %v", got, want)
+	}
+}

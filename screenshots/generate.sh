@@ -6,7 +6,8 @@
 # capture to PNG with ./screenshots/render.
 #
 # Usage: screenshots/generate.sh [SHOT...]
-#   SHOT is one of: two-pane transfers duplicates dedupe help login
+#   SHOT is one of: two-pane transfers transfer-groups duplicates dedupe
+#   help login viewer folder-sizes space quick-look
 #   (default: all). Environment: SHOT_COLS, SHOT_ROWS (screen size,
 #   default 140x40), SHOT_TIMEOUT (seconds to wait for a screen, default 30),
 #   SHOT_KEEP=1 keeps the work folder and the .ansi captures for debugging.
@@ -23,7 +24,7 @@ OUT="$ROOT/screenshots"
 COLS=${SHOT_COLS:-140}
 ROWS=${SHOT_ROWS:-40}
 TIMEOUT=${SHOT_TIMEOUT:-30}
-ALL_SHOTS=(two-pane transfers duplicates dedupe help login)
+ALL_SHOTS=(two-pane transfers transfer-groups duplicates dedupe help login viewer folder-sizes space quick-look)
 
 # A fixed work folder: the local pane's title shows its path, so a fixed
 # path keeps the images the same from run to run. A lock keeps two runs
@@ -324,6 +325,84 @@ shot_transfers() {
 	wait_re '(^|[^0-9])([3-8][0-9])%'
 	sleep 0.5
 	shoot transfers
+	stop_shot
+}
+
+# transfer-groups: a folder copy of the demo's "Many files" (10,000 small
+# files) is one row in the transfer panel, with the whole folder's
+# progress.
+shot_transfer_groups() {
+	start_demo transfer-groups
+	keys Tab
+	keys j j j
+	wait_for "Many files/"
+	keys F5
+	wait_for 'Copy "Many files"'
+	keys Enter
+	wait_for "queued copy of 1"
+	keys t
+	wait_re '▸ Many files/ \(([0-9]+) files\)'
+	sleep 1
+	settle
+	shoot transfer-groups
+	stop_shot
+}
+
+# viewer: F3 on the demo's Documents/README.txt in MEGA, read by ranges.
+shot_viewer() {
+	start_demo viewer
+	keys Tab
+	keys j Enter
+	wait_for ":/Documents" "README.txt"
+	keys /
+	tmux -S "$SOCKET" send-keys -t 0 -l "README"
+	keys Enter
+	keys F3
+	wait_for "README.txt ·" "Welcome to the megatui demo"
+	settle
+	shoot viewer
+	stop_shot
+}
+
+# folder-sizes: the MEGA root with each folder's size from the node tree,
+# sorted by size, largest first.
+shot_folder_sizes() {
+	start_demo folder-sizes
+	keys Tab
+	keys s
+	keys S
+	wait_re 'Many files/ +[0-9.]+ [KMG]iB'
+	settle
+	shoot folder-sizes
+	stop_shot
+}
+
+# space: the ncdu-style space view of the demo account, Rubbish Bin
+# included.
+shot_space() {
+	start_demo space
+	keys Tab
+	keys z
+	wait_re 'Space used in .*· [0-9.]+ [KMG]iB'
+	wait_for "Many files/"
+	settle
+	shoot space
+	stop_shot
+}
+
+# quick-look: the MEGA pane's cursor file shown in the local pane's place.
+shot_quick_look() {
+	start_demo quick-look
+	keys Tab
+	keys j Enter
+	wait_for ":/Documents" "README.txt"
+	keys /
+	tmux -S "$SOCKET" send-keys -t 0 -l "README"
+	keys Enter
+	keys Q
+	wait_for "quick look" "Welcome to the megatui demo"
+	settle
+	shoot quick-look
 	stop_shot
 }
 

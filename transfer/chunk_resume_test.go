@@ -106,18 +106,19 @@ func journalResumes(t *testing.T, path string) []int64 {
 	return out
 }
 
-// settled reads a megasim byte counter once it stopped moving: pieces a
-// stopped engine had in flight may still land on the server (their bodies
-// sat in socket buffers), and they belong to the first run.
+// settled reads a megasim byte counter once it stopped moving for 200 ms:
+// pieces a stopped engine had in flight may still land on the server
+// (their bodies sat in socket buffers), and they belong to the first run.
 func settled(s *megasim.Server, counter string) int {
-	n := s.CommandCount(counter)
-	for i := 0; i < 100; i++ {
+	n, stable := s.CommandCount(counter), 0
+	for i := 0; i < 250 && stable < 10; i++ {
 		time.Sleep(20 * time.Millisecond)
 		m := s.CommandCount(counter)
 		if m == n {
-			return n
+			stable++
+		} else {
+			n, stable = m, 0
 		}
-		n = m
 	}
 	return n
 }

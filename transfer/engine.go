@@ -576,6 +576,9 @@ func (e *Engine) run(ctx context.Context, j *job) {
 		c := classify(err)
 		if e.retry.retryable(j.attempt, c) {
 			d := e.retry.delay(j.attempt, c)
+			if c == classQuotaWait {
+				d = quotaWait(err) // as long as the server said, no longer
+			}
 			_ = e.q.Wait(j.id, waitReason(c, d), now.Add(d))
 		} else {
 			_ = e.q.Fail(j.id, failReason(err), now)

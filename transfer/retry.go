@@ -21,18 +21,34 @@ const (
 	classRateLimited
 	classIntegrity
 	classQuota
+	classQuotaWait // transfer quota, with the wait the server announced
 	// classBadReply: a malformed reply worth another try (a bad data
 	// URL, a body cut short); retried as transient, shown for what it is.
 	classBadReply
 )
 
+// maxQuotaWaits bounds how often one job waits for the transfer quota.
+const maxQuotaWaits = 50
+
+// quotaWait is the wait a transfer-quota error announces (its
+// RetryAfter), 0 if none.
+func quotaWait(err error) time.Duration {
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) {
+		return ra.RetryAfter()
+	}
+	return 0
+}
+
 func classify(err error) errClass {
 	switch {
 	case err == nil:
 		return classPermanent
+	case errors.Is(err, model.ErrTransferQuota) && quotaWait(err) > 0:
+		return classQuotaWait
 	case errors.Is(err, model.ErrQuota), errors.Is(err, model.ErrTransferQuota):
 		return classQuota
-	case errors.Is(err, model.ErrRateLimited):
+	case errors.Is(err, model.ErrRateLimited), errors.Is(err, model.ErrTooManyConns):
 		return classRateLimited
 	case errors.Is(err, model.ErrIntegrity):
 		return classIntegrity
@@ -107,6 +123,8 @@ func (p RetryPolicy) retryable(attempt int, c errClass) bool {
 		return attempt < p.MaxAttempts
 	case classIntegrity:
 		return attempt < p.IntegrityAttempts
+	case classQuotaWait:
+		return attempt < maxQuotaWaits
 	default:
 		return false
 	}
@@ -117,6 +135,9 @@ func waitReason(c errClass, d time.Duration) string {
 	secs := int((d + time.Second/2) / time.Second)
 	what := "server busy"
 	switch c {
+	case classQuotaWait:
+		// The countdown is the job's RetryAt (shown live by the views).
+		return "transfer quota exceeded"
 	case classRateLimited:
 		what = "rate limited"
 	case classIntegrity:

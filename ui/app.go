@@ -51,10 +51,24 @@ type Options struct {
 	// must be safe for concurrent use. nil means DiskFold (NFC + case
 	// folding), made fresh for each listing.
 	Fold func(string) string
+	// MessageTTL is how long an informational message stays on the
+	// message line (errors stay three times as long); 0 keeps messages
+	// until the next one.
+	MessageTTL time.Duration
+	// Bookmarks and History are the folders kept from earlier sessions;
+	// SavePlaces, when set, keeps them again (it runs in a tea.Cmd).
+	Bookmarks, History []Place
+	SavePlaces         func(bookmarks, history []Place) error
+	// Welcome is the first screen's message when nothing else is said:
+	// where a newcomer starts (DefaultWelcome when empty).
+	Welcome string
 	// Authenticators log in to filesystems that have no usable session,
 	// by filesystem. A filesystem that implements Authenticator itself
 	// needs no entry here.
 	Authenticators map[FS]Authenticator
+	// OpenLink opens a public MEGA link (typed at `:`) as a read-only
+	// filesystem; nil: links are not offered.
+	OpenLink func(ctx context.Context, link string) (FS, error)
 }
 
 // ThemeMode picks the colour theme.
@@ -76,16 +90,21 @@ const (
 
 // App is megatui's root tea.Model.
 type App struct {
-	ctx       context.Context
-	fs        [2]FS
-	all       []FS        // filesystems a pane can switch to
-	watched   map[FS]bool // filesystems whose Watch was started
-	panes     [2]pane.Model
-	seq       [2]uint64
-	cancel    [2]context.CancelFunc
-	cameFrom  [2]map[string]string // child folder -> its name, to focus it on the way up
-	focus     int
-	transfers Transfers
+	ctx      context.Context
+	fs       [2]FS
+	all      []FS        // filesystems a pane can switch to
+	watched  map[FS]bool // filesystems whose Watch was started
+	panes    [2]pane.Model
+	seq      [2]uint64
+	cancel   [2]context.CancelFunc
+	cameFrom [2]map[string]string // child folder -> its name, to focus it on the way up
+	found    [2]*findState        // a pane's find results, nil when it shows a folder
+	// refreshSeq is the sequence of a pane's background refresh on its
+	// way (0: none); refreshAgain asks for one more after it.
+	refreshSeq   [2]uint64
+	refreshAgain [2]bool
+	focus        int
+	transfers    Transfers
 
 	keys       KeyMap
 	st         theme.Styles
@@ -102,14 +121,26 @@ type App struct {
 
 	message     string
 	messageKind int
+	msgSeq      uint64 // counts messages set, so a timer clears only its own
+	msgTTL      time.Duration
 
-	quota [2]*quotaMsg
+	// quotas are the last quota of each filesystem; a refresh asked while
+	// one is on its way is made once that one is back.
+	quotas     map[FS]*quotaMsg
+	quotaBusy  map[FS]bool
+	quotaAgain map[FS]bool
 
 	asyncFilterAbove int
 
 	panel      transfers.Model
 	panelFocus bool
 	lastDone   int // jobs done at the last snapshot; more means reload panes
+	// log is the transfer log: every job that finished, was skipped,
+	// failed or was cancelled, oldest first (bounded); logged marks the
+	// jobs already in it.
+	log       []logEntry
+	logged    map[model.JobID]model.State
+	snapshots int // snapshots received
 
 	// Conflict questions (see ask.go).
 	defaultConflict model.Conflict
@@ -122,15 +153,25 @@ type App struct {
 	dups        [2]dupIndex
 	accountDups map[FS]int
 
-	ddSeq    uint64 // sequence of guided dedupe sessions
-	loginSeq uint64 // sequence of login forms
-	auth     map[FS]Authenticator
+	ddSeq    uint64     // sequence of guided dedupe sessions
+	viewSeq  uint64     // sequence of viewer sessions
+	spaceSeq uint64     // sequence of space view loads
+	look     *quickLook // the quick look, nil when off
+	lookSeq  uint64
+	// bookmarks and history (most recent first), see places.go.
+	bookmarks, history []Place
+	savePlacesFn       func(bookmarks, history []Place) error
+	loginSeq           uint64 // sequence of login forms
+	auth               map[FS]Authenticator
+	conn               map[FS]*connState // network filesystems' state (connection.go)
+	openLink           func(ctx context.Context, link string) (FS, error)
+	probe              tea.Cmd // a probe to start after this update
 }
 
 // New builds the App.
 func New(o Options) *App {
 	a := &App{ctx: o.Context, fs: [2]FS{o.Left, o.Right}, transfers: o.Transfers, noColor: o.NoColor,
-		watched: map[FS]bool{}, fold: o.Fold, accountDups: map[FS]int{}, auth: map[FS]Authenticator{}}
+		watched: map[FS]bool{}, fold: o.Fold, accountDups: map[FS]int{}, auth: map[FS]Authenticator{}, openLink: o.OpenLink}
 	for fs, au := range o.Authenticators {
 		a.auth[fs] = au
 	}
@@ -142,6 +183,12 @@ func New(o Options) *App {
 	}
 	if a.ctx == nil {
 		a.ctx = context.Background()
+	}
+	a.msgTTL = o.MessageTTL
+	a.bookmarks, a.history, a.savePlacesFn = slices.Clone(o.Bookmarks), slices.Clone(o.History), o.SavePlaces
+	a.message = o.Welcome
+	if a.message == "" {
+		a.message = DefaultWelcome
 	}
 	a.asyncFilterAbove = o.AsyncFilterAbove
 	if a.asyncFilterAbove <= 0 {
@@ -176,10 +223,13 @@ func New(o Options) *App {
 			dirs[i] = "/"
 		}
 		a.panes[i].Listing.SetEntries(dirs[i], nil)
+		a.remember(Place{FS: a.fs[i].Label(), Path: dirs[i]})
 		a.panes[i].Listing.SetShowHidden(o.ShowHidden)
 		a.panes[i].Badge = func(e model.Entry) (pane.Badge, bool) { return a.dupBadge(i, e) }
 	}
 	a.panel = transfers.New(a.keys.Panel)
+	a.logged = map[model.JobID]model.State{}
+	a.quotas, a.quotaBusy, a.quotaAgain = map[FS]*quotaMsg{}, map[FS]bool{}, map[FS]bool{}
 	a.syncKeys()
 	return a
 }
@@ -209,9 +259,7 @@ func (a *App) Init() tea.Cmd {
 func (a *App) startFS(i int) []tea.Cmd {
 	var cmds []tea.Cmd
 	fs := a.fs[i]
-	if q, ok := fs.(QuotaReporter); ok {
-		cmds = append(cmds, quotaCmd(a.ctx, fs, q, i))
-	}
+	cmds = append(cmds, a.refreshQuotas([]FS{fs})...)
 	if c, ok := fs.(DuplicateCounter); ok {
 		cmds = append(cmds, countDupsCmd(a.ctx, fs, c))
 	}
@@ -232,6 +280,7 @@ func (a *App) load(p int, dir, focus string) tea.Cmd {
 	ctx, cancel := context.WithCancel(a.ctx)
 	a.cancel[p] = cancel
 	a.panes[p].Loading = true
+	a.leaveFind(p)
 	key, rev := a.panes[p].Listing.Sort()
 	return listCmd(ctx, a.fs[p], p, a.seq[p], dir, focus, a.fold, key, rev)
 }
@@ -266,7 +315,7 @@ func (a *App) context() keyContext {
 	dd, login := a.dedupe(), a.loginForm()
 	nDialogs := len(a.dialogs())
 	c := keyContext{
-		dialog:     nDialogs > 0 || a.help() != nil || login != nil || dd != nil,
+		dialog:     nDialogs > 0 || a.help() != nil || login != nil || dd != nil || a.logOpen() || a.viewing() != nil || a.spaceOpen() || a.placesOpen(),
 		filtering:  a.filter() != nil || a.renaming() != nil,
 		renaming:   a.renaming() != nil,
 		hasEntries: l.Len() > 0,
@@ -294,7 +343,15 @@ func (a *App) context() keyContext {
 	}
 	if a.panelFocus {
 		c.canPause, c.canResume, c.canCancel, c.hasFailed, c.hasEnded = queueFlags(a.panel.Snapshot().Jobs)
+		sel, _ := a.panel.Selected()
+		c.selPause, c.selCancel, c.selRetry, c.selFront = jobFlags(sel)
+		c.onGroup, c.groupOpen = a.panel.OnGroup()
+		c.inOpenGroup = a.panel.InOpenGroup()
 	}
+	c.hasLog = len(a.log) > 0
+	c.viewable = !a.panelFocus && a.viewable()
+	c.finding = a.found[a.focus] != nil
+	_, c.sizer = a.fs[a.focus].(FolderSizer)
 	return c
 }
 
@@ -317,13 +374,41 @@ func (a *App) syncKeys() {
 	a.panel.SetKeys(a.keys.Panel)
 }
 
-func (a *App) setMessage(kind int, s string) { a.message, a.messageKind = s, kind }
+func (a *App) setMessage(kind int, s string) {
+	a.message, a.messageKind = s, kind
+	a.msgSeq++
+}
+
+// DefaultWelcome is the first screen's message.
+const DefaultWelcome = "F1/? every key · tab other pane · enter open · F5 copy · t transfers · o pane: local or remote"
+
+// messageExpiredMsg clears the message line if no newer message was set.
+type messageExpiredMsg struct{ seq uint64 }
+
+// expireMessage is the timer of the message just set (nil when messages
+// stay, or the line is empty).
+func (a *App) expireMessage() tea.Cmd {
+	if a.msgTTL <= 0 || a.message == "" {
+		return nil
+	}
+	ttl := a.msgTTL
+	if a.messageKind == msgError {
+		ttl *= 3
+	}
+	seq := a.msgSeq
+	return tea.Tick(ttl, func(time.Time) tea.Msg { return messageExpiredMsg{seq: seq} })
+}
 
 // Notify shows an informational message in the message area (main uses
 // it for start-up notes such as resumed transfers).
 func (a *App) Notify(s string) { a.setMessage(msgInfo, s) }
 
-func (a *App) setError(err error) { a.setMessage(msgError, err.Error()) }
+func (a *App) setError(err error) {
+	a.setMessage(msgError, err.Error())
+	if c := a.noteUnreachable(err); c != nil {
+		a.probe = tea.Batch(a.probe, c)
+	}
+}
 
 // Keys returns the key map as it applies now (for tests and help).
 func (a *App) Keys() KeyMap { return a.keys }

@@ -253,13 +253,13 @@ func TestCopyFlow(t *testing.T) {
 		wantNone bool
 	}{
 		{"F5 copies the cursor entry", []string{"down", "down", "f5", "enter"}, model.OpCopy, []string{"a.txt"}, model.ConflictSkip, false},
-		{"c copies the selection", []string{"down", "down", "space", "space", "c", "y"}, model.OpCopy, []string{"a.txt", "b.txt"}, model.ConflictSkip, false},
+		{"c copies the selection", []string{"down", "down", "space", "space", "c", "enter"}, model.OpCopy, []string{"a.txt", "b.txt"}, model.ConflictSkip, false},
 		{"conflict policy cycles", []string{"down", "down", "c", "tab", "tab", "enter"}, model.OpCopy, []string{"a.txt"}, model.ConflictRename, false},
-		{"conflict policy backwards", []string{"down", "down", "c", "left", "enter"}, model.OpCopy, []string{"a.txt"}, model.ConflictAsk, false},
+		{"conflict policy backwards", []string{"down", "down", "c", "shift+tab", "enter"}, model.OpCopy, []string{"a.txt"}, model.ConflictAsk, false},
 		{"F6 moves", []string{"f6", "enter"}, model.OpMove, []string{"docs"}, model.ConflictSkip, false},
-		{"m moves", []string{"end", "m", "y"}, model.OpMove, []string{"日本語ファイル.txt"}, model.ConflictSkip, false},
+		{"m moves", []string{"end", "m", "enter"}, model.OpMove, []string{"日本語ファイル.txt"}, model.ConflictSkip, false},
 		{"esc cancels", []string{"c", "esc"}, model.OpCopy, nil, 0, true},
-		{"n cancels", []string{"f6", "n"}, model.OpCopy, nil, 0, true},
+		{"esc cancels a move", []string{"f6", "esc"}, model.OpCopy, nil, 0, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -547,14 +547,20 @@ func TestHelpOverlay(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 120, 40)
 	h.press("?")
-	v := stripANSI(h.app.render())
-	for _, want := range []string{"megatui keys", "F5/c", "Copy", "filter", "delete PERMANENTLY"} {
+	v := ""
+	for range len(h.app.helpPages()) {
+		v += stripANSI(h.app.render())
+		h.press("tab")
+	}
+	for _, want := range []string{"megatui keys", "F5/c", "Copy", "filter", "delete PERMANENTLY",
+		"pause/resume (panel)"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("help lacks %q", want)
 		}
 	}
-	if strings.Contains(v, "restore from bin") {
-		t.Errorf("help lists restore, which does not apply in the local pane")
+	// Keys that work elsewhere are listed with where they work.
+	if !strings.Contains(v, "restore from bin (in the bin)") {
+		t.Errorf("help lacks restore with its note")
 	}
 	h.press("x")
 	if h.app.help() != nil {
@@ -790,5 +796,33 @@ func TestDialogsWarnAboutUnseenSelection(t *testing.T) {
 	h.press("space", "f8")
 	if v := stripANSI(h.app.render()); strings.Contains(v, "not shown now") {
 		t.Errorf("got the note with every selected entry on screen:\n%s", v)
+	}
+}
+
+// TestLinkDialogShowsWholeLink: a real-length link in a narrow terminal is
+// wrapped in the dialog, never cut; the dialog can also remove the link.
+func TestLinkDialogShowsWholeLink(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, 60, 30)
+	h.mega.linkKey = "x8D3kq-_Lm0pQ7rS2tUvW9yZaBcDeFgHiJkLmNoPqRs"
+	h.press("tab", "e")
+	v := stripANSI(h.app.render())
+	want := "https://mega.nz/file/notes.md#" + h.mega.linkKey
+	flat := strings.Map(func(r rune) rune {
+		if strings.ContainsRune("│╭╮╰╯─ \n", r) {
+			return -1
+		}
+		return r
+	}, v)
+	if !strings.Contains(flat, want) {
+		t.Fatalf("the whole link %s is not in the dialog:\n%s", want, v)
+	}
+	// Choose "remove the public link" and confirm.
+	h.press("right", "enter")
+	if len(h.mega.removed) != 1 || !strings.HasSuffix(h.mega.removed[0], "notes.md") {
+		t.Fatalf("removed %v, want notes.md", h.mega.removed)
+	}
+	if m := h.app.Message(); !strings.Contains(m, "removed") {
+		t.Errorf("message %q, want the removal confirmed", m)
 	}
 }

@@ -259,7 +259,7 @@ func TestAskLaterAndAgainFromPanel(t *testing.T) {
 		t.Fatalf("a put-off question came back by itself")
 	}
 	// The panel shows the job as waiting for an answer, with no countdown.
-	h.press("t", "tab", "tab")
+	h.press("t")
 	v := stripANSI(h.app.render())
 	if !strings.Contains(v, "waiting") || !strings.Contains(v, "asking: name exists") || strings.Contains(v, "retry in") {
 		t.Errorf("panel does not show the job as waiting: asking:\n%s", v)
@@ -326,7 +326,7 @@ func TestQueueControls(t *testing.T) {
 	h := newHarness(t, 120, 30)
 	s := sampleSnapshot() // done, running, waiting, failed, paused
 	h.snap(s)
-	h.press("t", "tab", "tab")
+	h.press("t", "down") // the running job: cancel applies to it
 	k := h.app.Keys()
 	for name, b := range map[string]bool{"pause all": k.Panel.PauseAll.Enabled(), "cancel all": k.Panel.CancelAll.Enabled(),
 		"retry failed": k.Panel.RetryFailed.Enabled(), "clear finished": k.Panel.ClearFinished.Enabled()} {
@@ -385,7 +385,7 @@ func TestQueueKeysInHelp(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 140, 40)
 	h.snap(sampleSnapshot())
-	h.press("t", "tab", "tab", "?")
+	h.press("t", "?")
 	v := stripANSI(h.app.render())
 	for _, want := range []string{"pause/resume all", "cancel all", "retry failed", "clear finished"} {
 		if !strings.Contains(v, want) {

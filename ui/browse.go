@@ -2,6 +2,7 @@ package ui
 
 import (
 	"path"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -23,7 +24,7 @@ func (a *App) onBrowseKey(k tea.KeyPressMsg) tea.Cmd {
 		a.openHelp()
 	case key.Matches(k, km.General.Quit):
 		if a.transfers == nil {
-			return tea.Quit
+			return a.quit()
 		}
 		return quitCheckCmd(a.transfers)
 	case key.Matches(k, nav.Up):
@@ -43,11 +44,24 @@ func (a *App) onBrowseKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, nav.Parent):
 		return a.parent()
 	case key.Matches(k, nav.Refresh):
-		return a.load(a.focus, l.Dir(), "")
+		if f := a.found[a.focus]; f != nil {
+			return tea.Batch(a.onFindSubmit(findSubmitMsg{pane: a.focus, root: f.root, query: f.query}), a.refreshConnection(a.focus))
+		}
+		return tea.Batch(a.load(a.focus, l.Dir(), ""), a.refreshConnection(a.focus))
 	case key.Matches(k, nav.SwitchFS):
 		a.chooseFS()
 	case key.Matches(k, nav.GoTo):
 		a.openGoto()
+	case key.Matches(k, nav.Find):
+		a.openFind()
+	case key.Matches(k, nav.Mirror):
+		return a.mirror()
+	case key.Matches(k, nav.Space):
+		return a.openSpace()
+	case key.Matches(k, nav.Bookmark):
+		return a.toggleBookmark()
+	case key.Matches(k, nav.Places):
+		a.openPlaces()
 	case key.Matches(k, sel.Toggle):
 		l.ToggleMark()
 	case key.Matches(k, sel.SelectAll):
@@ -73,6 +87,10 @@ func (a *App) onBrowseKey(k tea.KeyPressMsg) tea.Cmd {
 		return a.sort(sk, !rev)
 	case key.Matches(k, sel.Hidden):
 		l.SetShowHidden(!l.ShowHidden())
+	case key.Matches(k, act.View):
+		return a.openViewer()
+	case key.Matches(k, act.QuickLook):
+		return a.toggleQuickLook()
 	case key.Matches(k, act.Copy):
 		a.confirmTransfer(model.OpCopy)
 	case key.Matches(k, act.Move):
@@ -116,6 +134,13 @@ func (a *App) open() tea.Cmd {
 	if !ok {
 		return nil
 	}
+	if d := a.foundDir(a.focus, e); d != "" {
+		// A find result: go to it (into it, for a folder).
+		if e.IsDir() {
+			return a.load(a.focus, a.fs[a.focus].Join(d, e.Name), "")
+		}
+		return a.load(a.focus, d, e.Name)
+	}
 	if !e.IsDir() {
 		a.setMessage(msgInfo, pane.DisplayName(e.Name)+" is not a folder")
 		return nil
@@ -128,6 +153,9 @@ func (a *App) open() tea.Cmd {
 func (a *App) parent() tea.Cmd {
 	fs := a.fs[a.focus]
 	dir := a.cur().Listing.Dir()
+	if f := a.found[a.focus]; f != nil {
+		return a.load(a.focus, f.root, "") // back from the results
+	}
 	up := fs.Parent(dir)
 	if up == dir {
 		return nil
@@ -143,6 +171,9 @@ func (a *App) parent() tea.Cmd {
 // it: by its own identity where the filesystem can (MEGA folders may hold
 // several entries with one name), otherwise by path.
 func (a *App) entryPath(i int, dir string, e model.Entry) string {
+	if d := a.foundDir(i, e); d != "" {
+		dir = d // a find result: its own folder
+	}
 	if ep, ok := a.fs[i].(EntryPather); ok {
 		return ep.EntryPath(dir, e)
 	}
@@ -160,6 +191,25 @@ func (a *App) targets() ([]model.Entry, []string) {
 	return es, paths
 }
 
+// mirror opens the focused pane's folder in the other pane (switching it
+// to the same filesystem when needed), as Midnight Commander's alt+o.
+func (a *App) mirror() tea.Cmd {
+	src, dst := a.focus, a.other()
+	dir := a.panes[src].Listing.Dir()
+	if f := a.found[src]; f != nil {
+		dir = f.root
+	}
+	var cmds []tea.Cmd
+	if a.fs[dst] != a.fs[src] {
+		if i := slices.Index(a.all, a.fs[src]); i >= 0 {
+			cmds = append(cmds, a.switchFS(dst, i))
+		}
+	}
+	cmds = append(cmds, a.load(dst, dir, ""))
+	a.setMessage(msgInfo, "the other pane shows "+a.where(src))
+	return tea.Batch(cmds...)
+}
+
 // chooseFS asks which filesystem the focused pane should show.
 func (a *App) chooseFS() {
 	labels := make([]string, len(a.all))
@@ -171,8 +221,17 @@ func (a *App) chooseFS() {
 		}
 	}
 	pi := a.focus
+	if a.openLink != nil {
+		labels = append(labels, "a public link…") // index len(a.all): ask for it
+	}
 	a.pushDialog(&dialog.Confirm{ID: "switch-fs", Title: "Show in this pane", ChoiceLabel: "filesystem (tab to change)",
 		Choices: labels, Choice: cur, OnYes: func(c int) tea.Msg { return switchFSMsg{pane: pi, fs: c} }})
+}
+
+// askLink asks for a public link to open in pane p.
+func (a *App) askLink(p int) {
+	a.pushDialog(dialog.NewInput(a.st, "open-link", "Open a public link (read-only)", "link: ", "",
+		func(v string) tea.Msg { return linkSubmitMsg{pane: p, link: v} }, a.keys.Dialog))
 }
 
 // switchFS shows filesystem a.all[fi] in pane p, from its root.
@@ -183,7 +242,6 @@ func (a *App) switchFS(p, fi int) tea.Cmd {
 	a.fs[p] = a.all[fi]
 	a.panes[p].Label = a.fs[p].Label()
 	a.cameFrom[p] = map[string]string{}
-	a.quota[p] = nil
 	// A fresh listing (same sort and hidden toggle): marks and remembered
 	// cursors of the other filesystem must not carry over.
 	old := a.panes[p].Listing

@@ -30,10 +30,10 @@ func listCmd(ctx context.Context, fs FS, pane int, seq uint64, dir, focus string
 	}
 }
 
-func quotaCmd(ctx context.Context, fs FS, q QuotaReporter, pane int) tea.Cmd {
+func quotaCmd(ctx context.Context, fs FS, q QuotaReporter) tea.Cmd {
 	return func() tea.Msg {
 		used, total, err := q.Quota(ctx)
-		return quotaMsg{pane: pane, fs: fs, used: used, total: total, err: err}
+		return quotaMsg{fs: fs, used: used, total: total, err: err}
 	}
 }
 
@@ -107,13 +107,13 @@ func restoreCmd(ctx context.Context, fs FS, rb RubbishBin, dir string, paths []s
 	}
 }
 
-func enqueueCmd(ctx context.Context, t Transfers, req TransferRequest) tea.Cmd {
+func enqueueCmd(ctx context.Context, t Transfers, req TransferRequest, pane int) tea.Cmd {
 	return func() tea.Msg {
 		err := t.Enqueue(ctx, req)
 		if err != nil {
 			err = fmt.Errorf("queue %s: %w", req.Op, err)
 		}
-		return enqueuedMsg{op: req.Op, n: len(req.Sources), fs: req.SrcFS, dir: req.SrcDir, sources: req.Sources, err: err}
+		return enqueuedMsg{pane: pane, op: req.Op, n: len(req.Sources), fs: req.SrcFS, dir: req.SrcDir, sources: req.Sources, err: err}
 	}
 }
 
@@ -123,7 +123,17 @@ func exportCmd(ctx context.Context, ex Exporter, path, name string) tea.Cmd {
 		if err != nil {
 			err = fmt.Errorf("export %q: %w", name, err)
 		}
-		return linkMsg{name: name, link: link, err: err}
+		return linkMsg{path: path, name: name, link: link, err: err}
+	}
+}
+
+func removeLinkCmd(ctx context.Context, lr LinkRemover, path, name string) tea.Cmd {
+	return func() tea.Msg {
+		err := lr.RemoveLink(ctx, path)
+		if err != nil {
+			err = fmt.Errorf("remove the link of %q: %w", name, err)
+		}
+		return linkRemovedMsg{name: name, err: err}
 	}
 }
 
@@ -139,14 +149,24 @@ func snapshotCmd(ch <-chan transfers.Snapshot) tea.Cmd {
 	}
 }
 
-// jobCtlCmd applies a control (pause, resume, ...) to one job.
-func jobCtlCmd(what string, id model.JobID, f func(model.JobID) error) tea.Cmd {
+// jobCtlCmd applies a control (pause, resume, ...) to jobs; label names
+// them for people ("report.pdf", "200 files of Photos"), never by number.
+func jobCtlCmd(what, label string, ids []model.JobID, f func(model.JobID) error) tea.Cmd {
+	if len(ids) == 0 {
+		return nil
+	}
 	return func() tea.Msg {
-		err := f(id)
-		if err != nil {
-			err = fmt.Errorf("%s job %d: %w", what, id, err)
+		var errs []error
+		for _, id := range ids {
+			if err := f(id); err != nil {
+				errs = append(errs, err)
+			}
 		}
-		return opResultMsg{what: fmt.Sprintf("%s job %d", what, id), err: err}
+		err := errors.Join(errs...)
+		if err != nil {
+			err = fmt.Errorf("%s %s: %d of %d not changed: %w", what, label, len(errs), len(ids), errs[0])
+		}
+		return opResultMsg{what: what + " " + label, err: err}
 	}
 }
 

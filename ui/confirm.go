@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/dustin/go-humanize"
@@ -77,8 +78,23 @@ func (a *App) confirmTransfer(op model.Op) {
 	if len(es) == 0 {
 		return
 	}
-	req := TransferRequest{Op: op, SrcFS: a.fs[src], SrcDir: a.panes[src].Listing.Dir(), Sources: es,
-		DstFS: a.fs[dst], DstDir: a.panes[dst].Listing.Dir()}
+	// One request per source folder: find results come from many.
+	var reqs []TransferRequest
+	byDir := map[string]int{}
+	for _, e := range es {
+		dir := a.panes[src].Listing.Dir()
+		if d := a.foundDir(src, e); d != "" {
+			dir = d
+		}
+		i, ok := byDir[dir]
+		if !ok {
+			i = len(reqs)
+			byDir[dir] = i
+			reqs = append(reqs, TransferRequest{Op: op, SrcFS: a.fs[src], SrcDir: dir,
+				DstFS: a.fs[dst], DstDir: a.panes[dst].Listing.Dir()})
+		}
+		reqs[i].Sources = append(reqs[i].Sources, e)
+	}
 	title := "Copy"
 	if op == model.OpMove {
 		title = "Move"
@@ -88,15 +104,32 @@ func (a *App) confirmTransfer(op model.Op) {
 	for i, c := range policies {
 		choices[i] = conflictLabel(c)
 	}
+	// The target folder is editable: the other pane's folder to start
+	// with, any folder of that filesystem (relative to it) typed instead.
+	in := newTextInput(a.st, "  to: "+pane.DisplayName(a.fs[dst].Label())+":")
+	dstDir, dstFS := a.panes[dst].Listing.Dir(), a.fs[dst]
+	in.SetValue(dstDir)
+	in.CursorEnd()
+	in.Focus()
 	a.pushDialog(&dialog.Confirm{
 		ID: "transfer", Title: title + " " + describe(es),
-		Lines:       append([]string{"from: " + a.where(src), "  to: " + a.where(dst)}, unseenNote(a.panes[src].Listing)...),
+		Lines:       append([]string{"from: " + a.where(src)}, unseenNote(a.panes[src].Listing)...),
 		ChoiceLabel: "if the name exists (tab to change)", Choices: choices,
 		Choice: max(slices.Index(policies, a.defaultConflict), 0),
-		OnYes: func(c int) tea.Msg {
-			r := req
-			r.Conflict = policies[c]
-			return transferConfirmedMsg{req: r}
+		Input:  &in,
+		OnSubmit: func(c int, to string) tea.Msg {
+			to = strings.TrimSpace(to)
+			switch {
+			case to == "":
+				to = dstDir
+			case !strings.HasPrefix(to, "/"):
+				to = dstFS.Join(dstDir, to)
+			}
+			rs := slices.Clone(reqs)
+			for i := range rs {
+				rs[i].Conflict, rs[i].DstDir = policies[c], to
+			}
+			return transferConfirmedMsg{reqs: rs, pane: src}
 		},
 	})
 }
@@ -114,7 +147,7 @@ func (a *App) confirmDelete(permanent bool) {
 	switch {
 	case permanent:
 		d.Title = "PERMANENTLY delete " + describe(es) + "?"
-		d.Danger = true
+		d.Danger, d.SafeDefault = true, true
 		d.Lines = []string{"in " + a.where(pi), "This cannot be undone: nothing goes to the Rubbish Bin."}
 	case hasBin:
 		d.Title = "Delete " + describe(es) + "?"

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -140,8 +142,72 @@ func (a *App) onMkdirSubmit(m mkdirSubmitMsg) tea.Cmd {
 }
 
 func (a *App) openGoto() {
-	a.pushDialog(dialog.NewInput(a.st, "goto", "Go to folder", "path: ", a.cur().Listing.Dir(),
-		func(v string) tea.Msg { return gotoSubmitMsg{path: v} }, a.keys.Dialog))
+	d := dialog.NewInput(a.st, "goto", "Go to folder", "path: ", a.cur().Listing.Dir(),
+		func(v string) tea.Msg { return gotoSubmitMsg{path: v} }, a.keys.Dialog)
+	fs, cwd, ctx := a.fs[a.focus], a.cur().Listing.Dir(), a.ctx
+	d.Complete = func(v string) tea.Cmd {
+		return func() tea.Msg { return completePath(ctx, fs, cwd, v) }
+	}
+	a.pushDialog(d)
+}
+
+// completePath completes the last element of v (a folder path, absolute
+// or relative to cwd) with the folders of fs that start with it, as a
+// shell does: one match completes it (with a slash), several complete
+// their common start and are listed in the note.
+func completePath(ctx context.Context, fs FS, cwd, v string) dialog.CompletedMsg {
+	out := dialog.CompletedMsg{ID: "goto", Value: v}
+	dirPart, prefix := "", v
+	if i := strings.LastIndex(v, "/"); i >= 0 {
+		dirPart, prefix = v[:i+1], v[i+1:]
+	}
+	dir := dirPart
+	switch {
+	case dir == "":
+		dir = cwd
+	case !strings.HasPrefix(dir, "/"):
+		dir = fs.Join(cwd, dir)
+	}
+	for len(dir) > 1 && strings.HasSuffix(dir, "/") && dir != "//" {
+		dir = dir[:len(dir)-1]
+	}
+	es, err := fs.List(ctx, dir)
+	if err != nil {
+		out.Note = "cannot list " + pane.DisplayName(dir)
+		return out
+	}
+	var names []string
+	for _, e := range es {
+		if e.IsDir() && strings.HasPrefix(strings.ToLower(e.Name), strings.ToLower(prefix)) {
+			names = append(names, e.Name)
+		}
+	}
+	slices.SortFunc(names, model.NaturalCompare)
+	switch len(names) {
+	case 0:
+		out.Note = "no folder starts with " + pane.DisplayName(prefix)
+	case 1:
+		out.Value = dirPart + names[0] + "/"
+	default:
+		common := names[0]
+		for _, n := range names[1:] {
+			for !strings.HasPrefix(strings.ToLower(n), strings.ToLower(common)) {
+				common = common[:len(common)-1]
+			}
+		}
+		if len(common) > len(prefix) {
+			out.Value = dirPart + common
+		}
+		shown := names[:min(len(names), 8)]
+		for i := range shown {
+			shown[i] = pane.DisplayName(shown[i])
+		}
+		out.Note = strings.Join(shown, "  ")
+		if len(names) > 8 {
+			out.Note += fmt.Sprintf("  … (%d)", len(names))
+		}
+	}
+	return out
 }
 
 func (a *App) onGotoSubmit(m gotoSubmitMsg) tea.Cmd {
@@ -149,10 +215,63 @@ func (a *App) onGotoSubmit(m gotoSubmitMsg) tea.Cmd {
 	if p == "" {
 		return nil
 	}
+	if a.openLink != nil && isLink(p) {
+		a.setMessage(msgInfo, "opening the link…")
+		return openLinkCmd(a.ctx, a.openLink, a.focus, p)
+	}
 	if !strings.HasPrefix(p, "/") {
 		p = a.fs[a.focus].Join(a.cur().Listing.Dir(), p)
 	}
+	for len(p) > 1 && strings.HasSuffix(p, "/") && p != "//" {
+		p = p[:len(p)-1] // a completed folder ends with a slash
+	}
 	return a.load(a.focus, p, "")
+}
+
+// onLinkSubmit opens the link typed in the "public link" dialog.
+func (a *App) onLinkSubmit(m linkSubmitMsg) tea.Cmd {
+	l := strings.TrimSpace(m.link)
+	if l == "" || a.openLink == nil {
+		return nil
+	}
+	if !isLink(l) {
+		a.setMessage(msgError, "not a MEGA link: paste https://mega.nz/folder/…#KEY or https://mega.nz/file/…#KEY")
+		return nil
+	}
+	a.setMessage(msgInfo, "opening the link…")
+	return openLinkCmd(a.ctx, a.openLink, m.pane, l)
+}
+
+// isLink reports whether a typed location is a MEGA link.
+func isLink(s string) bool {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
+	return strings.HasPrefix(s, "mega.nz/") || strings.HasPrefix(s, "mega.co.nz/") || strings.HasPrefix(s, "www.mega.nz/")
+}
+
+// linkOpenedMsg is a public link opened for pane.
+type linkOpenedMsg struct {
+	pane int
+	fs   FS
+	err  error
+}
+
+func openLinkCmd(ctx context.Context, open func(context.Context, string) (FS, error), pane int, link string) tea.Cmd {
+	return func() tea.Msg {
+		fs, err := open(ctx, link)
+		return linkOpenedMsg{pane: pane, fs: fs, err: err}
+	}
+}
+
+// onLinkOpened shows an opened link in its pane (read-only; F5 copies
+// from it).
+func (a *App) onLinkOpened(m linkOpenedMsg) tea.Cmd {
+	if m.err != nil {
+		a.setError(m.err)
+		return nil
+	}
+	a.all = append(a.all, m.fs)
+	a.setMessage(msgSuccess, "opened "+pane.DisplayName(m.fs.Label())+" (read-only: F5 copies from it)")
+	return a.switchFS(m.pane, len(a.all)-1)
 }
 
 func (a *App) openPattern(on bool) {

@@ -156,7 +156,10 @@ func (f *memFS) callLog() []string {
 // megaFS adds MEGA's optional capabilities to memFS.
 type megaFS struct {
 	*memFS
-	origin map[string]string // rubbish name -> original folder
+	origin   map[string]string // rubbish name -> original folder
+	linkKey  string            // the key part of exported links ("" = "key")
+	probeErr error             // what Probe answers
+	removed  []string          // paths whose link was removed
 }
 
 const binPath = "/Rubbish Bin"
@@ -203,7 +206,24 @@ func (m *megaFS) Restore(_ context.Context, p string) (string, error) {
 }
 
 func (m *megaFS) ExportLink(_ context.Context, p string) (string, error) {
-	return "https://mega.nz/file/" + path.Base(p) + "#key", nil
+	k := m.linkKey
+	if k == "" {
+		k = "key"
+	}
+	return "https://mega.nz/file/" + path.Base(p) + "#" + k, nil
+}
+
+func (m *megaFS) Probe(context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.probeErr
+}
+
+func (m *megaFS) RemoveLink(_ context.Context, p string) error {
+	m.mu.Lock()
+	m.removed = append(m.removed, p)
+	m.mu.Unlock()
+	return nil
 }
 
 func (m *megaFS) Quota(context.Context) (int64, int64, error) { return 5 << 30, 20 << 30, nil }

@@ -10,6 +10,7 @@ package ui
 
 import (
 	"context"
+	"io"
 
 	"github.com/megatui/megatui/model"
 	"github.com/megatui/megatui/ui/transfers"
@@ -55,6 +56,12 @@ type RubbishBin interface {
 type Exporter interface {
 	// ExportLink returns a public link (with its key) to path.
 	ExportLink(ctx context.Context, path string) (string, error)
+}
+
+// LinkRemover is implemented by filesystems that can remove the public
+// link of an item again.
+type LinkRemover interface {
+	RemoveLink(ctx context.Context, path string) error
 }
 
 // QuotaReporter is implemented by filesystems with a storage quota.
@@ -122,4 +129,26 @@ type Transfers interface {
 	// the engine should coalesce them (a buffer of one, replacing an
 	// unread snapshot) and close the channel when it stops. App drains it with a re-armed Cmd.
 	Updates() <-chan transfers.Snapshot
+}
+
+// Opener is implemented by filesystems whose files the viewer (F3) can
+// read: by ranges, so a huge file opens at once (MEGA files are fetched
+// and decrypted range by range). OpenFile runs in a tea.Cmd; so do the
+// reader's calls.
+type Opener interface {
+	OpenFile(ctx context.Context, path string) (RangeReader, error)
+}
+
+// RangeReader reads byte ranges of one open file.
+type RangeReader interface {
+	io.ReaderAt
+	Size() int64
+	Close() error
+}
+
+// FolderSizer is implemented by filesystems that can tell the size of
+// folders' contents cheaply (MEGA, from the node tree in memory). It runs
+// in a tea.Cmd after a listing; keys are model.EntryKey of the folders.
+type FolderSizer interface {
+	FolderSizes(ctx context.Context, dir string, folders []model.Entry) (map[string]int64, error)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/megatui/megatui/ui/dialog"
 	"github.com/megatui/megatui/ui/login"
 	"github.com/megatui/megatui/ui/transfers"
+	"github.com/megatui/megatui/ui/viewer"
 )
 
 // KeyMap is the one key map of the application, nested by context: the
@@ -28,6 +29,7 @@ type KeyMap struct {
 	Input   InputKeys
 	Ask     AskKeys
 	Dedupe  dedupe.Keys
+	Viewer  viewer.Keys
 	Login   login.Keys
 	General GeneralKeys
 }
@@ -44,7 +46,8 @@ type BrowseKeys struct {
 type NavKeys struct {
 	Up, Down, PageUp, PageDown, Home, End   key.Binding
 	Open, Parent, GoTo, SwitchPane, Refresh key.Binding
-	SwitchFS                                key.Binding
+	SwitchFS, Find, Mirror, Space           key.Binding
+	Bookmark, Places                        key.Binding
 }
 
 // SelectKeys select entries and change what a pane shows.
@@ -55,6 +58,7 @@ type SelectKeys struct {
 
 // ActionKeys act on the selection or the cursor entry.
 type ActionKeys struct {
+	View, QuickLook                                  key.Binding
 	Copy, Move, Rename, Mkdir, Delete, DeleteForever key.Binding
 	Rubbish, Restore, Export                         key.Binding
 }
@@ -92,7 +96,7 @@ func (AskKeys) Title() string     { return "Name conflict" }
 // Bindings list each group's keys in the order the help shows them.
 func (k NavKeys) Bindings() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Open, k.Parent, k.GoTo,
-		k.SwitchPane, k.SwitchFS, k.Refresh}
+		k.Find, k.Space, k.Places, k.Bookmark, k.SwitchPane, k.Mirror, k.SwitchFS, k.Refresh}
 }
 
 func (k SelectKeys) Bindings() []key.Binding {
@@ -101,7 +105,7 @@ func (k SelectKeys) Bindings() []key.Binding {
 }
 
 func (k ActionKeys) Bindings() []key.Binding {
-	return []key.Binding{k.Copy, k.Move, k.Rename, k.Mkdir, k.Delete, k.DeleteForever, k.Rubbish, k.Restore, k.Export}
+	return []key.Binding{k.View, k.QuickLook, k.Copy, k.Move, k.Rename, k.Mkdir, k.Delete, k.DeleteForever, k.Rubbish, k.Restore, k.Export}
 }
 
 func (k DupKeys) Bindings() []key.Binding { return []key.Binding{k.Next, k.Prev, k.Dedupe, k.Undo} }
@@ -147,6 +151,11 @@ func DefaultKeyMap() KeyMap {
 				SwitchPane: b("tab", "switch pane", "tab"),
 				Refresh:    b("ctrl+r", "refresh", "ctrl+r"),
 				SwitchFS:   b("o", "pane: local or remote", "o"),
+				Find:       b("F", "find below (name >size <age)", "F"),
+				Mirror:     b("alt+o/=", "same folder in the other pane", "alt+o", "="),
+				Space:      b("z", "space used (ncdu)", "z"),
+				Bookmark:   b("B", "bookmark this folder (again: drop)", "B"),
+				Places:     b("'", "bookmarks and recent folders", "'"),
 			},
 			Select: SelectKeys{
 				Toggle:          b("space/ins", "select", "space", "insert"),
@@ -161,6 +170,8 @@ func DefaultKeyMap() KeyMap {
 				Hidden:          b(".", "hidden files", "."),
 			},
 			Actions: ActionKeys{
+				View:          b("F3/v", "View", "f3", "v"),
+				QuickLook:     b("Q", "quick look in the other pane", "Q"),
 				Copy:          b("F5/c", "Copy", "f5", "c"),
 				Move:          b("F6/m", "Move", "f6", "m"),
 				Rename:        b("F2/r", "Rename", "f2", "r"),
@@ -179,9 +190,15 @@ func DefaultKeyMap() KeyMap {
 			},
 		},
 		Panel: transfers.Keys{
-			Toggle:   b("t", "transfer panel", "t"),
+			Toggle:   b("t", "transfer panel: focus/hide", "t"),
 			Maximise: b("T", "maximise transfers", "T"),
+			Log:      b("L", "transfer log", "L"),
 			Up:       up, Down: down, PageUp: pgup, PageDown: pgdown,
+			Home:          b("home/g", "first transfer", "home", "g"),
+			End:           b("end/G", "last transfer", "end", "G"),
+			Expand:        b("→/l/enter", "open group", "right", "l", "enter"),
+			Collapse:      b("←/h", "close group", "left", "h"),
+			Back:          b("esc/tab", "back to the panes", "esc", "tab"),
 			Pause:         b("p", "pause/resume", "p"),
 			Cancel:        b("x", "cancel", "x"),
 			Retry:         b("R", "retry", "R"),
@@ -221,6 +238,16 @@ func DefaultKeyMap() KeyMap {
 			Back:      b("b", "back", "b", "backspace"),
 			Undo:      b("u", "undo", "u"),
 		},
+		Viewer: viewer.Keys{
+			Up: up, Down: down, PageUp: b("pgup/b", "page up", "pgup", "ctrl+b", "b"),
+			PageDown: b("pgdn/space", "page down", "pgdown", "ctrl+f", "space"),
+			Home:     b("home/g", "start", "home", "g"),
+			End:      b("end/G", "end", "end", "G"),
+			Search:   b("/", "search", "/"),
+			Next:     b("n", "next match", "n"),
+			Close:    b("esc/F3/q", "close", "esc", "f3", "q", "f10"),
+			Accept:   accept, Cancel: cancel,
+		},
 		Login: login.Keys{
 			Submit: accept, Cancel: cancel,
 			Next:   b("tab/↓", "next field", "tab", "down"),
@@ -237,7 +264,8 @@ func DefaultKeyMap() KeyMap {
 
 // browseGroups are the groups of the browser's help, in order.
 func (k KeyMap) browseGroups() []keyGroup {
-	return []keyGroup{k.Browse.Nav, k.Browse.Select, k.Browse.Actions, k.Panel, k.Browse.Dups, k.General}
+	// General first: help and quit are on the first page at any size.
+	return []keyGroup{k.General, k.Browse.Nav, k.Browse.Select, k.Browse.Actions, k.Panel, k.Browse.Dups}
 }
 
 // ShortHelp implements help.KeyMap: the keys shown in the F-key bar.
@@ -253,6 +281,43 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		out = append(out, g.Bindings())
 	}
 	return out
+}
+
+// whereNote says where a binding that does not apply now works, for the
+// help ("" for keys the help leaves out when they are off).
+func whereNote(b key.Binding) string {
+	switch b.Help().Desc {
+	case "pause/resume", "cancel", "retry", "to front", "pause/resume all", "cancel all", "retry failed",
+		"clear finished", "first transfer", "last transfer", "back to the panes":
+		return "panel"
+	case "open group", "close group":
+		return "panel group"
+	case "answer":
+		return "panel, asking"
+	case "maximise transfers":
+		return "panel shown"
+	case "View":
+		return "on a file"
+	case "restore from bin":
+		return "in the bin"
+	case "rubbish bin", "export public link", "guided dedupe", "undo last dedupe", "space used (ncdu)":
+		return "MEGA"
+	case "next duplicate", "previous duplicate":
+		return "⧉ shown"
+	case "clear selection/filter":
+		return "marks/filter"
+	case "parent folder":
+		return "not at top"
+	case "pane: local or remote":
+		return "a remote set"
+	case "Copy", "Move", "Rename", "Delete", "delete PERMANENTLY", "select", "select all", "invert selection",
+		"select by pattern", "unselect by pattern":
+		return "on entries"
+	case "first entry", "last entry", "go to path", "refresh", "filter", "sort: name/size/time", "reverse sort",
+		"hidden files", "Mkdir", "open folder":
+		return "in a pane"
+	}
+	return ""
 }
 
 // fkeyNumber returns N when b is bound to the function key FN.
@@ -289,14 +354,21 @@ type keyContext struct {
 	canCancel  bool // some job is unfinished
 	hasFailed  bool // some job failed
 	hasEnded   bool // some job is done, skipped or cancelled
-	asking     bool // the top dialog is a conflict question
-	panelShown bool
-	switchFS   bool // more than one filesystem to choose from
-	hasDups    bool // the focused pane's folder has duplicate groups
-	deduper    bool // the focused filesystem offers the guided dedupe
-	login      bool // the login form is open
-	screen     bool // the guided dedupe screen is open (no dialog over it)
-	dd         dedupe.Context
+	// What the jobs under the panel's cursor allow.
+	selPause, selCancel, selRetry, selFront bool
+	onGroup, groupOpen, inOpenGroup         bool // the cursor is on a group's row (open), or in an open group
+	hasLog                                  bool // the transfer log has entries
+	viewable                                bool // the cursor entry can be viewed (F3)
+	finding                                 bool // the focused pane shows find results
+	sizer                                   bool // the focused filesystem tells folder sizes
+	asking                                  bool // the top dialog is a conflict question
+	panelShown                              bool
+	switchFS                                bool // more than one filesystem to choose from
+	hasDups                                 bool // the focused pane's folder has duplicate groups
+	deduper                                 bool // the focused filesystem offers the guided dedupe
+	login                                   bool // the login form is open
+	screen                                  bool // the guided dedupe screen is open (no dialog over it)
+	dd                                      dedupe.Context
 }
 
 func set(on bool, bs ...*key.Binding) {
@@ -343,11 +415,13 @@ func (k *KeyMap) syncBrowse(c keyContext, browse bool) {
 	n, s, a, dp := &k.Browse.Nav, &k.Browse.Select, &k.Browse.Actions, &k.Browse.Dups
 	set(browse, &n.Up, &n.Down, &n.SwitchPane)
 	set(!c.dialog, &n.PageUp, &n.PageDown)
-	set(browse && !c.panel, &n.Home, &n.End, &n.GoTo, &n.Refresh, &s.Filter, &s.SortCycle, &s.SortReverse,
+	set(browse && !c.panel, &n.Home, &n.End, &n.GoTo, &n.Find, &n.Mirror, &n.Refresh, &s.Filter, &s.SortCycle, &s.SortReverse,
 		&s.Hidden, &a.Mkdir)
 	set(!c.dialog && !c.panel, &n.Open)
-	set(browse && c.canParent, &n.Parent)
+	set(browse && (c.canParent || c.finding), &n.Parent)
 	set(browse && !c.panel && c.switchFS, &n.SwitchFS)
+	set(browse && !c.panel && c.sizer, &n.Space)
+	set(browse && !c.panel, &n.Bookmark, &n.Places)
 	set(browse && c.hasEntries, &s.Toggle, &s.SelectAll, &s.Invert, &s.SelectPattern,
 		&s.UnselectPattern, &a.Rename, &a.Delete, &a.DeleteForever)
 	set(browse && (c.hasMarks || c.hasFilter), &s.ClearMarks)
@@ -355,6 +429,8 @@ func (k *KeyMap) syncBrowse(c keyContext, browse bool) {
 	set(browse && c.rubbish, &a.Rubbish)
 	set(browse && c.inRubbish && c.hasEntries, &a.Restore)
 	set(browse && c.export && c.hasEntries, &a.Export)
+	set(browse && c.viewable, &a.View)
+	set(browse && !c.panel, &a.QuickLook)
 	if c.inRubbish {
 		// Folders are not made in the Rubbish Bin; restore puts things back.
 		set(false, &a.Mkdir)
@@ -367,9 +443,15 @@ func (k *KeyMap) syncPanel(c keyContext, browse bool) {
 	p := &k.Panel
 	set(browse && c.transfers, &p.Toggle)
 	set(browse && c.transfers && c.panelShown, &p.Maximise)
-	set(browse && c.panel, &p.Up, &p.Down)
+	set(browse && c.transfers, &p.Log)
+	set(browse && c.panel, &p.Up, &p.Down, &p.Home, &p.End, &p.Back)
 	set(!c.dialog && c.panel, &p.PageUp, &p.PageDown)
-	set(browse && c.panel && c.hasJob, &p.Pause, &p.Cancel, &p.Retry, &p.Front)
+	set(browse && c.panel && c.onGroup && !c.groupOpen, &p.Expand)
+	set(browse && c.panel && (c.onGroup && c.groupOpen || c.inOpenGroup), &p.Collapse)
+	set(browse && c.panel && c.selPause, &p.Pause)
+	set(browse && c.panel && c.selCancel, &p.Cancel)
+	set(browse && c.panel && c.selRetry, &p.Retry)
+	set(browse && c.panel && c.selFront, &p.Front)
 	set(browse && c.panel && c.jobAsks, &p.Answer)
 	set(browse && c.panel && (c.canPause || c.canResume), &p.PauseAll)
 	set(browse && c.panel && c.canCancel, &p.CancelAll)

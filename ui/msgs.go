@@ -46,6 +46,7 @@ type paneDir struct {
 // enqueuedMsg reports that a copy/move request reached the queue. It
 // names its sources (entries of dir on fs), whose marks it clears.
 type enqueuedMsg struct {
+	pane    int // the source pane
 	op      model.Op
 	n       int
 	fs      FS
@@ -57,7 +58,6 @@ type enqueuedMsg struct {
 // quotaMsg carries the storage quota of fs, asked for pane; it is dropped
 // if the pane shows another filesystem by the time it arrives.
 type quotaMsg struct {
-	pane        int
 	fs          FS
 	used, total int64
 	err         error
@@ -73,8 +73,14 @@ type fsChangedMsg struct {
 
 // linkMsg carries an exported public link.
 type linkMsg struct {
-	name, link string
-	err        error
+	path, name, link string
+	err              error
+}
+
+// linkRemovedMsg reports the removal of a public link.
+type linkRemovedMsg struct {
+	name string
+	err  error
 }
 
 // quitCheckMsg answers "are transfers running?" when the user quits.
@@ -82,8 +88,11 @@ type quitCheckMsg struct{ active int }
 
 // Dialog outcomes.
 type (
-	transferConfirmedMsg struct{ req TransferRequest }
-	deleteConfirmedMsg   struct {
+	transferConfirmedMsg struct {
+		reqs []TransferRequest // one per source folder
+		pane int
+	}
+	deleteConfirmedMsg struct {
 		pane      int
 		paths     []string
 		permanent bool
@@ -103,8 +112,13 @@ type (
 		pattern string
 		on      bool
 	}
-	copyLinkMsg         struct{ link string }
-	switchFSMsg         struct{ pane, fs int }
+	copyLinkMsg   struct{ link string }
+	removeLinkMsg struct{ path, name string }
+	switchFSMsg   struct{ pane, fs int }
+	linkSubmitMsg struct {
+		pane int
+		link string
+	}
 	quitConfirmedMsg    struct{}
 	restoreConfirmedMsg struct {
 		pane  int

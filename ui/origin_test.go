@@ -19,8 +19,8 @@ func TestEnqueueResultUnmarksItsSource(t *testing.T) {
 	h.press("down", "down", "space", "space") // a.txt and b.txt in the local pane
 	req := TransferRequest{Op: model.OpCopy, SrcFS: h.local, SrcDir: "/home/u", Sources: h.app.Pane(0).Marked(),
 		DstFS: h.mega, DstDir: "/Cloud", Conflict: model.ConflictSkip}
-	answer := enqueueCmd(context.Background(), h.tr, req) // on its way
-	h.press("tab", "space")                               // mark an entry of the MEGA pane
+	answer := enqueueCmd(context.Background(), h.tr, req, 0) // on its way
+	h.press("tab", "space")                                  // mark an entry of the MEGA pane
 	if h.app.Pane(1).MarkCount() != 1 {
 		t.Fatalf("MEGA pane: %d marks, want 1", h.app.Pane(1).MarkCount())
 	}
@@ -45,10 +45,10 @@ func TestStaleQuotaIsDropped(t *testing.T) {
 	h := &harness{t: t, app: app, local: local, mega: mega}
 	h.send(windowSize(120, 30))
 	h.run(app.Init())
-	late := quotaCmd(context.Background(), mega, mega, 1) // asked for while pane 1 showed mega
+	late := quotaCmd(context.Background(), mega, mega) // asked for while pane 1 showed mega
 	h.run(app.switchFS(1, 2))
 	h.run(late)
-	if q := app.quota[1]; q != nil {
+	if q := app.quotas[app.fs[1]]; q != nil {
 		t.Errorf("pane 1 shows %s with the quota %d/%d of %s", other.Label(), q.used, q.total, mega.Label())
 	}
 	if v := app.View().Content; strings.Contains(v, "20 GiB") {

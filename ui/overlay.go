@@ -9,6 +9,7 @@ import (
 	"github.com/megatui/megatui/ui/login"
 	"github.com/megatui/megatui/ui/theme"
 	"github.com/megatui/megatui/ui/transfers"
+	"github.com/megatui/megatui/ui/viewer"
 )
 
 // Everything that takes the keyboard from the browser is an overlay on
@@ -135,6 +136,15 @@ func (a *App) loginForm() *loginSession { o, _ := findOverlay[*loginSession](a);
 // dedupe is the open guided dedupe screen (nil when closed).
 func (a *App) dedupe() *dedupeSession { o, _ := findOverlay[*dedupeSession](a); return o }
 
+// logOpen reports whether the transfer log is open.
+func (a *App) logOpen() bool { _, ok := findOverlay[*logOverlay](a); return ok }
+
+// spaceOpen reports whether the space view is open.
+func (a *App) spaceOpen() bool { _, ok := findOverlay[*spaceOverlay](a); return ok }
+
+// placesOpen reports whether the places list is open.
+func (a *App) placesOpen() bool { _, ok := findOverlay[*placesOverlay](a); return ok }
+
 // browsing reports that the browser has the keyboard, the filter input
 // aside: mouse clicks and the wheel reach the panes.
 func (a *App) browsing() bool {
@@ -211,4 +221,5 @@ var (
 	_ component[login.Model]     = (*login.Model)(nil)
 	_ component[dedupe.Model]    = (*dedupe.Model)(nil)
 	_ component[transfers.Model] = (*transfers.Model)(nil)
+	_ component[viewer.Model]    = (*viewer.Model)(nil)
 )

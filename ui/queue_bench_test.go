@@ -28,7 +28,7 @@ func BenchmarkPanelKeystroke(b *testing.B) {
 				s.Jobs = append(s.Jobs, j)
 			}
 			h.snap(s)
-			h.press("t", "tab", "tab")
+			h.press("t")
 			if !h.app.panelFocus || h.asking() != 0 {
 				b.Fatalf("panel focus %v, asking %d", h.app.panelFocus, h.asking())
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/megatui/megatui/ui/cells"
+	"github.com/megatui/megatui/ui/dialog"
 	"github.com/megatui/megatui/ui/pane"
 )
 
@@ -33,6 +34,18 @@ func (a *App) render() string {
 	var b strings.Builder
 	b.WriteString(a.renderHeader())
 	b.WriteByte('\n')
+	if v := a.viewing(); v != nil && a.height > 3 {
+		// The viewer takes the screen below the header; its footer is
+		// its keys.
+		b.WriteString(v.screen.View(a.st) + "\n")
+		var parts []string
+		for _, k := range a.keys.Viewer.Bindings() {
+			h := k.Help()
+			parts = append(parts, a.st.HelpKey.Render(h.Key)+" "+a.st.HelpDesc.Render(h.Desc))
+		}
+		b.WriteString(cells.Pad(strings.Join(parts, "  "), a.width))
+		return b.String()
+	}
 	dd := a.dedupe()
 	if dd != nil {
 		// The guided dedupe screen takes the whole body.
@@ -43,6 +56,14 @@ func (a *App) render() string {
 	} else if a.lay.Panes[0].H > 0 {
 		p0 := a.renderPane(0)
 		p1 := a.renderPane(1)
+		if a.look != nil && !a.panelFocus {
+			// Quick look takes the other pane's place.
+			if a.focus == 0 {
+				p1 = a.renderLook(1)
+			} else {
+				p0 = a.renderLook(0)
+			}
+		}
 		if a.lay.Stacked {
 			b.WriteString(p0 + "\n" + p1)
 		} else {
@@ -71,6 +92,12 @@ func (a *App) render() string {
 			over = o.d.View(a.st)
 		case *helpOverlay:
 			over = a.renderHelp(o)
+		case *logOverlay:
+			over = a.renderLog(o)
+		case *spaceOverlay:
+			over = a.renderSpace(o)
+		case *placesOverlay:
+			over = a.renderPlaces(o)
 		}
 	}
 	if over == "" {
@@ -158,11 +185,14 @@ func (a *App) renderHeader() string {
 			break
 		}
 		s := pane.DisplayName(fs.Label())
-		if q := a.quota[i]; q != nil && q.total > 0 {
+		if q := a.quotas[fs]; q != nil && q.total > 0 {
 			s += fmt.Sprintf(" %s / %s (%d%%)", humanize.IBytes(uint64(max(q.used, 0))),
 				humanize.IBytes(uint64(q.total)), q.used*100/q.total)
 		}
 		parts = append(parts, a.st.Header.Render(s))
+		if note := a.offlineNote(fs); note != "" {
+			parts = append(parts, a.st.Error.Render(note))
+		}
 	}
 	if d := a.dupHeader(); d != "" {
 		parts = append(parts, a.st.DupCollision.Render(d))
@@ -211,6 +241,12 @@ func (a *App) renderFooter() string {
 		switch {
 		case nDialogs > 0:
 			list = km.Dialog.Bindings()[:5] // prev is next's shift: not repeated
+			if d, ok := a.topDialog(); ok {
+				if c, ok := d.(*dialog.Confirm); ok && c.Input != nil {
+					// y and n are typed into the line.
+					list = []key.Binding{km.Dialog.Accept, km.Dialog.Cancel, km.Dialog.Next}
+				}
+			}
 			if _, asking := a.topAsk(); asking {
 				list = append([]key.Binding{km.Dialog.Accept}, km.Ask.Bindings()...)
 				list = append(list, km.Dialog.Next)
@@ -327,7 +363,7 @@ func (a *App) helpPages() [][]string {
 	keyW := 0
 	for _, group := range full {
 		for _, b := range group.Bindings() {
-			if b.Enabled() {
+			if b.Enabled() || whereNote(b) != "" {
 				keyW = max(keyW, lipgloss.Width(b.Help().Key))
 			}
 		}
@@ -336,11 +372,15 @@ func (a *App) helpPages() [][]string {
 	for _, group := range full {
 		g := helpGroup{title: group.Title()}
 		for _, b := range group.Bindings() {
+			h := b.Help()
+			k := h.Key + strings.Repeat(" ", max(keyW-lipgloss.Width(h.Key), 0))
 			if !b.Enabled() {
+				// Keys that work elsewhere are listed, dimmed, with where.
+				if note := whereNote(b); note != "" && a.dedupe() == nil {
+					g.lines = append(g.lines, a.st.Status.Render(k+"  "+h.Desc+" ("+note+")"))
+				}
 				continue
 			}
-			h := b.Help()
-			k := h.Key + strings.Repeat(" ", keyW-lipgloss.Width(h.Key))
 			g.lines = append(g.lines, a.st.HelpKey.Render(k)+"  "+a.st.HelpDesc.Render(h.Desc))
 		}
 		if len(g.lines) > 0 { // skip a group with nothing that applies now

@@ -40,10 +40,10 @@ func TestTransferPanel(t *testing.T) {
 	ch := make(chan transfers.Snapshot)
 	close(ch)
 	h.send(snapshotMsg{snap: sampleSnapshot(), ch: ch, ok: true})
-	if h.app.flags.transfers {
-		t.Fatalf("panel shown before asked for")
+	if !h.app.flags.transfers || h.app.panelFocus {
+		t.Fatalf("unfinished transfers (resumed at start): got panel shown %v focused %v, want shown, not focused",
+			h.app.flags.transfers, h.app.panelFocus)
 	}
-	h.press("t")
 	v := stripANSI(h.app.render())
 	for _, want := range []string{"Transfers · 5 job(s), 1 running", "rate limited, retry in 4 s", "over storage quota",
 		"2.0 MiB/s", "ETA 2s", "paused", `evil\x1b]0;pwned\x07.txt`, "██"} {
@@ -56,13 +56,22 @@ func TestTransferPanel(t *testing.T) {
 	}
 	golden(t, "transfers.txt", v)
 
-	// Tab cycles left → right → panel; controls act on the job under the cursor.
-	h.press("tab", "tab")
-	if !h.app.panelFocus || !h.app.Keys().Panel.Pause.Enabled() || h.app.Keys().Browse.Actions.Copy.Enabled() {
-		t.Fatalf("panel focus %v, pause %v, copy %v", h.app.panelFocus, h.app.Keys().Panel.Pause.Enabled(), h.app.Keys().Browse.Actions.Copy.Enabled())
+	// t focuses the panel; controls act on the job under the cursor, and
+	// only the controls that apply to it are live.
+	h.press("t")
+	k := h.app.Keys()
+	if !h.app.panelFocus || k.Panel.Pause.Enabled() || k.Panel.Retry.Enabled() || !k.Panel.PauseAll.Enabled() ||
+		k.Browse.Actions.Copy.Enabled() {
+		// The cursor is on the finished job: no job control applies to it.
+		t.Fatalf("panel focus %v, pause %v, retry %v, pause all %v, copy %v", h.app.panelFocus, k.Panel.Pause.Enabled(),
+			k.Panel.Retry.Enabled(), k.Panel.PauseAll.Enabled(), k.Browse.Actions.Copy.Enabled())
 	}
-	h.press("down", "p", "f", "down", "down", "R", "down", "p", "x")
-	want := []string{"pause 2", "front 2", "retry 4", "resume 5", "cancel 5"}
+	h.press("down", "p", "f") // running: f does not apply
+	if h.app.Keys().Panel.Front.Enabled() {
+		t.Errorf("to front enabled on a running job")
+	}
+	h.press("down", "f", "down", "R", "down", "p", "x")
+	want := []string{"pause 2", "front 3", "retry 4", "resume 5", "cancel 5"}
 	if !slices.Equal(h.tr.ctl, want) {
 		t.Errorf("got controls %q, want %q", h.tr.ctl, want)
 	}
@@ -74,9 +83,9 @@ func TestTransferPanel(t *testing.T) {
 	if h.app.panelFocus || h.app.Focus() != 0 {
 		t.Errorf("tab from the panel: got panel %v focus %d", h.app.panelFocus, h.app.Focus())
 	}
-	h.press("t")
+	h.press("t", "t") // focus, then hide
 	if h.app.lay.Transfers.H != 0 {
-		t.Errorf("panel still shown after t")
+		t.Errorf("panel still shown after t on the focused panel")
 	}
 }
 
@@ -128,13 +137,13 @@ func TestPanelFollowsActiveJobs(t *testing.T) {
 	snap := transfers.Snapshot{Jobs: jobs, Totals: model.Totals{Jobs: 50, ByState: map[model.State]int{model.StateDone: 40}}}
 	ch := make(chan transfers.Snapshot)
 	close(ch)
-	h.press("t")
+	h.press("t", "tab") // show the panel, back to the panes
 	h.send(snapshotMsg{snap: snap, ch: ch, ok: true})
 	v := stripANSI(h.app.render())
 	if !strings.Contains(v, "file-40.bin") {
 		t.Errorf("got no running job in the panel:\n%s", v)
 	}
-	h.press("tab", "tab") // focus the panel: the cursor is on the running job
+	h.press("t") // focus the panel: the cursor is on the running job
 	if j, ok := h.app.panel.Current(); !ok || j.ID != 41 {
 		t.Errorf("got cursor on job %d, want 41 (the running one)", j.ID)
 	}

@@ -14,7 +14,17 @@ import (
 // to the top overlay (see overlay.go), then the global bindings, then the
 // transfer panel or the focused pane.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	seq := a.msgSeq
 	cmd := a.update(msg)
+	if a.msgSeq != seq {
+		cmd = tea.Batch(cmd, a.expireMessage())
+	}
+	if a.look != nil {
+		cmd = tea.Batch(cmd, a.followLook())
+	}
+	if a.probe != nil {
+		cmd, a.probe = tea.Batch(cmd, a.probe), nil
+	}
 	a.maybeAsk()
 	a.syncKeys()
 	for i := range a.panes {
@@ -56,10 +66,25 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		return a.onUndoDone(msg)
 	case loginResultMsg:
 		return a.onLoginResult(msg)
+	case viewOpenedMsg, viewChunkMsg, viewFoundMsg:
+		return a.onViewMsg(msg)
+	case previewOpenedMsg, previewChunkMsg:
+		return a.onPreview(msg)
 
 	// Results of the panes' I/O (results.go).
 	case listingMsg:
 		return a.onListing(msg)
+	case placesSavedMsg:
+		if msg.err != nil {
+			a.setError(fmt.Errorf("keep bookmarks: %w", msg.err))
+		}
+		return nil
+	case spaceMsg:
+		a.onSpace(msg)
+		return nil
+	case folderSizesMsg:
+		a.onFolderSizes(msg)
+		return nil
 	case opResultMsg:
 		return a.onOpResult(msg)
 	case filterResultMsg:
@@ -69,8 +94,7 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		a.panes[msg.pane].Listing.ApplySort(msg.res)
 		return nil
 	case quotaMsg:
-		a.onQuota(msg)
-		return nil
+		return a.onQuota(msg)
 	case fsChangedMsg:
 		return a.onFSChanged(msg)
 	case linkMsg:
@@ -79,6 +103,15 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case copyLinkMsg:
 		a.setMessage(msgSuccess, "link copied to the clipboard")
 		return tea.SetClipboard(msg.link)
+	case removeLinkMsg:
+		return a.onRemoveLink(msg)
+	case probeMsg:
+		return a.onProbe(msg)
+	case linkOpenedMsg:
+		return a.onLinkOpened(msg)
+	case linkRemovedMsg:
+		a.onLinkRemoved(msg)
+		return nil
 	case accountDupsMsg:
 		if msg.err != nil {
 			delete(a.accountDups, msg.fs)
@@ -104,7 +137,12 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 	case quitCheckMsg:
 		return a.onQuitCheck(msg)
 	case quitConfirmedMsg:
-		return tea.Quit
+		return a.quit()
+	case cancelConfirmedMsg:
+		if a.transfers == nil {
+			return nil
+		}
+		return jobCtlCmd("cancelled", msg.label, msg.ids, a.transfers.Cancel)
 	case cancelAllConfirmedMsg:
 		if a.transfers == nil {
 			return nil
@@ -114,23 +152,43 @@ func (a *App) update(msg tea.Msg) tea.Cmd {
 		if a.transfers == nil {
 			return nil
 		}
-		return enqueueCmd(a.ctx, a.transfers, msg.req)
+		cmds := make([]tea.Cmd, len(msg.reqs))
+		for i, r := range msg.reqs {
+			cmds[i] = enqueueCmd(a.ctx, a.transfers, r, msg.pane)
+		}
+		return tea.Batch(cmds...)
 	case deleteConfirmedMsg:
 		return removeCmd(a.ctx, a.fs[msg.pane], a.panes[msg.pane].Listing.Dir(), msg.paths, msg.permanent)
 	case restoreConfirmedMsg:
 		return a.onRestoreConfirmed(msg)
 	case switchFSMsg:
+		if msg.fs == len(a.all) && a.openLink != nil {
+			a.askLink(msg.pane)
+			return nil
+		}
 		return a.switchFS(msg.pane, msg.fs)
+	case linkSubmitMsg:
+		return a.onLinkSubmit(msg)
 	case renameSubmitMsg:
 		return a.onRenameSubmit(msg)
 	case mkdirSubmitMsg:
 		return a.onMkdirSubmit(msg)
 	case gotoSubmitMsg:
 		return a.onGotoSubmit(msg)
+	case findSubmitMsg:
+		return a.onFindSubmit(msg)
+	case findResultMsg:
+		a.onFindResult(msg)
+		return nil
 	case patternSubmitMsg:
 		a.onPatternSubmit(msg)
 		return nil
 	case dialog.ClosedMsg:
+		return nil
+	case messageExpiredMsg:
+		if msg.seq == a.msgSeq {
+			a.message = ""
+		}
 		return nil
 	}
 	// Anything else (cursor blink, paste) goes to the top overlay.
@@ -157,6 +215,9 @@ func (a *App) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, km.Panel.Maximise):
 		a.maximisePanel()
+		return nil
+	case key.Matches(k, km.Panel.Log):
+		a.openLog()
 		return nil
 	case key.Matches(k, km.Browse.Nav.SwitchPane):
 		a.switchFocus()
@@ -200,6 +261,8 @@ func (a *App) setStyles(st theme.Styles) {
 			o.input.SetStyles(st.Input)
 		case *loginSession:
 			o.form.SetStyles(st)
+		case *viewSession:
+			o.screen.SetStyles(st)
 		}
 	}
 }
@@ -220,15 +283,25 @@ func (a *App) resize(w, h int) {
 			o.screen.SetSize(w, max(h-3, 0))
 		case *loginSession:
 			o.form.SetSize(min(w-2, 72), h)
+		case *viewSession:
+			o.screen.SetSize(w, max(h-2, 0))
 		}
 	}
 	a.refitAsks()
 }
 
+// quit keeps the places, then quits.
+func (a *App) quit() tea.Cmd {
+	if save := a.savePlaces(); save != nil {
+		return tea.Sequence(save, tea.Quit)
+	}
+	return tea.Quit
+}
+
 // onQuitCheck quits, or asks first while transfers run.
 func (a *App) onQuitCheck(m quitCheckMsg) tea.Cmd {
 	if m.active == 0 {
-		return tea.Quit
+		return a.quit()
 	}
 	a.pushDialog(&dialog.Confirm{
 		ID: "quit", Title: "Quit megatui?",

@@ -286,6 +286,9 @@ func (s *Server) cmdLogin(raw []byte) any {
 	if subtle.ConstantTimeCompare([]byte(sha256Hex(req.UH)), []byte(acct.rec.UHHash)) != 1 {
 		return errNoEnt
 	}
+	if acct.blocked {
+		return errBlocked
+	}
 	if acct.rec.TOTPSecret != "" {
 		key, err := decodeTOTPSecret(acct.rec.TOTPSecret)
 		if err != nil || req.Mfa == "" || !totpValid(key, req.Mfa, time.Now()) {

@@ -134,6 +134,16 @@ func (s *Server) serveCS(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if sess != nil && sess.acct.blocked {
+		s.mu.Unlock()
+		writeBare(w, errBlocked)
+		return
+	}
+	if s.refuseConns {
+		s.mu.Unlock()
+		writeBare(w, errTooManyConns)
+		return
+	}
 	if sess == nil && auth && !folderLinkSession(r) {
 		s.mu.Unlock()
 		writeBare(w, errSID)
@@ -142,6 +152,8 @@ func (s *Server) serveCS(w http.ResponseWriter, r *http.Request) {
 	key := replyKey{id: id}
 	if sess != nil {
 		key.sid = sess.hash
+	} else if folderLinkSession(r) {
+		key.sid = "n=" + q.Get("n") // one folder link's replies are not another's
 	}
 	sum := sha256.Sum256(body)
 	if c, ok := s.replies[key]; ok && id != "" && c.bodyHash == sum {
@@ -154,7 +166,11 @@ func (s *Server) serveCS(w http.ResponseWriter, r *http.Request) {
 		results := make([]any, len(c.parts))
 		for i, part := range c.parts {
 			if results[i] = part; part == nil {
-				results[i] = s.cmdFetch(sess, cmds[i])
+				if sess == nil {
+					results[i] = s.execFolderLink("f", cmds[i], r)
+				} else {
+					results[i] = s.cmdFetch(sess, cmds[i])
+				}
 			}
 		}
 		s.mu.Unlock()
@@ -439,6 +455,7 @@ func marshalOr(v any, def string) []byte {
 }
 
 type putNode struct {
+	PH string  `json:"ph"` // a file link's public handle: import the file
 	H  string  `json:"h"`
 	T  int     `json:"t"`
 	A  string  `json:"a"`
@@ -498,10 +515,16 @@ func (s *Server) cmdPut(sess *session, raw []byte) any {
 	if !ok {
 		return errArgs
 	}
+	for i := range req.N {
+		if req.N[i].H == "" && req.N[i].PH != "" {
+			req.N[i].H = req.N[i].PH // an import names the node by its public handle
+		}
+	}
 	var need int64
 	temp := map[string]string{} // client temp handle -> real handle
 	types := map[string]int{}
 	ups := make([]*upload, len(req.N))
+	copies := make([]*nodeRec, len(req.N))
 	for i, n := range req.N {
 		if (n.T != typeFile && n.T != typeFolder) || !validAttr(n.A) || !validKey(n.K, n.T) {
 			return errArgs
@@ -512,6 +535,15 @@ func (s *Server) cmdPut(sess *session, raw []byte) any {
 			}
 		}
 		if n.T == typeFile {
+			if src := s.copySource(a, n); src != nil {
+				// A copy (of an own node, or an import from a public link):
+				// the ciphertext is duplicated, the key and attributes are
+				// the client's.
+				copies[i] = src
+				need += src.S
+				types[n.H] = n.T
+				continue
+			}
 			up := s.tokens[n.H]
 			if up == nil || up.acct != a {
 				return errNoEnt
@@ -553,6 +585,17 @@ func (s *Server) cmdPut(sess *session, raw []byte) any {
 			rec.S, rec.Blob = up.size, up.blob
 			delete(s.tokens, up.token)
 			delete(s.uploads, up.id)
+		}
+		if src := copies[i]; src != nil {
+			blob, err := s.copyBlob(src.Blob, src.S)
+			if err != nil {
+				s.logf("megasim: copy blob: %v", err)
+				for _, c := range created {
+					owner.remove(c.H)
+				}
+				return errInternal
+			}
+			rec.S, rec.Blob = src.S, blob
 		}
 		temp[n.H] = rec.H
 		byTemp[n.H] = rec

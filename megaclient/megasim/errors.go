@@ -22,7 +22,9 @@ const (
 	errAccess         apiError = -11
 	errKey            apiError = -14
 	errSID            apiError = -15
+	errBlocked        apiError = -16
 	errOverQuota      apiError = -17
+	errTooManyConns   apiError = -19
 	errGoingOverQuota apiError = -24
 	errMFARequired    apiError = -26
 )
@@ -36,6 +38,8 @@ const (
 	CodeCircular       = int(errCircular)
 	CodeAccess         = int(errAccess)
 	CodeSID            = int(errSID)
+	CodeBlocked        = int(errBlocked)
+	CodeTooManyConns   = int(errTooManyConns)
 	CodeOverQuota      = int(errOverQuota)
 	CodeGoingOverQuota = int(errGoingOverQuota)
 	CodeMFARequired    = int(errMFARequired)

@@ -79,3 +79,60 @@ func (s *Server) execFolderLink(name string, raw []byte, r *http.Request) any {
 	}
 	return errAccess
 }
+
+// copySource returns the file a new node of a `p` copies: a file link's
+// file ("ph"), or an existing file named by "h" that the caller may read
+// (its own, in a share it receives, or in an exported folder). nil: the
+// node is an upload completion.
+func (s *Server) copySource(caller *account, n putNode) *nodeRec {
+	if n.PH != "" {
+		ref, ok := s.links[n.PH]
+		if !ok {
+			return nil
+		}
+		if src := ref.acct.nodes[ref.h]; src != nil && src.T == typeFile {
+			return src
+		}
+		return nil
+	}
+	if _, isToken := s.tokens[n.H]; isToken || len(n.H) != 8 {
+		return nil
+	}
+	if src := caller.nodes[n.H]; src != nil && src.T == typeFile {
+		return src
+	}
+	if _, src, _, ok := s.sharedNode(caller, n.H); ok && src.T == typeFile {
+		return src
+	}
+	for _, ref := range s.links {
+		if ref.acct.nodes[ref.h] == nil || !exportedShare(ref.acct.shares[ref.h]) {
+			continue
+		}
+		if src := ref.acct.nodes[n.H]; src != nil && src.T == typeFile && ref.acct.isAncestor(ref.h, n.H) {
+			return src
+		}
+	}
+	return nil
+}
+
+// copyBlob duplicates a file's ciphertext into a new blob.
+func (s *Server) copyBlob(src string, size int64) (string, error) {
+	id := b64(randomBytes(16))
+	if err := s.blobs.create(id); err != nil {
+		return "", err
+	}
+	buf := make([]byte, min(size, 1<<20))
+	for off := int64(0); off < size; {
+		n := min(int64(len(buf)), size-off)
+		if _, err := s.blobs.readAt(src, buf[:n], off); err != nil {
+			_ = s.blobs.remove(id)
+			return "", err
+		}
+		if err := s.blobs.writeAt(id, buf[:n], off); err != nil {
+			_ = s.blobs.remove(id)
+			return "", err
+		}
+		off += n
+	}
+	return id, nil
+}

@@ -53,6 +53,7 @@ func (n *nodeRec) withShareKey(sh, enc string) *nodeRec {
 
 // account is an account's live state.
 type account struct {
+	blocked  bool // BlockAccount: every request answers -16
 	rec      accountRec
 	nodes    map[string]*nodeRec
 	children map[string]map[string]struct{}

@@ -41,7 +41,14 @@ type Options struct {
 	// real service, data URLs are on a host of their own: the API host
 	// answers 404 to them.
 	DataAddr string
-	Logf     func(format string, args ...any) // nil = silent
+	// TransferQuota is how many bytes downloads may read before the
+	// service refuses them for bandwidth quota, as the real one does: `g`
+	// answers over quota (-17) with the wait in "tl", the storage host
+	// answers HTTP 509 with X-MEGA-Time-Left. After TransferQuotaWait
+	// (default 30 s) the quota is back. 0 means no limit.
+	TransferQuota     int64
+	TransferQuotaWait time.Duration
+	Logf              func(format string, args ...any) // nil = silent
 	// BodyTimeout bounds reading one request, headers and body (default
 	// 2 min: an upload piece of 1 MiB at 10 KiB/s); IdleTimeout how long
 	// a kept-alive connection may wait for its next request (default
@@ -90,6 +97,9 @@ type Server struct {
 	dlKey    []byte // HMAC key of download URLs
 	hashcash map[string]hashcashChallenge
 	closed   bool
+	xfer     transferQuota
+	// refuseConns answers every API request "too many connections" (-19).
+	refuseConns bool
 }
 
 // Start listens on 127.0.0.1 on a free port and serves until Close.
@@ -119,6 +129,7 @@ func StartOn(addr string, opts Options) (*Server, error) {
 		rngs:     newFaultRNGs(opts.Seed),
 		dlKey:    randomBytes(32),
 	}
+	s.xfer.limit, s.xfer.wait = opts.TransferQuota, opts.TransferQuotaWait
 	if err := s.openStorage(); err != nil {
 		return nil, err
 	}

@@ -116,9 +116,10 @@ type downloadReply struct {
 	S   int64  `json:"s"`
 	At  string `json:"at"`
 	Msd int    `json:"msd"`
-	Tl  int    `json:"tl"`
+	Tl  int64  `json:"tl"`
 	G   string `json:"g,omitempty"`
 	Pfa int    `json:"pfa"`
+	E   int    `json:"e,omitempty"` // a per-file error (over transfer quota: -17, with tl)
 }
 
 func (s *Server) cmdDownload(sess *session, raw []byte, r *http.Request) any {
@@ -160,6 +161,10 @@ func (s *Server) downloadReply(n *nodeRec, g, ssl int) any {
 		return errAccess
 	}
 	rep := downloadReply{S: n.S, At: n.A, Msd: 1, Pfa: 1}
+	if wait := s.xfer.left(time.Now()); wait > 0 && g != 0 {
+		rep.E, rep.Tl = int(errOverQuota), waitSeconds(wait)
+		return rep
+	}
 	if g != 0 {
 		rep.G = s.dataBase(ssl) + "/dl/" + s.downloadToken(n.Blob, n.S)
 	}
@@ -367,6 +372,19 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, rest stri
 		panic(http.ErrAbortHandler) // hang up before any response
 	}
 	n := end - start + 1
+	s.mu.Lock()
+	wait := s.xfer.left(time.Now())
+	if wait > 0 {
+		s.xfer.deniedDL++
+	} else {
+		s.xfer.spend(n, time.Now())
+	}
+	s.mu.Unlock()
+	if wait > 0 {
+		w.Header().Set("X-MEGA-Time-Left", strconv.FormatInt(waitSeconds(wait), 10))
+		http.Error(w, "bandwidth limit exceeded", 509)
+		return
+	}
 	buf := make([]byte, n)
 	if n > 0 {
 		if _, err := s.blobs.readAt(blob, buf, start); err != nil {

@@ -47,3 +47,12 @@ func PadKeepEnd(s string, w int) string {
 	}
 	return Pad(s, w)
 }
+
+// Wrap breaks s into lines of at most w cells, at any character (for
+// text that must be shown whole, such as a link, which has no spaces).
+func Wrap(s string, w int) []string {
+	if w <= 0 {
+		return nil
+	}
+	return strings.Split(ansi.Hardwrap(s, w, true), "\n")
+}

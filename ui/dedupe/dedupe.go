@@ -11,6 +11,7 @@ package dedupe
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -138,7 +139,8 @@ type Model struct {
 	applyAll  bool           // the next choice applies to every remaining group
 	confirmID bool           // waiting for the one confirmation of removing identical copies
 	children  map[string][]model.Entry
-	merge     *model.MergePreview // preview of the folder group shown
+	byID      map[string]model.Entry // every entry of the scan, for paths
+	merge     *model.MergePreview    // preview of the folder group shown
 	verifying bool
 
 	plan    model.Plan
@@ -237,6 +239,10 @@ func (m *Model) SetScan(s Scan, err error) {
 		s.Hashes = model.Hashes{}
 	}
 	m.scan = s
+	m.byID = make(map[string]model.Entry, len(s.Entries))
+	for _, e := range s.Entries {
+		m.byID[e.ID] = e
+	}
 	n := len(s.Groups)
 	m.choices, m.decided, m.seen = make([]model.Choice, n), make([]bool, n), make([]bool, n)
 	m.children = nil
@@ -326,7 +332,12 @@ func (m *Model) SetResult(r Result, err error) {
 		return
 	}
 	m.applied = r.Applied > 0
-	m.note = fmt.Sprintf("Applied %d action(s), %d failed, %d dropped because their group changed.", r.Applied, r.Failed, r.Dropped)
+	reviewed := len(m.plan.Actions)
+	m.note = fmt.Sprintf("Applied %d action(s), %d failed, %d dropped because their group changed (the review listed %d).",
+		r.Applied, r.Failed, r.Dropped, reviewed)
+	if r.Applied > reviewed {
+		m.note += fmt.Sprintf(" %d more than reviewed: a group changed meanwhile and was planned again.", r.Applied-reviewed)
+	}
 }
 
 // show moves to group i.
@@ -540,7 +551,8 @@ func (m Model) advance(last int) (Model, any) {
 		return m, nil
 	}
 	m.step = StepPlanning
-	return m, PlanRequest{Entries: m.scan.Entries, Decisions: m.decisions(), Options: model.PlanOptions{Hashes: m.scan.Hashes}}
+	return m, PlanRequest{Entries: m.scan.Entries, Decisions: m.decisions(),
+		Options: model.PlanOptions{Hashes: maps.Clone(m.scan.Hashes), Where: m.where}}
 }
 
 // decisions are the choices made, plus every collision group (noted).

@@ -2,14 +2,17 @@ package dedupe
 
 import (
 	"fmt"
-	"github.com/megatui/megatui/ui/cells"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/dustin/go-humanize"
 
 	"github.com/megatui/megatui/model"
+	"github.com/megatui/megatui/ui/cells"
 	"github.com/megatui/megatui/ui/theme"
 )
 
@@ -104,8 +107,10 @@ func (m Model) viewScope(st theme.Styles, inner int) []string {
 
 func classText(g model.DupGroup) string {
 	switch {
+	case g.Kind == model.Collision && model.ClashKind(g) == "case":
+		return "names differ only in case: one file on case-insensitive disks"
 	case g.Kind == model.Collision:
-		return "names collide on case-insensitive disks"
+		return "names differ only in Unicode normalisation (NFC/NFD): one file on macOS disks"
 	case g.Dir:
 		return "duplicate folders"
 	case g.Verified && g.Class == model.Identical:
@@ -132,6 +137,102 @@ func (m Model) classStyle(st theme.Styles, g model.DupGroup) lipgloss.Style {
 	return st.DupDifferent
 }
 
+// where is the path of node id (a folder's, or a file's) when the scan
+// knows it, else "" (model.PlanOptions.Where).
+func (m Model) where(id string) string {
+	if d, ok := m.scan.Dirs[id]; ok {
+		return d
+	}
+	if e, ok := m.byID[id]; ok {
+		if _, ok := m.scan.Dirs[e.ParentID]; ok {
+			return m.path(e.ParentID, e.Name)
+		}
+	}
+	return ""
+}
+
+// contentLabels labels each copy of a file group by content: copies with
+// the same letter have the same content (by verified SHA-256 where both
+// are verified, else by size and fingerprint); "?" is a copy whose content
+// cannot be compared (no fingerprint). sets are the groups of two or more
+// copies that match, as member numbers from 1.
+func (m Model) contentLabels(g model.DupGroup) (labels []string, sets [][]int) {
+	index := make(map[string]int, len(g.Members))
+	for i, e := range g.Members {
+		index[e.ID] = i
+	}
+	labels = make([]string, len(g.Members))
+	for _, set := range model.ContentSets(g.Members, m.scan.Hashes, false) {
+		var nums []int
+		for _, e := range set {
+			nums = append(nums, index[e.ID]+1)
+		}
+		slices.Sort(nums)
+		sets = append(sets, nums)
+	}
+	slices.SortFunc(sets, func(a, b []int) int { return a[0] - b[0] })
+	next := 0
+	letter := func() string {
+		s := string(rune('A' + next%26))
+		if next >= 26 {
+			s += strconv.Itoa(next / 26)
+		}
+		next++
+		return s
+	}
+	inSet := make(map[int]int)
+	for si, set := range sets {
+		for _, n := range set {
+			inSet[n-1] = si
+		}
+	}
+	setLetter := map[int]string{}
+	for i, e := range g.Members {
+		si, ok := inSet[i]
+		switch {
+		case ok && setLetter[si] != "":
+			labels[i] = setLetter[si]
+		case ok:
+			setLetter[si] = letter()
+			labels[i] = setLetter[si]
+		case !m.comparable(e):
+			labels[i] = "?"
+		default:
+			labels[i] = letter()
+		}
+		if _, ok := m.scan.Hashes[e.ID]; ok {
+			labels[i] += " sha"
+		}
+	}
+	return labels, sets
+}
+
+// comparable reports whether a copy's content can be compared: it has a
+// verified hash or a readable fingerprint.
+func (m Model) comparable(e model.Entry) bool {
+	if _, ok := m.scan.Hashes[e.ID]; ok {
+		return true
+	}
+	_, err := model.ParseFingerprint(e.Fingerprint, e.Size)
+	return err == nil
+}
+
+// matchText says which copies of a "different" group match which.
+func matchText(sets [][]int) string {
+	if len(sets) == 0 {
+		return "no two copies have the same content"
+	}
+	var parts []string
+	for _, s := range sets {
+		nums := make([]string, len(s))
+		for i, n := range s {
+			nums[i] = strconv.Itoa(n)
+		}
+		parts = append(parts, strings.Join(nums, " = "))
+	}
+	return "same content: copies " + strings.Join(parts, "; ")
+}
+
 // path is the full path of an entry, from the scan's folder paths.
 func (m Model) path(parent, name string) string {
 	dir, ok := m.scan.Dirs[parent]
@@ -151,33 +252,6 @@ func (m Model) when(t time.Time) string {
 	return t.In(m.location()).Format("2006-01-02 15:04")
 }
 
-// fpMatch says how a copy's content compares with the first copy's.
-func (m Model) fpMatch(first, e model.Entry) string {
-	ha, okA := m.scan.Hashes[first.ID]
-	hb, okB := m.scan.Hashes[e.ID]
-	if okA && okB {
-		if ha == hb && first.Size == e.Size {
-			return "sha ="
-		}
-		return "sha ≠"
-	}
-	if e.ID == first.ID {
-		if _, err := model.ParseFingerprint(e.Fingerprint, e.Size); err != nil {
-			return "none"
-		}
-		return "first"
-	}
-	fa, errA := model.ParseFingerprint(first.Fingerprint, first.Size)
-	fb, errB := model.ParseFingerprint(e.Fingerprint, e.Size)
-	switch {
-	case errA != nil || errB != nil:
-		return "?"
-	case fa.CRC == fb.CRC && first.Size == e.Size:
-		return "="
-	}
-	return "≠"
-}
-
 func (m Model) viewGroup(st theme.Styles, inner, rows int, extra []string) []string {
 	g, _ := m.current()
 	n, total := m.group+1, len(m.scan.Groups)
@@ -193,22 +267,30 @@ func (m Model) viewGroup(st theme.Styles, inner, rows int, extra []string) []str
 	if dir == "" {
 		dir = "[" + g.ParentID + "]"
 	}
+	var labels []string
+	class := m.classStyle(st, g).Render(classText(g))
+	if !g.Dir && g.Kind == model.SameName {
+		var sets [][]int
+		labels, sets = m.contentLabels(g)
+		if g.Class != model.Identical {
+			class += " · " + matchText(sets)
+		}
+	}
 	lines := []string{
 		st.DialogTitle.Render(fmt.Sprintf("Group %d of %d", n, total)) + "  " +
 			fmt.Sprintf("%q in %s", model.DisplayName(name), model.DisplayName(dir)),
-		fmt.Sprintf("%d %s · ", len(g.Members), what) + m.classStyle(st, g).Render(classText(g)),
+		fmt.Sprintf("%d %s · ", len(g.Members), what) + class,
 		"",
 	}
 	// Narrow screens put the times on a line of their own.
 	narrow := inner < 72
 	per := 2
-	head := fmt.Sprintf("  %-9s  %-16s  %-16s  %-6s %s", "Size", "Uploaded", "Modified", "Match", "Handle")
+	head := fmt.Sprintf("  %-2s %-9s  %-16s  %-16s  %-7s %s", "#", "Size", "Uploaded", "Modified", "Content", "Handle")
 	if narrow {
 		per = 3
-		head = fmt.Sprintf("  %-9s %-6s %s", "Size", "Match", "Handle")
+		head = fmt.Sprintf("  %-2s %-9s %-7s %s", "#", "Size", "Content", "Handle")
 	}
 	lines = append(lines, st.Label.Render(head))
-	first := g.Members[0]
 	var copies []string
 	chosen := ""
 	if m.decided[m.group] && m.choices[m.group].Mode == model.ModeKeep {
@@ -216,10 +298,12 @@ func (m Model) viewGroup(st theme.Styles, inner, rows int, extra []string) []str
 	}
 	for i, e := range g.Members {
 		size := humanize.IBytes(uint64(max(e.Size, 0)))
-		match := m.fpMatch(first, e)
+		match := ""
+		if i < len(labels) {
+			match = labels[i]
+		}
 		if e.IsDir() {
 			size = fmt.Sprintf("%d entr.", len(m.children[e.ID]))
-			match = ""
 		}
 		mod := m.when(e.ModTime)
 		if !e.ModTimeKnown && !e.IsDir() {
@@ -235,9 +319,10 @@ func (m Model) viewGroup(st theme.Styles, inner, rows int, extra []string) []str
 		if e.ID == chosen {
 			mark = "✓ "
 		}
-		rows := []string{fmt.Sprintf("%s%-9s  %-16s  %-16s  %-6s %s", mark, size, m.when(e.UploadTime), mod, match, model.DisplayName(e.ID))}
+		rows := []string{fmt.Sprintf("%s%-2d %-9s  %-16s  %-16s  %-7s %s", mark, i+1, size, m.when(e.UploadTime), mod, match,
+			model.DisplayName(e.ID))}
 		if narrow {
-			rows = []string{fmt.Sprintf("%s%-9s %-6s %s", mark, size, match, model.DisplayName(e.ID)),
+			rows = []string{fmt.Sprintf("%s%-2d %-9s %-7s %s", mark, i+1, size, match, model.DisplayName(e.ID)),
 				fmt.Sprintf("    up %s · mod %s", m.when(e.UploadTime), mod)}
 		}
 		p := "    " + model.DisplayName(m.path(e.ParentID, e.Name))
@@ -256,12 +341,20 @@ func (m Model) viewGroup(st theme.Styles, inner, rows int, extra []string) []str
 	}
 	var info, prompt []string
 	switch {
-	case g.Kind == model.Collision:
-		info = append(info, st.Warning.Render("Different names on MEGA, but one file on macOS or Windows disks:"),
-			"downloading them into one folder would overwrite one with the other.",
+	case g.Kind == model.Collision && model.ClashKind(g) == "case":
+		info = append(info, st.Warning.Render("Names that differ only in case: different on MEGA, one file on"),
+			st.Warning.Render("case-insensitive disks (macOS, Windows)."),
+			"Downloading them into one folder would overwrite one with the other.",
 			"The plan lists this as a note; rename one of them to fix it.")
+	case g.Kind == model.Collision:
+		info = append(info, st.Warning.Render("Names that differ only in Unicode normalisation: the same letters"),
+			st.Warning.Render("spelt composed (NFC) and decomposed (NFD), one file on macOS disks."),
+			"Downloading them into one folder would overwrite one with the other.",
+			"The plan lists this as a note; rename one of them to fix it.")
+	case !g.Dir && len(labels) > 0:
+		info = append(info, st.Status.Render("Same letter, same content (by size and fingerprint; \"sha\": verified by SHA-256)."))
 	case g.Dir && m.merge != nil:
-		info = append(info, m.viewMerge(st)...)
+		info = append(info, m.viewMerge(st, inner)...)
 	}
 	if m.confirmID {
 		sets := model.ContentSets(g.Members, m.scan.Hashes, true)
@@ -309,42 +402,63 @@ func (m Model) viewGroup(st theme.Styles, inner, rows int, extra []string) []str
 	return append(lines, status)
 }
 
-func (m Model) viewMerge(st theme.Styles) []string {
+func (m Model) viewMerge(st theme.Styles, inner int) []string {
 	mp := m.merge
-	moves, trash := 0, 0
-	for _, a := range mp.Actions {
-		if a.Kind == model.ActionMove {
-			moves++
-		} else {
-			trash++
+	g, _ := m.current()
+	lines := []string{st.Label.Render("Merge preview") + " (enter keeps the highlighted folder):"}
+	for _, f := range g.Members {
+		kids := m.children[f.ID]
+		names := make([]string, len(kids))
+		for i, k := range kids {
+			names[i] = model.DisplayName(k.Name)
+			if k.IsDir() {
+				names[i] += "/"
+			}
 		}
+		what := fmt.Sprintf("%d entries", len(kids))
+		switch len(kids) {
+		case 0:
+			what = "empty"
+		case 1:
+			what = "1 entry"
+		}
+		if len(kids) > 0 {
+			what += ": " + strings.Join(names, ", ")
+		}
+		role, fate := "keep ", ""
+		if f.ID != mp.Survivor.ID {
+			role, fate = "empty", " → moved into the kept one, then the folder to the Rubbish Bin"
+			if len(kids) == 0 {
+				fate = " → to the Rubbish Bin"
+			}
+		}
+		line := fmt.Sprintf("  %s [%s] %s", role, model.DisplayName(f.ID), what)
+		line = cells.Truncate(line, max(inner-lipgloss.Width(fate), inner/2)) + fate
+		if f.ID == mp.Survivor.ID {
+			line = st.Keep.Render(line)
+		}
+		lines = append(lines, line)
 	}
-	lines := []string{st.Label.Render("Merge preview") + fmt.Sprintf(" (enter keeps the highlighted folder): everything into [%s] %s",
-		model.DisplayName(mp.Survivor.ID), model.DisplayName(m.path(mp.Survivor.ParentID, mp.Survivor.Name)))}
-	const show = 4
-	for i, a := range mp.Actions {
-		if a.Kind != model.ActionMove {
-			continue
-		}
-		if i >= show {
-			lines = append(lines, fmt.Sprintf("  … and %d more", moves-show))
-			break
-		}
-		lines = append(lines, fmt.Sprintf("  move %q from [%s]", model.DisplayName(a.Name), model.DisplayName(a.Parent)))
-	}
-	lines = append(lines, fmt.Sprintf("  then %d emptied folder(s) go to the Rubbish Bin", trash))
+	dir := model.DisplayName(m.path(mp.Survivor.ParentID, mp.Survivor.Name))
 	for _, c := range mp.Collisions {
-		lines = append(lines, st.Warning.Render(fmt.Sprintf("  afterwards %d entries named %q: a new group to dedupe",
-			len(c.IDs), model.DisplayName(c.Name))))
+		what := "entries"
+		switch {
+		case c.Dirs == len(c.IDs):
+			what = "folders"
+		case c.Dirs == 0:
+			what = "files"
+		}
+		lines = append(lines, st.Warning.Render(fmt.Sprintf("  afterwards %d %s named %q in %s: a new same-name group to dedupe next",
+			len(c.IDs), what, model.DisplayName(c.Name), dir)))
 	}
 	return lines
 }
 
-// reviewLines are the plan's lines: a summary, every action, every note.
+// reviewLines are the plan's lines: every action, then every note.
 func (m Model) reviewLines(st theme.Styles) []string {
 	var lines []string
 	for i, a := range m.plan.Actions {
-		p := model.DisplayName(m.path(a.Parent, a.Name))
+		p := model.DisplayName(m.path(a.Parent, a.Name)) + " [" + model.DisplayName(a.ID) + "]"
 		var s string
 		switch a.Kind {
 		case model.ActionTrash:
@@ -352,13 +466,13 @@ func (m Model) reviewLines(st theme.Styles) []string {
 		case model.ActionRename:
 			s = st.Keep.Render("rename") + " " + p + " → " + model.DisplayName(a.NewName)
 		case model.ActionMove:
-			dst, ok := m.scan.Dirs[a.NewParent]
-			if !ok {
-				dst = "[" + a.NewParent + "]"
+			dst := m.where(a.NewParent)
+			if dst == "" {
+				dst = "the kept folder"
 			}
-			s = st.Keep.Render("move") + " " + p + " → [" + model.DisplayName(a.NewParent) + "] " + model.DisplayName(dst)
+			s = st.Keep.Render("move") + " " + p + " → " + model.DisplayName(dst) + " [" + model.DisplayName(a.NewParent) + "]"
 		}
-		s = fmt.Sprintf("%3d. ", i+1) + s + st.Status.Render(" ["+model.DisplayName(a.ID)+"] "+model.DisplayName(a.Reason))
+		s = fmt.Sprintf("%3d. ", i+1) + s + st.Status.Render(" · "+model.DisplayName(a.Reason))
 		lines = append(lines, s)
 	}
 	for _, n := range m.plan.Notes {
@@ -367,7 +481,29 @@ func (m Model) reviewLines(st theme.Styles) []string {
 	return lines
 }
 
-func (m Model) reviewLen() int { return len(m.plan.Actions) + len(m.plan.Notes) }
+func (m Model) reviewLen() int { return len(m.wrapReview(m.reviewLines(theme.Styles{}))) }
+
+// wrapReview wraps the plan's lines to the screen, so no action or note is
+// cut: continuation lines are indented under the text.
+func (m Model) wrapReview(lines []string) []string {
+	w := max(m.width-4, 10)
+	var out []string
+	for _, l := range lines {
+		if ansi.StringWidth(l) <= w {
+			out = append(out, l)
+			continue
+		}
+		parts := strings.Split(ansi.Wrap(l, w, " "), "\n")
+		out = append(out, parts[0])
+		if len(parts) > 1 {
+			rest := strings.Join(parts[1:], " ")
+			for _, p := range strings.Split(ansi.Wrap(rest, max(w-5, 5), " "), "\n") {
+				out = append(out, "     "+p)
+			}
+		}
+	}
+	return out
+}
 
 // reviewRows is how many plan lines fit under the summary.
 func (m Model) reviewRows() int { return max(m.height-2-4, 1) }
@@ -384,7 +520,7 @@ func (m Model) viewReview(st theme.Styles, inner, rows int) []string {
 			move++
 		}
 	}
-	all := m.reviewLines(st)
+	all := m.wrapReview(m.reviewLines(st))
 	n := m.reviewRows()
 	start := min(m.offset, max(len(all)-n, 0))
 	end := min(start+n, len(all))

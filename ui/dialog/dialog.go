@@ -83,9 +83,12 @@ func emit(m tea.Msg) tea.Cmd {
 // Confirm asks a yes/no question, optionally with a choice among Choices
 // (cycled with Next/Prev).
 type Confirm struct {
-	ID     string
-	Title  string
-	Lines  []string
+	ID    string
+	Title string
+	Lines []string
+	// Whole lines are shown in full, wrapped to the dialog's width, never
+	// cut (a public link).
+	Whole  []string
 	Danger bool // drawn with the danger frame (permanent delete)
 	// ChoiceLabel and Choices, when set, show a cycling choice.
 	ChoiceLabel string
@@ -93,7 +96,24 @@ type Confirm struct {
 	Choice      int
 	// OnYes makes the message sent when the user confirms.
 	OnYes func(choice int) tea.Msg
+	// SafeDefault makes No the highlighted button: enter answers no, and
+	// only y (or tab to Yes, then enter) confirms. For what cannot be
+	// undone.
+	SafeDefault bool
+	// Input, when set, is an editable line (the target of a copy); y and
+	// n are then typed, so enter confirms and esc cancels, and OnSubmit
+	// (not OnYes) makes the message from the choice and the text.
+	Input    *textinput.Model
+	OnSubmit func(choice int, value string) tea.Msg
+	onNo     bool // the No button is highlighted
+	started  bool
 	frame
+}
+
+func (c *Confirm) start() {
+	if !c.started {
+		c.started, c.onNo = true, c.SafeDefault
+	}
 }
 
 // Update implements Dialog.
@@ -102,13 +122,19 @@ func (c *Confirm) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	if !ok {
 		return c, nil
 	}
+	c.start()
+	if c.Input != nil {
+		return c.updateInput(k, msg)
+	}
 	switch {
-	case key.Matches(k, c.Keys.Accept, c.Keys.Yes):
+	case key.Matches(k, c.Keys.Yes), !c.onNo && key.Matches(k, c.Keys.Accept):
 		c.done = true
 		return c, emit(c.OnYes(c.Choice))
-	case key.Matches(k, c.Keys.Cancel, c.Keys.No):
+	case key.Matches(k, c.Keys.Cancel, c.Keys.No), c.onNo && key.Matches(k, c.Keys.Accept):
 		c.done = true
 		return c, emit(ClosedMsg{ID: c.ID})
+	case len(c.Choices) == 0 && key.Matches(k, c.Keys.Next, c.Keys.Prev):
+		c.onNo = !c.onNo
 	case len(c.Choices) > 0 && key.Matches(k, c.Keys.Next):
 		c.Choice = (c.Choice + 1) % len(c.Choices)
 	case len(c.Choices) > 0 && key.Matches(k, c.Keys.Prev):
@@ -117,21 +143,60 @@ func (c *Confirm) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	return c, nil
 }
 
+func (c *Confirm) updateInput(k tea.KeyPressMsg, msg tea.Msg) (Dialog, tea.Cmd) {
+	switch {
+	case key.Matches(k, c.Keys.Accept):
+		c.done = true
+		return c, emit(c.OnSubmit(c.Choice, c.Input.Value()))
+	case key.Matches(k, c.Keys.Cancel):
+		c.done = true
+		return c, emit(ClosedMsg{ID: c.ID})
+	case len(c.Choices) > 0 && key.Matches(k, c.Keys.Next) && k.String() == "tab":
+		c.Choice = (c.Choice + 1) % len(c.Choices)
+		return c, nil
+	case len(c.Choices) > 0 && key.Matches(k, c.Keys.Prev) && k.String() == "shift+tab":
+		c.Choice = (c.Choice + len(c.Choices) - 1) % len(c.Choices)
+		return c, nil
+	}
+	in, cmd := c.Input.Update(msg)
+	*c.Input = in
+	return c, cmd
+}
+
 // View implements Dialog.
 func (c *Confirm) View(st theme.Styles) string {
 	inner := max(c.width()-4, 10)
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render(cells.Truncate(c.Title, inner)))
 	b.WriteString("\n\n")
+	for _, l := range c.Whole {
+		for _, part := range cells.Wrap(l, inner) {
+			b.WriteString(part + "\n")
+		}
+	}
+	if len(c.Whole) > 0 && len(c.Lines) > 0 {
+		b.WriteString("\n")
+	}
 	for _, l := range c.Lines {
 		b.WriteString(cells.Truncate(l, inner) + "\n")
+	}
+	if c.Input != nil {
+		c.Input.SetWidth(max(inner-lipgloss.Width(c.Input.Prompt)-1, 1))
+		b.WriteString(c.Input.View() + "\n")
 	}
 	if len(c.Choices) > 0 {
 		b.WriteString("\n" + cells.Truncate(c.ChoiceLabel+": ‹ "+c.Choices[c.Choice]+" ›", inner) + "\n")
 	}
 	b.WriteString("\n")
-	yes, no := "Yes (y/enter)", "No (n/esc)"
-	b.WriteString(st.ButtonOn.Render(yes) + " " + st.Button.Render(no))
+	c.start()
+	switch {
+	case c.Input != nil:
+		b.WriteString(st.ButtonOn.Render("OK (enter)") + " " + st.Button.Render("Cancel (esc)"))
+	case c.onNo:
+		b.WriteString(st.Button.Render("Yes (y)") + " " + st.ButtonOn.Render("No (n/esc/enter)"))
+	default:
+		b.WriteString(st.ButtonOn.Render("Yes (y/enter)") + " " + st.Button.Render("No (n/esc)"))
+	}
 	box := st.Dialog
 	if c.Danger {
 		box = st.DialogDanger
@@ -146,7 +211,16 @@ type Input struct {
 	Lines  []string
 	Input  textinput.Model
 	Submit func(value string) tea.Msg
+	// Complete, when set, makes tab complete the text: it returns the Cmd
+	// whose CompletedMsg (with this ID) replaces the text.
+	Complete func(value string) tea.Cmd
 	frame
+}
+
+// CompletedMsg answers an Input's Complete: the new text, and a note
+// (the candidates when several fit) shown under it.
+type CompletedMsg struct {
+	ID, Value, Note string
 }
 
 // NewInput builds an input dialog with initial text selected for editing.
@@ -162,7 +236,21 @@ func NewInput(st theme.Styles, id, title, prompt, value string, submit func(stri
 
 // Update implements Dialog.
 func (d *Input) Update(msg tea.Msg) (Dialog, tea.Cmd) {
+	if c, ok := msg.(CompletedMsg); ok {
+		if c.ID == d.ID {
+			d.Input.SetValue(c.Value)
+			d.Input.CursorEnd()
+			d.Lines = nil
+			if c.Note != "" {
+				d.Lines = []string{c.Note}
+			}
+		}
+		return d, nil
+	}
 	if k, ok := msg.(tea.KeyPressMsg); ok {
+		if d.Complete != nil && k.String() == "tab" {
+			return d, d.Complete(d.Input.Value())
+		}
 		switch {
 		case key.Matches(k, d.Keys.Accept):
 			d.done = true

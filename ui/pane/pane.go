@@ -44,6 +44,11 @@ type Model struct {
 	Badge func(model.Entry) (Badge, bool)
 	// Location is the time zone used for the time column.
 	Location *time.Location
+	// Title, when set, replaces the folder in the frame (a find's
+	// results); Where then gives each entry's folder, shown before its
+	// name.
+	Title string
+	Where func(model.Entry) string
 
 	width, height int
 }
@@ -132,6 +137,9 @@ func (m Model) Render(st theme.Styles, focused bool, status, edit string) string
 		titleStyle = st.PaneTitleOn
 	}
 	title := " " + DisplayName(m.Label) + ":" + DisplayName(m.Listing.Dir()) + " "
+	if m.Title != "" {
+		title = " " + DisplayName(m.Label) + " · " + DisplayName(m.Title) + " "
+	}
 	if lipgloss.Width(title) > inner-2 {
 		title = " …" + ansi.TruncateLeft(title, lipgloss.Width(title)-(inner-4), "")
 	}
@@ -263,6 +271,11 @@ func (m Model) row(st theme.Styles, rs *rowStyles, i int, focused bool, nameW in
 	if e.IsDir() {
 		name += "/"
 	}
+	if m.Where != nil {
+		if w := m.Where(e); w != "" {
+			name = DisplayName(w) + "/" + name
+		}
+	}
 	badge, badgeStyle := "", st.Badge
 	if m.Badge != nil {
 		if bd, ok := m.Badge(e); ok {
@@ -279,7 +292,7 @@ func (m Model) row(st theme.Styles, rs *rowStyles, i int, focused bool, nameW in
 	name = cells.Pad(cells.Truncate(name, nameW-bw), nameW-bw)
 	size, when := "", ""
 	if showSize {
-		if e.IsDir() {
+		if e.IsDir() && e.Size <= 0 {
 			size = cells.PadLeft("DIR", sizeW)
 		} else {
 			size = cells.PadLeft(humanize.IBytes(uint64(max(e.Size, 0))), sizeW)
@@ -391,7 +404,7 @@ func (m Model) editRow(st theme.Styles, i int, edit string, nameW int, showSize,
 	b.WriteString(cells.Pad(edit, nameW))
 	if showSize {
 		size := humanize.IBytes(uint64(max(e.Size, 0)))
-		if e.IsDir() {
+		if e.IsDir() && e.Size <= 0 {
 			size = "DIR"
 		}
 		b.WriteString(st.Size.Render(" " + cells.PadLeft(size, sizeW)))

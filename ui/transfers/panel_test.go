@@ -91,3 +91,21 @@ func TestPanelSaysWhyItSlowedDown(t *testing.T) {
 		t.Errorf("got panel\n%s\nwant no throttle line at full speed", v)
 	}
 }
+
+// TestGroupSpeedNeverExceedsTheQueue: a group's speed is at most the
+// queue's smoothed speed (per-job speeds of small files run ahead of it).
+func TestGroupSpeedNeverExceedsTheQueue(t *testing.T) {
+	t.Parallel()
+	m := New(Keys{})
+	m.SetSize(140, 6)
+	jobs := []model.Job{
+		{ID: 1, Group: "g", Size: 1 << 20, Done: 1 << 19, State: model.StateRunning, Src: model.Location{Display: "/a/x"}, Dst: model.Location{Display: "m:/a/x"}},
+		{ID: 2, Group: "g", Size: 1 << 20, Done: 1 << 19, State: model.StateRunning, Src: model.Location{Display: "/a/y"}, Dst: model.Location{Display: "m:/a/y"}},
+	}
+	m.SetSnapshot(Snapshot{Jobs: jobs, Speed: map[model.JobID]float64{1: 8 << 20, 2: 8 << 20},
+		Totals: model.Totals{Jobs: 2, Speed: 1 << 20}})
+	v := m.View(theme.New(true, true))
+	if !strings.Contains(v, "1.0 MiB/s") || strings.Contains(v, "16 MiB/s") {
+		t.Errorf("got %q, want the group at the queue's 1.0 MiB/s", v)
+	}
+}

@@ -167,7 +167,8 @@ func (t *transport) sendCS(req *http.Request, body []byte) (*http.Response, erro
 			return nil, req.Context().Err()
 		}
 		if timedOut {
-			err = &UnreachableError{where: apiWhere(req.URL.Scheme + "://" + req.URL.Host),
+			// Waited long enough already: no second wait of as long.
+			return nil, &UnreachableError{where: apiWhere(req.URL.Scheme + "://" + req.URL.Host),
 				cause: fmt.Sprintf("no answer within %v", wait), err: errNoAnswer}
 		}
 		last = err

@@ -2,6 +2,7 @@ package megaclient
 
 import (
 	"crypto/aes"
+	"crypto/cipher"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -95,6 +96,7 @@ type tree struct {
 	onQuarantine func(h string, why error)
 	dup          *dupIndex     // nil until duplicates are first counted
 	lastOwner    string        // the owner handle interned while loading
+	masterBlock  cipher.Block  // AES of master, made on first use
 	quarantined  []quarantined // reported while loading as a staging tree
 }
 
@@ -216,6 +218,7 @@ func (t *tree) setMaster(key []byte, user string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.master = append([]byte(nil), key...)
+	t.masterBlock = nil
 	if user != "" {
 		t.user = user
 	}
@@ -446,21 +449,42 @@ func (t *tree) nodeKeyLocked(r *rawNode) []byte {
 		if err != nil || len(encKey) > 32 {
 			continue // a node key RSA-encrypted to us: not supported
 		}
-		var kek []byte
+		var key []byte
 		switch {
 		case h == r.U || h == t.user:
-			kek = t.master
+			key, err = t.masterDecryptLocked(encKey) // one cipher for every node
 		default:
-			if kek = t.shareKeyLocked(h); kek == nil {
+			kek := t.shareKeyLocked(h)
+			if kek == nil {
 				continue
 			}
+			key, err = ecbDecrypt(kek, encKey)
 		}
-		key, err := ecbDecrypt(kek, encKey)
 		if err == nil && (len(key) == 16 || len(key) == 32) {
 			return key
 		}
 	}
 	return nil
+}
+
+// masterDecryptLocked is ecbDecrypt under the master key, with the
+// master's cipher made once rather than per node.
+func (t *tree) masterDecryptLocked(enc []byte) ([]byte, error) {
+	if len(enc) == 0 || len(enc)%aes.BlockSize != 0 {
+		return nil, fmt.Errorf("key of %d bytes: %w", len(enc), errBadAttr)
+	}
+	if t.masterBlock == nil {
+		blk, err := aes.NewCipher(t.master)
+		if err != nil {
+			return nil, err
+		}
+		t.masterBlock = blk
+	}
+	out := make([]byte, len(enc))
+	for i := 0; i < len(enc); i += aes.BlockSize {
+		t.masterBlock.Decrypt(out[i:i+aes.BlockSize], enc[i:i+aes.BlockSize])
+	}
+	return out, nil
 }
 
 // entryLocked builds the model entry of a node.

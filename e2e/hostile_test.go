@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/megatui/megatui/internal/megasimtest"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/megaclient/megasim"
 )
@@ -18,16 +19,7 @@ import (
 func startHostileSim(t testing.TB) (*megasim.Server, *megasim.Hostile, *Sim) {
 	t.Helper()
 	sim := &Sim{Email: "e2e@megatui.test", Password: "correct horse e2e", stderr: &lockedBuffer{}}
-	s, err := megasim.Start(megasim.Options{Accounts: []megasim.Account{{Email: sim.Email, Password: sim.Password}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	h, err := megasim.StartHostile(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
+	s, h := megasimtest.StartHostile(t, megasim.Options{Accounts: []megasim.Account{{Email: sim.Email, Password: sim.Password}}})
 	sim.URL, sim.CAFile = h.URL(), s.CAFile()
 	return s, h, sim
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megatui/megatui/internal/megasimtest"
 	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
 )
@@ -23,15 +24,15 @@ const (
 // startSim starts a megasim server with one account for this test.
 func startSim(t testing.TB, accounts ...megasim.Account) *megasim.Server {
 	t.Helper()
+	return megasimtest.Start(t, simOptions(accounts))
+}
+
+// simOptions serves accounts, or the test account when there are none.
+func simOptions(accounts []megasim.Account) megasim.Options {
 	if len(accounts) == 0 {
 		accounts = []megasim.Account{{Email: testEmail, Password: testPass, Version: 2}}
 	}
-	s, err := megasim.Start(megasim.Options{Accounts: accounts})
-	if err != nil {
-		t.Fatalf("start megasim: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return megasim.Options{Accounts: accounts}
 }
 
 // memStore is a SessionStore in memory.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megatui/megatui/internal/megasimtest"
 	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
 )
@@ -19,13 +20,7 @@ import (
 // startHostile starts megasim behind the rewriting proxy.
 func startHostile(t testing.TB, accounts ...megasim.Account) (*megasim.Server, *megasim.Hostile) {
 	t.Helper()
-	s := startSim(t, accounts...)
-	h, err := megasim.StartHostile(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	return s, h
+	return megasimtest.StartHostile(t, simOptions(accounts))
 }
 
 // connectVia logs in through the proxy.

@@ -23,6 +23,7 @@ import (
 	mega "github.com/t3rm1n4l/go-mega"
 
 	"github.com/megatui/megatui/config"
+	"github.com/megatui/megatui/internal/megasimtest"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
@@ -30,12 +31,7 @@ import (
 
 func benchSim(b *testing.B) *megasim.Server {
 	b.Helper()
-	s, err := megasim.Start(megasim.Options{Accounts: []megasim.Account{{Email: simEmail, Password: simPass}}, DataDir: b.TempDir()})
-	if err != nil {
-		b.Fatalf("start megasim: %v", err)
-	}
-	b.Cleanup(func() { s.Close() })
-	return s
+	return megasimtest.Start(b, megasim.Options{Accounts: []megasim.Account{{Email: simEmail, Password: simPass}}, DataDir: b.TempDir()})
 }
 
 func benchClient(b *testing.B, s *megasim.Server, workers, chunkWorkers int) *megaclient.Client {

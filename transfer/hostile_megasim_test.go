@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megatui/megatui/internal/megasimtest"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
@@ -17,16 +18,7 @@ import (
 // fails with the reason; one whose claimed size is wrong fails at once.
 func TestHostileDownloadsEndInBoundedRetries(t *testing.T) {
 	t.Parallel()
-	s, err := megasim.Start(megasim.Options{Accounts: []megasim.Account{{Email: simEmail, Password: simPass}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	h, err := megasim.StartHostile(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
+	_, h := megasimtest.StartHostile(t, megasim.Options{Accounts: []megasim.Account{{Email: simEmail, Password: simPass}}})
 	ctx := context.Background()
 	c, err := megaclient.Connect(ctx, megaclient.Options{Remote: "mega", Email: simEmail, Password: simPass, APIURL: h.URL()})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/megatui/megatui/internal/megasimtest"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
@@ -28,11 +29,7 @@ var simRetry = RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 200 * tim
 
 func startSimClient(t testing.TB, faults megasim.Faults) (*megasim.Server, *megaclient.Client) {
 	t.Helper()
-	s, err := megasim.Start(megasim.Options{Accounts: []megasim.Account{{Email: simEmail, Password: simPass}}, Seed: 7})
-	if err != nil {
-		t.Fatalf("start megasim: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := megasimtest.Start(t, megasim.Options{Accounts: []megasim.Account{{Email: simEmail, Password: simPass}}, Seed: 7})
 	c, err := megaclient.Connect(context.Background(), megaclient.Options{
 		Remote: "mega", Email: simEmail, Password: simPass, APIURL: s.URL(), HTTPClient: s.HTTPClient(),
 	})

@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/megatui/megatui/config"
+	"github.com/megatui/megatui/internal/megasimtest"
 	"github.com/megatui/megatui/megaclient"
 	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
@@ -172,11 +173,7 @@ func BenchmarkTransferTable(b *testing.B) {
 	// In memory: the emulator's disk writes are not the client's data
 	// path (and on this machine's virtual disk they cost more CPU than
 	// the crypto). Big files are deleted after each measurement.
-	s, err := megasim.Start(megasim.Options{Accounts: []megasim.Account{{Email: simEmail, Password: simPass}}})
-	if err != nil {
-		b.Fatalf("start megasim: %v", err)
-	}
-	b.Cleanup(func() { s.Close() })
+	s := megasimtest.Start(b, megasim.Options{Accounts: []megasim.Account{{Email: simEmail, Password: simPass}}})
 	m := goMega(b, s)
 	c := benchCLIClient(b, s)
 	root, _, _ := c.Roots()

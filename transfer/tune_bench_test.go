@@ -22,18 +22,14 @@ import (
 	"time"
 
 	"github.com/megatui/megatui/config"
+	"github.com/megatui/megatui/internal/megasimtest"
 	"github.com/megatui/megatui/megaclient/megasim"
 	"github.com/megatui/megatui/model"
 )
 
 func memSim(b *testing.B) *megasim.Server {
 	b.Helper()
-	s, err := megasim.Start(megasim.Options{Accounts: []megasim.Account{{Email: simEmail, Password: simPass}}, Seed: 11})
-	if err != nil {
-		b.Fatalf("start megasim: %v", err)
-	}
-	b.Cleanup(func() { s.Close() })
-	return s
+	return megasimtest.Start(b, megasim.Options{Accounts: []megasim.Account{{Email: simEmail, Password: simPass}}, Seed: 11})
 }
 
 // throttleSampler records the engine's throttle while a run goes on.

@@ -205,55 +205,50 @@ func (t *transport) pause(req *http.Request, d time.Duration) bool {
 	return true
 }
 
-// dataBody holds a download range's body to the length asked for: go-mega
-// reads it whole into memory, so an overlong body would be memory, and a
-// short one is reported for what it is.
-type dataBody struct {
-	body       io.ReadCloser
-	want, read int64
-}
-
-func (b *dataBody) Read(p []byte) (int, error) {
-	if int64(len(p)) > b.want-b.read+1 {
-		p = p[:b.want-b.read+1]
-	}
-	n, err := b.body.Read(p)
-	b.read += int64(n)
-	if b.read > b.want {
-		return 0, invalidTransient("download body longer than the %d bytes asked for", b.want)
-	}
-	if errors.Is(err, io.EOF) && b.read < b.want {
-		return n, invalidTransient("download body of %d bytes, %d asked for", b.read, b.want)
-	}
-	return n, err
-}
-
-func (b *dataBody) Close() error { return b.body.Close() }
-
 // maxUploadReply bounds the reply to an upload piece (a completion token
 // is 36 bytes of base64).
 const maxUploadReply = 4 << 10
 
-// cappedBody fails a body longer than max instead of letting go-mega read
-// it whole into memory.
-type cappedBody struct {
+// boundedBody fails a body longer than max instead of letting go-mega
+// read it whole into memory; with exact (a download range, of exactly
+// max bytes) a shorter one is reported for what it is too. what names
+// the body in errors.
+type boundedBody struct {
 	body      io.ReadCloser
 	max, read int64
+	exact     bool
+	what      string
 }
 
-func (b *cappedBody) Read(p []byte) (int, error) {
+// dataBody bounds a download range's body to the n bytes asked for.
+func dataBody(body io.ReadCloser, n int64) *boundedBody {
+	return &boundedBody{body: body, max: n, exact: true, what: "download body"}
+}
+
+// uploadReplyBody bounds the reply to an upload piece.
+func uploadReplyBody(body io.ReadCloser) *boundedBody {
+	return &boundedBody{body: body, max: maxUploadReply, what: "upload reply"}
+}
+
+func (b *boundedBody) Read(p []byte) (int, error) {
 	if int64(len(p)) > b.max-b.read+1 {
 		p = p[:b.max-b.read+1]
 	}
 	n, err := b.body.Read(p)
 	b.read += int64(n)
+	if b.read > b.max && b.exact {
+		return 0, invalidTransient("%s longer than the %d bytes asked for", b.what, b.max)
+	}
 	if b.read > b.max {
-		return 0, invalidTransient("upload reply longer than %d bytes", b.max)
+		return 0, invalidTransient("%s longer than %d bytes", b.what, b.max)
+	}
+	if b.exact && errors.Is(err, io.EOF) && b.read < b.max {
+		return n, invalidTransient("%s of %d bytes, %d asked for", b.what, b.read, b.max)
 	}
 	return n, err
 }
 
-func (b *cappedBody) Close() error { return b.body.Close() }
+func (b *boundedBody) Close() error { return b.body.Close() }
 
 // rangeLength returns the length of a download range request
 // ("…/START-END"), or false if the path is not one.

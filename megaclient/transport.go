@@ -177,10 +177,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if n, ok := rangeLength(req); ok && resp.StatusCode == http.StatusOK {
-		resp.Body = &dataBody{body: resp.Body, want: n}
+		resp.Body = dataBody(resp.Body, n)
 	} else if req.Method == http.MethodPost {
 		// An upload piece: the reply is empty or a completion token.
-		resp.Body = &cappedBody{body: resp.Body, max: maxUploadReply}
+		resp.Body = uploadReplyBody(resp.Body)
 	}
 	return resp, nil
 }

@@ -72,7 +72,8 @@ func (t *transport) roundTripSC(req *http.Request) (*http.Response, error) {
 		if json.Unmarshal(raw, &p) != nil {
 			continue
 		}
-		if _, err := validatePacket(&p); err != nil {
+		bad, err := validatePacket(&p)
+		if err != nil {
 			continue // neither applied nor handed to go-mega
 		}
 		var c map[string]bool
@@ -91,7 +92,10 @@ func (t *transport) roundTripSC(req *http.Request) (*http.Response, error) {
 		}
 		// After the tree took the packet: it knows which of its nodes are
 		// quarantined (invalid, or closing a parent cycle).
-		if kept := t.filterPacket(p, raw); kept != nil {
+		// Invalid nodes and updates never reach go-mega, whatever the
+		// index says by now: another goroutine (our own rename's reply)
+		// may already have put a valid attribute back on the node.
+		if kept := t.filterPacket(p, raw, bad); kept != nil {
 			forGoMega = append(forGoMega, kept)
 		}
 	}
@@ -103,10 +107,12 @@ func (t *transport) roundTripSC(req *http.Request) (*http.Response, error) {
 		if json.Unmarshal(reply, &full) == nil {
 			full["a"], _ = json.Marshal(forGoMega)
 			if out, err := json.Marshal(full); err == nil {
-				resp.Body = io.NopCloser(bytes.NewReader(out))
-				resp.ContentLength = int64(len(out))
+				return localResponse(req, out), nil
 			}
 		}
+		// The filtered reply could not be written: go-mega gets none of
+		// it rather than the unfiltered one.
+		return t.scBackoff(req, t.noteSC(false))
 	}
 	return resp, nil
 }
@@ -115,9 +121,9 @@ func (t *transport) roundTripSC(req *http.Request) (*http.Response, error) {
 // additions and attribute updates of nodes it already holds (a move
 // brings its node back), and every deletion. Other nodes reach it only
 // when megaclient hands them over.
-func (t *transport) filterPacket(p packet, raw json.RawMessage) json.RawMessage {
+func (t *transport) filterPacket(p packet, raw json.RawMessage, bad map[string]error) json.RawMessage {
 	tr := t.hub().tree
-	known := func(h string) bool { return (t.known == nil || t.known(h)) && tr.usable(h) }
+	known := func(h string) bool { return bad[h] == nil && (t.known == nil || t.known(h)) && tr.usable(h) }
 	switch p.A {
 	case "u":
 		if !known(p.N) {
@@ -128,8 +134,8 @@ func (t *transport) filterPacket(p packet, raw json.RawMessage) json.RawMessage 
 		var body struct {
 			F []json.RawMessage `json:"f"`
 		}
-		if json.Unmarshal(raw, &full) != nil || json.Unmarshal(full["t"], &body) != nil {
-			return raw
+		if json.Unmarshal(raw, &full) != nil || json.Unmarshal(full["t"], &body) != nil || len(body.F) != len(p.T.F) {
+			return nil // what cannot be checked node by node is not handed on
 		}
 		kept := body.F[:0]
 		for i, n := range body.F {
@@ -149,7 +155,7 @@ func (t *transport) filterPacket(p packet, raw json.RawMessage) json.RawMessage 
 		full["t"], _ = json.Marshal(inner)
 		out, err := json.Marshal(full)
 		if err != nil {
-			return raw
+			return nil
 		}
 		return out
 	}

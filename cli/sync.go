@@ -389,7 +389,10 @@ func runCopyto(cmd *cobra.Command, env Env, g *globals, f syncFlags, src, dst lo
 		}
 	}
 	res, err := operations.CopyFile(ctx, sfs, operations.Object{Path: name, Entry: root, Raw: name}, dfs, dir, name, o)
-	if err == nil && move && !o.DryRun && res.Failed == 0 {
+	// The source goes only once its content is on the destination: a file
+	// skipped (--ignore-existing, --update, an -i "no") keeps its source.
+	if err == nil && move && !o.DryRun && res.Failed == 0 && res.Skipped == 0 &&
+		res.New+res.Updated+res.Identical+res.TimesSet > 0 {
 		if rerr := sfs.Remove(ctx, root, false); rerr != nil {
 			return fmt.Errorf("moveto: the copy is done but the source stays: %w", rerr)
 		}
@@ -414,19 +417,34 @@ func serverMoveto(ctx context.Context, s *sides, o operations.SyncOptions, e mod
 	if err != nil {
 		return err
 	}
-	if es, err := c.Lookup(ctx, dir.ID, name); err == nil {
-		for _, x := range es {
-			if x.ID == e.ID {
-				continue
-			}
-			if x.IsDir() {
-				return fmt.Errorf("moveto: %s: a folder has that name: %w", name, model.ErrExists)
-			}
-			if err := c.Delete(ctx, x.ID, o.Permanent); err != nil {
-				return err
-			}
+	es, err := c.Lookup(ctx, dir.ID, name)
+	if err != nil && !errors.Is(err, model.ErrNotFound) {
+		return err
+	}
+	var old []model.Entry // what the target name holds now, replaced after the move
+	for _, x := range es {
+		if x.ID == e.ID {
+			continue
+		}
+		if x.IsDir() {
+			return fmt.Errorf("moveto: %s: a folder has that name: %w", name, model.ErrExists)
+		}
+		old = append(old, x)
+	}
+	if len(old) > 0 {
+		switch {
+		case o.IgnoreExisting:
+			o.Log.Log(operations.LevelInfo, name, "Skipped: the destination exists (--ignore-existing)")
+			return nil
+		case o.Update && old[0].ModTime.After(e.ModTime):
+			o.Log.Log(operations.LevelInfo, name, "Skipped: the destination is newer (--update)")
+			return nil
 		}
 	}
+	if o.Confirm != nil && !o.Confirm("move", name) {
+		return nil
+	}
+	// Move first, then replace: a failed move leaves the old target.
 	if e.ParentID != dir.ID {
 		if err := c.Move(ctx, e.ID, dir.ID); err != nil {
 			return err
@@ -435,6 +453,11 @@ func serverMoveto(ctx context.Context, s *sides, o operations.SyncOptions, e mod
 	if e.Name != name {
 		if err := c.Rename(ctx, e.ID, name); err != nil {
 			return err
+		}
+	}
+	for _, x := range old {
+		if err := c.Delete(ctx, x.ID, o.Permanent); err != nil {
+			return fmt.Errorf("moveto: moved, but the file it replaces stays beside it: %w", err)
 		}
 	}
 	o.Log.Log(operations.LevelInfo, name, "Moved (server-side)")

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/megatui/megatui/account"
+	"github.com/megatui/megatui/megaclient/megasim"
+)
+
+// stateCLI runs megatui in-process against s with a state folder of its
+// own (copies keep a journal there).
+func stateCLI(t *testing.T, s *megasim.Server) func(args ...string) string {
+	state := t.TempDir()
+	env := map[string]string{"MEGATUI_USER": cliEmail, "MEGATUI_PASSWORD": cliPass, "MEGATUI_API_URL": s.URL(), "XDG_STATE_HOME": state, "HOME": state}
+	return func(args ...string) string {
+		t.Helper()
+		root := New(Env{Env: account.Env{Getenv: func(k string) string { return env[k] }, HTTPClient: s.HTTPClient()}}, "test")
+		var out, errOut bytes.Buffer
+		root.SetOut(&out)
+		root.SetErr(&errOut)
+		root.SetArgs(args)
+		if err := root.ExecuteContext(context.Background()); err != nil {
+			t.Fatalf("megatui %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
+		}
+		return out.String()
+	}
+}
+
+// TestMovetoKeepsASkippedSource: a moveto whose copy was skipped
+// (--ignore-existing) must not remove the source, whose content would
+// then exist nowhere.
+func TestMovetoKeepsASkippedSource(t *testing.T) {
+	t.Parallel()
+	run := stateCLI(t, startCLISim(t))
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	if err := os.WriteFile(src, []byte("new content"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run("moveto", "--ignore-existing", src, dst)
+	if b, err := os.ReadFile(src); err != nil || string(b) != "new content" {
+		t.Fatalf("source after a skipped moveto: %q, %v", b, err)
+	}
+	if b, _ := os.ReadFile(dst); string(b) != "old" {
+		t.Fatalf("destination changed: %q", b)
+	}
+}
+
+// TestServerMovetoReplacesAfterTheMove: within one account the old
+// target goes to the Rubbish Bin only once the source took its place;
+// with --ignore-existing nothing moves.
+func TestServerMovetoReplacesAfterTheMove(t *testing.T) {
+	t.Parallel()
+	run := stateCLI(t, startCLISim(t))
+	dir := t.TempDir()
+	for name, body := range map[string]string{"src.txt": "source", "dst.txt": "old target"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run("copy", dir, "mega:/m")
+	run("moveto", "--ignore-existing", "mega:/m/src.txt", "mega:/m/dst.txt")
+	if got := run("lsf", "mega:/m"); got != "dst.txt\nsrc.txt\n" {
+		t.Fatalf("after --ignore-existing: %q", got)
+	}
+	run("moveto", "mega:/m/src.txt", "mega:/m/dst.txt")
+	if got := run("lsf", "mega:/m"); got != "dst.txt\n" {
+		t.Fatalf("after moveto: %q", got)
+	}
+	if got := run("cat", "mega:/m/dst.txt"); got != "source" {
+		t.Fatalf("dst.txt holds %q", got)
+	}
+	if got := run("lsf", "mega://bin"); !strings.Contains(got, "dst.txt") {
+		t.Fatalf("the replaced target is not in the Rubbish Bin: %q", got)
+	}
+}

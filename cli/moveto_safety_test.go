@@ -82,3 +82,39 @@ func TestServerMovetoReplacesAfterTheMove(t *testing.T) {
 		t.Fatalf("the replaced target is not in the Rubbish Bin: %q", got)
 	}
 }
+
+// TestBackupDirInsideDstRefused: a backup folder inside DST would be
+// seen as a folder the source lacks and removed with the backups in it.
+func TestBackupDirInsideDstRefused(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	src, dst := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(dst, "old"), []byte("only copy"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "new"), []byte("n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := runCLI(t, s, "sync", "--permanent", "--backup-dir", filepath.Join(dst, "bak"), src, dst)
+	if err == nil || !strings.Contains(err.Error(), "must not overlap DST") {
+		t.Fatalf("got %v, want a refusal", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dst, "old")); err != nil || string(b) != "only copy" {
+		t.Fatalf("dst/old after the refused sync: %q, %v", b, err)
+	}
+}
+
+func TestOverlaps(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"mega:/a", "mega:/a/b", true}, {"mega:/a/b", "mega:/a", true}, {"mega:/a", "mega:/a", true},
+		{"mega:/a", "mega:/ab", false}, {"/x/y", "/x/y/z", true}, {"/x/y", "/x/yz", false},
+	} {
+		if got := overlaps(parseLocation(tc.a), parseLocation(tc.b)); got != tc.want {
+			t.Errorf("overlaps(%s, %s) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

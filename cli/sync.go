@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -189,6 +191,10 @@ func syncOptions(ctx context.Context, cmd *cobra.Command, env Env, g *globals, f
 			cleanup()
 			return o, nil, nil, usagef("--backup-dir must be on the same side as DST (%s)", dst)
 		}
+		if overlaps(b, dst) {
+			cleanup()
+			return o, nil, nil, usagef("--backup-dir %s must not overlap DST %s: the sync would delete the backups", b, dst)
+		}
 		if err := ensureDir(ctx, s, b, g.dryRun); err != nil {
 			cleanup()
 			return o, nil, nil, err
@@ -199,6 +205,23 @@ func syncOptions(ctx context.Context, cmd *cobra.Command, env Env, g *globals, f
 		}
 	}
 	return o, s, cleanup, nil
+}
+
+// overlaps reports whether two locations on one side are the same folder
+// or one lies inside the other.
+func overlaps(a, b location) bool {
+	clean := func(l location) string {
+		if l.remote == "" {
+			if abs, err := filepath.Abs(l.path); err == nil {
+				return filepath.ToSlash(abs)
+			}
+			return filepath.ToSlash(filepath.Clean(l.path))
+		}
+		return path.Clean("/" + l.path)
+	}
+	x, y := clean(a), clean(b)
+	inside := func(p, dir string) bool { return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/") }
+	return inside(x, y) || inside(y, x)
 }
 
 // ensureDir creates the folder at loc (not in a dry run).

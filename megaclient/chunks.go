@@ -247,7 +247,12 @@ func postPiece(ctx context.Context, hc *http.Client, url string, pos int64, data
 		return nil, &pieceError{op: op, cause: err, retry: true}
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, &pieceError{op: op, status: resp.StatusCode, cause: errors.New(resp.Status), retry: true}
+		pe := &pieceError{op: op, status: resp.StatusCode, cause: errors.New(resp.Status), retry: true}
+		switch resp.StatusCode {
+		case http.StatusForbidden, http.StatusNotFound, http.StatusGone:
+			pe.restart = true // the upload URL expired: start again on a new one
+		}
+		return nil, pe
 	}
 	if code, ok := apiError(body); ok {
 		pe := &pieceError{op: op, code: code, cause: fmt.Errorf("storage server error %d", code)}

@@ -383,7 +383,9 @@ func (c *Client) call(ctx context.Context, what string, wait bool, op func(m *me
 		}
 		ev := m.WaitEventsStart()
 		err = guard(model.ErrInvalidReply, func() error { return op(m) })
-		if ierr := c.invalidReply(m); ierr != nil {
+		// A refused reply is why this operation failed, never a reason to
+		// fail one that succeeded (the record is per transport).
+		if ierr := c.invalidReply(m); ierr != nil && err != nil {
 			return fmt.Errorf("%s: %w", what, ierr)
 		}
 		if err == nil {

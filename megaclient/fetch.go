@@ -298,6 +298,10 @@ func eachElement(dec *json.Decoder, fr *fetchReader, decode func() error) error 
 	return err
 }
 
+// maxSkipDepth bounds the nesting of a value skipped in an `f` reply:
+// the decoder's stack grows with it, whatever the byte cap says.
+const maxSkipDepth = 64
+
 // skipValue reads past one value token by token.
 func skipValue(dec *json.Decoder, fr *fetchReader) error {
 	depth := 0
@@ -310,6 +314,9 @@ func skipValue(dec *json.Decoder, fr *fetchReader) error {
 			switch d {
 			case '[', '{':
 				depth++
+				if depth > maxSkipDepth {
+					return fmt.Errorf("a value nested more than %d levels deep", maxSkipDepth)
+				}
 			default:
 				depth--
 			}

@@ -167,7 +167,7 @@ func (c *Client) withWorker(ctx context.Context, what string, fn func(w *worker)
 			return transferError(what, err)
 		}
 		err = guard(model.ErrInvalidReply, func() error { return fn(w) })
-		if ierr := w.tr.takeInvalid(); ierr != nil {
+		if ierr := w.tr.takeInvalid(); ierr != nil && err != nil {
 			err = ierr
 		}
 		c.pool.put(w)

@@ -285,7 +285,14 @@ func (t *transport) roundTripCS(req *http.Request) (*http.Response, error) {
 	if name == "f" && t.hub().progress != nil {
 		reply, err = readWithProgress(resp.Body, resp.ContentLength, t.hub().progress)
 	} else {
-		reply, err = io.ReadAll(resp.Body)
+		// No command but `f` (streamed above) has a reply near this
+		// size; a larger one is refused, not read into memory.
+		reply, err = io.ReadAll(io.LimitReader(resp.Body, maxAPIReply+1))
+		if err == nil && len(reply) > maxAPIReply {
+			resp.Body.Close()
+			t.setInvalid(invalidReply("reply to %s of more than %d bytes", clip(name), maxAPIReply))
+			return localResponse(req, []byte(strconv.Itoa(codeArgs))), nil
+		}
 	}
 	resp.Body.Close()
 	if err != nil {

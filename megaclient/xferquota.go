@@ -40,10 +40,13 @@ func (e *TransferQuotaError) Unwrap() error { return model.ErrTransferQuota }
 func (e *TransferQuotaError) RetryAfter() time.Duration { return e.Wait }
 
 func quotaWait(seconds float64) time.Duration {
-	if seconds <= 0 {
+	switch {
+	case !(seconds > 0): // also NaN
 		return 0
+	case seconds >= maxQuotaWait.Seconds(): // also +Inf, and what would overflow
+		return maxQuotaWait
 	}
-	return min(time.Duration(seconds*float64(time.Second)), maxQuotaWait)
+	return time.Duration(seconds * float64(time.Second))
 }
 
 // transferQuotaReply recognises a `g` reply refused for transfer quota.

@@ -121,7 +121,7 @@ func (a *App) onBrowseKey(k tea.KeyPressMsg) tea.Cmd {
 		if ex, ok := a.fs[a.focus].(Exporter); ok {
 			if e, ok := l.Current(); ok {
 				a.setMessage(msgInfo, "exporting a link for "+pane.DisplayName(e.Name)+"…")
-				return exportCmd(a.ctx, ex, a.entryPath(a.focus, l.Dir(), e), e.Name)
+				return exportCmd(a.ctx, a.fs[a.focus], ex, a.entryPath(a.focus, l.Dir(), e), e.Name)
 			}
 		}
 	}

@@ -117,13 +117,13 @@ func enqueueCmd(ctx context.Context, t Transfers, req TransferRequest, pane int)
 	}
 }
 
-func exportCmd(ctx context.Context, ex Exporter, path, name string) tea.Cmd {
+func exportCmd(ctx context.Context, fs FS, ex Exporter, path, name string) tea.Cmd {
 	return func() tea.Msg {
 		link, err := ex.ExportLink(ctx, path)
 		if err != nil {
 			err = fmt.Errorf("export %q: %w", name, err)
 		}
-		return linkMsg{path: path, name: name, link: link, err: err}
+		return linkMsg{fs: fs, path: path, name: name, link: link, err: err}
 	}
 }
 

@@ -71,8 +71,9 @@ type fsChangedMsg struct {
 	ok  bool // false once the channel is closed
 }
 
-// linkMsg carries an exported public link.
+// linkMsg carries an exported public link and the filesystem it is of.
 type linkMsg struct {
+	fs               FS
 	path, name, link string
 	err              error
 }
@@ -113,7 +114,10 @@ type (
 		on      bool
 	}
 	copyLinkMsg   struct{ link string }
-	removeLinkMsg struct{ path, name string }
+	removeLinkMsg struct {
+		fs         FS // where the link was made, whichever pane has focus now
+		path, name string
+	}
 	switchFSMsg   struct{ pane, fs int }
 	linkSubmitMsg struct {
 		pane int

@@ -107,7 +107,7 @@ func (a *App) onPreview(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if m.err != nil {
-			l.note = "cannot read: " + m.err.Error()
+			l.note = "cannot read: " + pane.DisplayName(m.err.Error())
 			return nil
 		}
 		l.r = m.r

@@ -248,19 +248,19 @@ func (a *App) onLink(m linkMsg) {
 		Choices:     []string{"copy to the clipboard (OSC 52)"},
 		OnYes: func(choice int) tea.Msg {
 			if choice == 1 {
-				return removeLinkMsg{path: m.path, name: m.name}
+				return removeLinkMsg{fs: m.fs, path: m.path, name: m.name}
 			}
 			return copyLinkMsg{link: m.link}
 		},
 	}
-	if _, ok := a.fs[a.focus].(LinkRemover); ok {
+	if _, ok := m.fs.(LinkRemover); ok {
 		d.Choices = append(d.Choices, "remove the link")
 	}
 	a.pushDialog(d)
 }
 
 func (a *App) onRemoveLink(m removeLinkMsg) tea.Cmd {
-	lr, ok := a.fs[a.focus].(LinkRemover)
+	lr, ok := m.fs.(LinkRemover)
 	if !ok {
 		return nil
 	}

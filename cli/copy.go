@@ -51,6 +51,9 @@ func newMoveCmd(env Env, g *globals) *cobra.Command {
 			"skip keeps it, rename keeps both.",
 		Args: args(2, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := refuseUnsupported(cmd, "move"); err != nil {
+				return err
+			}
 			o.transfers, o.dryRun, o.bwlimit = g.transfers, g.dryRun, g.bwlimit
 			o.prog = newProgress(g, cmd.ErrOrStderr())
 			return runCopy(cmd.Context(), env, cmd.ErrOrStderr(), cmd.OutOrStdout(), parseLocation(args[0]), parseLocation(args[1]), o)
@@ -58,6 +61,25 @@ func newMoveCmd(env Env, g *globals) *cobra.Command {
 	}
 	copyFlags(cmd, &o)
 	return cmd
+}
+
+// copyQueueUnsupported are the flags the queue-based copy (move, a folder
+// moveto, a copy from a public link) does not apply yet: refused rather
+// than silently ignored, since an ignored --exclude moves what the user
+// meant to keep.
+var copyQueueUnsupported = []string{"include", "include-from", "exclude", "exclude-from", "filter", "filter-from",
+	"min-size", "max-size", "min-age", "max-age", "interactive", "max-transfer",
+	"ignore-existing", "update", "size-only", "checksum", "backup-dir"}
+
+// refuseUnsupported fails with a usage error when cmd was given a flag
+// that what runs it would ignore.
+func refuseUnsupported(cmd *cobra.Command, what string) error {
+	for _, name := range copyQueueUnsupported {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+			return usagef("%s does not take --%s yet (use copy, then delete the source)", what, name)
+		}
+	}
+	return nil
 }
 
 func copyFlags(cmd *cobra.Command, o *copyOptions) {

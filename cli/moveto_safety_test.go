@@ -118,3 +118,22 @@ func TestOverlaps(t *testing.T) {
 		}
 	}
 }
+
+// TestMoveRefusesFlagsItWouldIgnore: move runs through the queue, which
+// applies no filters; an --exclude it ignored would move what the user
+// meant to keep.
+func TestMoveRefusesFlagsItWouldIgnore(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	src, dst := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(src, "keep.tmp"), []byte("k"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := runCLI(t, s, "move", "--exclude", "*.tmp", src, dst)
+	if err == nil || !strings.Contains(err.Error(), "move does not take --exclude") {
+		t.Fatalf("got %v, want a refusal", err)
+	}
+	if _, err := os.Stat(filepath.Join(src, "keep.tmp")); err != nil {
+		t.Fatalf("the excluded file left its source: %v", err)
+	}
+}

@@ -63,6 +63,9 @@ func newCopyCmd(env Env, g *globals) *cobra.Command {
 				return err
 			}
 			if src := parseLocation(srcArg); src.link != "" {
+				if err := refuseUnsupported(cmd, "copy from a public link"); err != nil {
+					return err
+				}
 				// A public link: read with no account, through the engine.
 				o := copyOptions{transfers: g.transfers, dryRun: g.dryRun, bwlimit: g.bwlimit, conflict: "skip",
 					prog: newProgress(g, cmd.ErrOrStderr())}
@@ -374,6 +377,9 @@ func runCopyto(cmd *cobra.Command, env Env, g *globals, f syncFlags, src, dst lo
 	}
 	if root.IsDir() {
 		if move {
+			if err := refuseUnsupported(cmd, "moveto of a folder"); err != nil {
+				return err
+			}
 			mo := copyOptions{move: true, transfers: g.transfers, dryRun: g.dryRun, bwlimit: g.bwlimit, conflict: "overwrite", prog: newProgress(g, cmd.ErrOrStderr())}
 			return runCopy(ctx, env, cmd.ErrOrStderr(), cmd.OutOrStdout(), src, dst, mo)
 		}

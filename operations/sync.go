@@ -448,6 +448,7 @@ func (x *executor) run(plan []action) error {
 				}
 				log.Log(LevelNotice, a.path, "Skipped %s as --dry-run is set (size %s)", verb, sizeSuffix(size))
 				x.count(a)
+				queuedBytes += size // so a dry run stops where --max-transfer would
 				continue
 			}
 			if !x.confirm(map[string]string{"new": "copy", "update": "replace"}[a.kind], a.path) {
@@ -656,9 +657,6 @@ func sizeSuffix(n int64) string {
 	}
 	return fmt.Sprintf("%.3f%s", v, units[i])
 }
-
-// elapsed is how long a run took, for the summary.
-func elapsed(start time.Time) time.Duration { return time.Since(start).Round(100 * time.Millisecond) }
 
 // trackRenames pairs new files with deleted ones of the same size and
 // fingerprint (both known without a download) and turns each pair into a

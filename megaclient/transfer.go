@@ -417,7 +417,7 @@ func (u *upload) send(ctx context.Context) error {
 		return withChunkRetry(ctx, u.c.throttle, func() error {
 			reply, err := postPiece(ctx, u.c.data, u.url, 0, nil)
 			if err == nil {
-				u.setToken(reply)
+				err = u.setToken(reply)
 			}
 			return err
 		})
@@ -445,7 +445,7 @@ func (u *upload) send(ctx context.Context) error {
 			u.fc.ctr(buf, ch.pos)
 			reply, err := postPiece(ctx, u.c.data, u.url, ch.pos, buf)
 			if err == nil {
-				u.setToken(reply)
+				err = u.setToken(reply)
 			}
 			return err
 		})
@@ -470,13 +470,19 @@ func (u *upload) send(ctx context.Context) error {
 	return nil
 }
 
-func (u *upload) setToken(reply []byte) {
+func (u *upload) setToken(reply []byte) error {
 	if len(reply) == 0 || string(reply) == "0" {
-		return
+		return nil
+	}
+	// The token goes into the `p` command as a JSON string: only what a
+	// storage server sends (base64url, 36 characters) is taken.
+	if len(reply) > 64 || !isBase64URL(string(reply)) {
+		return &pieceError{op: "upload piece", cause: invalidReply("completion handle of %d bytes that is not base64url", len(reply)), retry: true}
 	}
 	u.mu.Lock()
 	u.token = string(reply)
 	u.mu.Unlock()
+	return nil
 }
 
 // validDataURL checks a transfer URL from the server or, for a resume,

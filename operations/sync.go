@@ -116,8 +116,10 @@ func (a action) targetName() string {
 // Sync copies the source tree into the destination (ModeCopy) or makes
 // the destination like the source (ModeSync), as rclone does: identical
 // files (size and modification time; or size and fingerprint, then only
-// the time is corrected) are left alone, different ones replaced (the old
-// copy to the Rubbish Bin or trash), new ones copied. Deletions are
+// the time is corrected) are left alone, different ones replaced (on MEGA
+// the old copy goes to the Rubbish Bin; on the local disk the verified new
+// file is renamed over it, or the old one goes to --backup-dir), new ones
+// copied. Deletions are
 // refused when the source is empty or more than MaxDelete, and skipped
 // when a transfer failed.
 func Sync(ctx context.Context, src, dst Fs, o SyncOptions) (SyncResult, error) {

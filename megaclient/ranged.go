@@ -186,7 +186,10 @@ func (r *FileReader) fetch(ctx context.Context, p []byte, off int64) error {
 // get fetches ciphertext bytes [start, end] into buf (exactly its length).
 func (r *FileReader) get(ctx context.Context, dlURL string, start int64, buf []byte) error {
 	r.reqs.Add(1)
-	if err := fetchRange(ctx, r.c.rawHTTP(), dlURL, start, buf, 0); err != nil {
+	// A stalled storage host must not hold a reader for ever: the bound
+	// of one chunk, per MiB asked.
+	timeout := pieceTimeout * time.Duration(1+len(buf)>>20)
+	if err := fetchRange(ctx, r.c.rawHTTP(), dlURL, start, buf, timeout); err != nil {
 		return err
 	}
 	r.fetched.Add(int64(len(buf)))

@@ -265,7 +265,7 @@ func (a *App) startFS(i int) []tea.Cmd {
 	}
 	if w, ok := fs.(Watcher); ok && !a.watched[fs] {
 		a.watched[fs] = true
-		cmds = append(cmds, watchCmd(fs, w.Watch(a.ctx)))
+		cmds = append(cmds, startWatchCmd(a.ctx, fs, w))
 	}
 	return cmds
 }

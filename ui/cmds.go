@@ -38,6 +38,17 @@ func quotaCmd(ctx context.Context, fs FS, q QuotaReporter) tea.Cmd {
 }
 
 // watchCmd waits for the next change notification; App re-arms it.
+// startWatchCmd starts watching fs inside the Cmd (a local watch sets up
+// inotify: I/O that does not belong in Update), then waits for its first
+// change.
+func startWatchCmd(ctx context.Context, fs FS, w Watcher) tea.Cmd {
+	return func() tea.Msg {
+		ch := w.Watch(ctx)
+		dir, ok := <-ch
+		return fsChangedMsg{fs: fs, dir: dir, ch: ch, ok: ok}
+	}
+}
+
 func watchCmd(fs FS, ch <-chan string) tea.Cmd {
 	return func() tea.Msg {
 		dir, ok := <-ch

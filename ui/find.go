@@ -66,11 +66,16 @@ func (a *App) onFindSubmit(m findSubmitMsg) tea.Cmd {
 		return nil
 	}
 	a.seq[m.pane]++
+	// A newer find or listing of the pane ends this walk, as load does.
+	if a.cancel[m.pane] != nil {
+		a.cancel[m.pane]()
+	}
+	ctx, cancel := context.WithCancel(a.ctx)
+	a.cancel[m.pane] = cancel
 	seq, fs := a.seq[m.pane], a.fs[m.pane]
 	ep, _ := fs.(EntryPather)
 	a.panes[m.pane].Loading = true
 	a.setMessage(msgInfo, "finding "+pane.DisplayName(m.query)+" below "+pane.DisplayName(m.root)+"…")
-	ctx := a.ctx
 	return func() tea.Msg {
 		es, where, truncated, err := find(ctx, fs, ep, m.root, q, time.Now())
 		return findResultMsg{pane: m.pane, seq: seq, root: m.root, query: m.query, entries: es, where: where,

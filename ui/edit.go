@@ -156,7 +156,7 @@ func (a *App) openGoto() {
 // shell does: one match completes it (with a slash), several complete
 // their common start and are listed in the note.
 func completePath(ctx context.Context, fs FS, cwd, v string) dialog.CompletedMsg {
-	out := dialog.CompletedMsg{ID: "goto", Value: v}
+	out := dialog.CompletedMsg{ID: "goto", Value: v, From: v}
 	dirPart, prefix := "", v
 	if i := strings.LastIndex(v, "/"); i >= 0 {
 		dirPart, prefix = v[:i+1], v[i+1:]

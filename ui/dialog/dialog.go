@@ -221,6 +221,9 @@ type Input struct {
 // (the candidates when several fit) shown under it.
 type CompletedMsg struct {
 	ID, Value, Note string
+	// From is the text the completion started from: a completion that
+	// returns after the user typed on is dropped, never typed over them.
+	From string
 }
 
 // NewInput builds an input dialog with initial text selected for editing.
@@ -237,7 +240,7 @@ func NewInput(st theme.Styles, id, title, prompt, value string, submit func(stri
 // Update implements Dialog.
 func (d *Input) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 	if c, ok := msg.(CompletedMsg); ok {
-		if c.ID == d.ID {
+		if c.ID == d.ID && c.From == d.Input.Value() {
 			d.Input.SetValue(c.Value)
 			d.Input.CursorEnd()
 			d.Lines = nil

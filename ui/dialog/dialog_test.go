@@ -146,3 +146,20 @@ func TestAskViewFitsNarrowWidths(t *testing.T) {
 		}
 	}
 }
+
+// TestLateCompletionDropped: a completion computed for "Pho" lands only
+// while the input still says "Pho", never over what was typed since.
+func TestLateCompletionDropped(t *testing.T) {
+	t.Parallel()
+	in := NewInput(theme.New(true, false), "goto", "Go", "path: ", "Pho", func(v string) tea.Msg { return v }, testKeys())
+	var d Dialog = in
+	d, _ = d.Update(CompletedMsg{ID: "goto", Value: "Photos/", From: "Pho"})
+	if got := in.Input.Value(); got != "Photos/" {
+		t.Fatalf("a current completion: got %q, want Photos/", got)
+	}
+	in.Input.SetValue("Music")
+	_, _ = d.Update(CompletedMsg{ID: "goto", Value: "Photos/2024/", From: "Photos/"})
+	if got := in.Input.Value(); got != "Music" {
+		t.Fatalf("a late completion replaced what was typed: got %q", got)
+	}
+}

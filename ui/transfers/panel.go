@@ -545,7 +545,7 @@ func groupLabel(jobs []model.Job) (src, dst string) {
 	for i, j := range jobs {
 		srcs[i], dsts[i] = j.Src.Display, j.Dst.Display
 	}
-	return model.DisplayName(commonDir(srcs)), model.DisplayName(commonDir(dsts))
+	return commonDir(srcs), commonDir(dsts) // raw: escaped once where shown
 }
 
 // groupState is the state a group shows: running while any job runs, then
@@ -629,7 +629,7 @@ func (m Model) groupRow(st theme.Styles, g Group, open bool, cursor bool, inner 
 		mark = "▾ "
 	}
 	src, dst := groupLabel(g.Jobs)
-	label := mark + fileName(src) + fmt.Sprintf("/ (%d files) → ", len(g.Jobs)) + dst
+	label := mark + fileName(src) + fmt.Sprintf("/ (%d files) → ", len(g.Jobs)) + model.DisplayName(dst)
 	sizeText := bytes(size)
 	if unknown {
 		sizeText = "?"

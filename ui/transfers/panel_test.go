@@ -109,3 +109,21 @@ func TestGroupSpeedNeverExceedsTheQueue(t *testing.T) {
 		t.Errorf("got %q, want the group at the queue's 1.0 MiB/s", v)
 	}
 }
+
+// TestGroupNamesEscapedOnce: a folder whose name holds a backslash shows
+// it escaped once (as everywhere else), not twice.
+func TestGroupNamesEscapedOnce(t *testing.T) {
+	t.Parallel()
+	m := New(Keys{})
+	m.SetSize(140, 6)
+	jobs := []model.Job{
+		{ID: 1, Group: "g", Size: 10, State: model.StateQueued, Src: model.Location{Display: `/w\x/f1`}, Dst: model.Location{Display: `m:/d\e/f1`}},
+		{ID: 2, Group: "g", Size: 10, State: model.StateQueued, Src: model.Location{Display: `/w\x/f2`}, Dst: model.Location{Display: `m:/d\e/f2`}},
+	}
+	m.SetSnapshot(Snapshot{Jobs: jobs, Totals: model.Totals{Jobs: 2}})
+	v := m.View(theme.New(true, true))
+	src, dst := model.DisplayName(`w\x`), model.DisplayName(`m:/d\e`)
+	if !strings.Contains(v, src+"/ (2 files) → "+dst) {
+		t.Fatalf("want %q and %q escaped once in:\n%s", src, dst, v)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -31,6 +32,9 @@ type globals struct {
 	bwlimit     string
 	dryRun      bool
 	interactive bool
+	// quit is set when -i was answered q: nothing more changes, and the
+	// run ends with a non-zero status.
+	quit        atomic.Bool
 	maxTransfer string
 	config      string
 
@@ -155,12 +159,12 @@ func (g *globals) confirm(stdin io.Reader, stderr io.Writer) func(action, path s
 	return func(action, path string) bool {
 		mu.Lock()
 		defer mu.Unlock()
+		if quit {
+			return false
+		}
 		verb := strings.Fields(action)[0]
 		if v, ok := decided[verb]; ok {
 			return v
-		}
-		if quit {
-			return false
 		}
 		for range 10 {
 			fmt.Fprintf(stderr, "megatui: %s %q?\ny) Yes, this is OK (default)\nn) No, skip this\n"+
@@ -184,6 +188,7 @@ func (g *globals) confirm(stdin io.Reader, stderr io.Writer) func(action, path s
 				return true
 			case "q":
 				quit = true
+				g.quit.Store(true)
 				return false
 			}
 			if err != nil {

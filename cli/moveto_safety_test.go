@@ -137,3 +137,24 @@ func TestMoveRefusesFlagsItWouldIgnore(t *testing.T) {
 		t.Fatalf("the excluded file left its source: %v", err)
 	}
 }
+
+// TestInteractiveQuitStops: answering q to -i changes nothing more, even
+// for a kind of change answered "!" before, and the run fails.
+func TestInteractiveQuitStops(t *testing.T) {
+	t.Parallel()
+	s := startCLISim(t)
+	r := newBinRunner(t, s)
+	src := t.TempDir()
+	for _, n := range []string{"a", "b", "c"} {
+		if err := os.WriteFile(filepath.Join(src, n), []byte(n), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, se, code := r.run("q\n", "copy", "-i", "--transfers", "1", src, "mega:/q")
+	if code == 0 || !strings.Contains(se, "stopped at the -i answer q") {
+		t.Fatalf("copy -i answered q: exit %d\n%s", code, se)
+	}
+	if out, _, _ := r.run("", "lsf", "mega:/q"); out != "" {
+		t.Fatalf("files copied after q: %q", out)
+	}
+}

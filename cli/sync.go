@@ -322,6 +322,8 @@ func finishRun(ctx context.Context, stderr io.Writer, g *globals, o operations.S
 		return err
 	case res.Failed > 0:
 		return exitError{code: 1}
+	case g.quit.Load():
+		return fmt.Errorf("%s stopped at the -i answer q: nothing after it was changed", kind)
 	}
 	return nil
 }

@@ -355,11 +355,7 @@ func newPurgeCmd(env Env, g *globals) *cobra.Command {
 			}
 			s := newSides(env)
 			defer s.close()
-			f, err := s.fs(ctx, loc)
-			if err != nil {
-				return err
-			}
-			root, err := f.Root(ctx)
+			f, root, err := s.fsRoot(ctx, loc)
 			if err != nil {
 				return err
 			}
@@ -389,11 +385,7 @@ func newRmdirCmd(env Env, g *globals) *cobra.Command {
 			loc := parseLocation(a[0])
 			s := newSides(env)
 			defer s.close()
-			f, err := s.fs(ctx, loc)
-			if err != nil {
-				return err
-			}
-			root, err := f.Root(ctx)
+			f, root, err := s.fsRoot(ctx, loc)
 			if err != nil {
 				return err
 			}
@@ -486,6 +478,16 @@ func newMkdirCmd(env Env, g *globals) *cobra.Command {
 	}
 }
 
+// openRemoteArg opens the account a command given as "NAME:" acts on.
+func openRemoteArg(ctx context.Context, cmd *cobra.Command, env Env, arg string) (location, *megaclient.Client, error) {
+	loc := parseLocation(arg)
+	if loc.remote == "" {
+		return loc, nil, &usageError{cmd: cmd, err: fmt.Errorf("%s %s: not a remote (write it as NAME:)", cmd.Name(), arg)}
+	}
+	c, err := env.Open(ctx, loc.remote)
+	return loc, c, err
+}
+
 func newCleanupCmd(env Env, g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "cleanup REMOTE:",
@@ -493,11 +495,7 @@ func newCleanupCmd(env Env, g *globals) *cobra.Command {
 		Args:  args(1, 1),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			ctx := cmd.Context()
-			loc := parseLocation(a[0])
-			if loc.remote == "" {
-				return &usageError{cmd: cmd, err: fmt.Errorf("cleanup %s: not a remote (write it as NAME:)", a[0])}
-			}
-			c, err := env.Open(ctx, loc.remote)
+			loc, c, err := openRemoteArg(ctx, cmd, env, a[0])
 			if err != nil {
 				return err
 			}
@@ -526,11 +524,7 @@ func newAboutCmd(env Env, g *globals) *cobra.Command {
 		Args:  args(1, 1),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			ctx := cmd.Context()
-			loc := parseLocation(a[0])
-			if loc.remote == "" {
-				return &usageError{cmd: cmd, err: fmt.Errorf("about %s: not a remote (write it as NAME:)", a[0])}
-			}
-			c, err := env.Open(ctx, loc.remote)
+			loc, c, err := openRemoteArg(ctx, cmd, env, a[0])
 			if err != nil {
 				return err
 			}

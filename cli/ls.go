@@ -30,11 +30,7 @@ func listing(ctx context.Context, env Env, g *globals, loc location, depth int, 
 	}
 	s := newSides(env)
 	defer s.close()
-	f, err := s.fs(ctx, loc)
-	if err != nil {
-		return err
-	}
-	root, err := f.Root(ctx)
+	f, root, err := s.fsRoot(ctx, loc)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/megatui/megatui/config"
 	"github.com/megatui/megatui/megaclient"
+	"github.com/megatui/megatui/model"
 	"github.com/megatui/megatui/operations"
 )
 
@@ -37,6 +38,16 @@ func (s *sides) client(ctx context.Context, remote string) (*megaclient.Client, 
 }
 
 // fs returns the tree at loc.
+// fsRoot opens loc and stats its root.
+func (s *sides) fsRoot(ctx context.Context, loc location) (operations.Fs, model.Entry, error) {
+	f, err := s.fs(ctx, loc)
+	if err != nil {
+		return nil, model.Entry{}, err
+	}
+	root, err := f.Root(ctx)
+	return f, root, err
+}
+
 func (s *sides) fs(ctx context.Context, loc location) (operations.Fs, error) {
 	if loc.link != "" {
 		p, err := s.env.OpenLink(ctx, loc.link)

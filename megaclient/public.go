@@ -355,6 +355,7 @@ func newLinkClient(l Link, opts LinkOptions, base http.RoundTripper, api string,
 	c.hub = &hub{tree: tr, rw: newRewrites()}
 	c.pool = newWorkerPool(c)
 	c.throttle = newThrottle(o.ChunkWorkers)
+	c.slots = make(chunkSlots, maxChunksInFlight) // the same bound on chunk buffers as an account
 	c.data = &http.Client{Transport: base}
 	tr.mu.Lock()
 	c.sess = Session{MasterKey: append([]byte(nil), tr.master...)}

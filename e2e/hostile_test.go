@@ -102,7 +102,12 @@ func TestTUIRestoresTerminalOnAnyExit(t *testing.T) {
 			// loaded machine, and the terminal's state is what counts.
 			stderrFile := filepath.Join(root, "stderr")
 			script := `sh -c 'echo $$ > "$0"; exec "$1" --demo 2>"$2"' ` + shellQuote(pidFile) + ` ` + shellQuote(bin) + ` ` + shellQuote(stderrFile) +
-				`; echo "[tui ended]"; stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo`
+				`; echo "[tui ended]"; ` +
+				// The monitor restores the terminal just after the TUI is gone,
+				// and says so on standard error: read the mode after that
+				// (for at most 10 s), not in the race with it.
+				`i=0; while [ $i -lt 100 ] && ! grep -q 'the terminal was restored' ` + shellQuote(stderrFile) + `; do sleep 0.1; i=$((i+1)); done; ` +
+				`stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo`
 			s := Start(t, Cols, Rows, root, vars, "sh", "-c", script)
 			s.WaitFor(`demo: demo@`, long)
 			if alt, mouse := terminalState(s); !alt || !mouse {
